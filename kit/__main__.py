@@ -1,0 +1,177 @@
+"""The `kit` command (also `python -m kit`).
+
+  kit serve --data DIR [--host HOST] [--port PORT] [--template NAME]
+  kit demo  [--data DIR] [--port PORT]
+  kit list  --data DIR
+  kit templates
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+from kit import __version__
+from kit.config import DEFAULT_PORT, DEFAULT_TEMPLATE, HELP, LANGUAGES, default_data_dir
+
+PKG = Path(__file__).parent
+START_NOTEBOOK = "notebooks/00_start.ipynb"
+
+
+def lan_address() -> str:
+    """This computer's address on the venue's network, as tablets should use it (no packets sent)."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        for info in infos:
+            addr = info[4][0]
+            if not addr.startswith("127."):
+                return addr
+    except OSError:
+        pass
+    return "127.0.0.1"
+
+
+def notebooks_root() -> Path:
+    """The folder that holds notebooks/: the checkout, or the installed package's data."""
+    installed = PKG / "_data"
+    return installed if (installed / "notebooks").exists() else PKG.parent
+
+
+def server_config(data: Path, host: str, port: int, token: str, public_url: str):
+    from traitlets.config import Config
+
+    c = Config()
+    c.ServerApp.ip = host
+    c.ServerApp.port = port
+    c.ServerApp.port_retries = 0  # the printed address must be the one we listen on
+    c.ServerApp.open_browser = False
+    c.ServerApp.root_dir = str(notebooks_root())
+    c.ServerApp.allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    c.ServerApp.allow_remote_access = True
+    c.ServerApp.jpserver_extensions = {"voila": True, "kit.server": True}
+    # gzip: a first Voila page drops from 5.2 MB to 1.2 MB. Voila's page config points MathJax at a
+    # CDN unless told otherwise; a local stand-in keeps the facilitator pages offline.
+    c.ServerApp.tornado_settings = {"compress_response": True, "mathjax_url": "/kit/static/no-mathjax.js"}
+    c.IdentityProvider.token = token
+    c.VoilaConfiguration.template = "kit"  # lab without its CDN font links (offline venues)
+    c.VoilaConfiguration.show_tracebacks = False
+    # tablets sleep and tabs close without freeing kernels (voila#1458): cull idle ones
+    c.MappingKernelManager.cull_idle_timeout = 3600
+    c.MappingKernelManager.cull_interval = 300
+    c.MappingKernelManager.cull_connected = False
+    return c
+
+
+def prepare_environment(data: Path, public_url: str) -> None:
+    """Kernels inherit the server's environment: that is how notebooks find the store and the link."""
+    os.environ["KIT_DATA"] = str(data.resolve())
+    os.environ["KIT_PARTICIPANT_URL"] = public_url
+    share = str(PKG / "share")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([share] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+
+
+def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
+          demo: bool = False) -> int:
+    from kit import sample
+    from kit.qr import qr_terminal
+    from kit.store import Store
+    from kit import workshop as wsmod
+
+    data.mkdir(parents=True, exist_ok=True)
+    store = Store.open(data)
+    workshops = store.workshops()
+    if not workshops:
+        if demo:
+            sample.load_demo(store)
+        else:
+            tpl = wsmod.template(template or DEFAULT_TEMPLATE)
+            lang = tpl.get("default_language", "fi")
+            store.create_workshop(wsmod.template_name(tpl["id"], lang), tpl["id"], lang)
+        workshops = store.workshops()
+    ws = workshops[-1]
+    store.close()
+
+    lan = "127.0.0.1" if host in ("127.0.0.1", "localhost") else (lan_address() if host in ("0.0.0.0", "") else host)
+    public = (public_url or f"http://{lan}:{port}").rstrip("/")
+    token = os.environ.get("KIT_TOKEN") or secrets.token_hex(24)
+    prepare_environment(data, public)
+
+    from jupyter_server.serverapp import ServerApp
+
+    app = ServerApp.instance(config=server_config(data, host, port, token, public))
+    app.initialize(argv=[])
+    facilitator = f"http://localhost:{app.port}{app.base_url}voila/render/{START_NOTEBOOK}?token={token}"
+    participants = f"{public}{app.base_url}kit/join/{ws['code']}"
+    print(f"Facilitator: {facilitator}", flush=True)
+    print(f"Participants: {participants}", flush=True)
+    print(f"Join code: {ws['code']}  ({ws['title']})", flush=True)
+    try:
+        print(qr_terminal(participants), flush=True)
+    except Exception:  # a terminal that cannot draw blocks still gets the link above
+        pass
+    app.start()
+    return 0
+
+
+def cmd_list(data: Path) -> int:
+    from kit.store import Store
+
+    store = Store.open(data)
+    for ws in store.workshops():
+        print(f"{ws['id']}\t{ws['code']}\t{ws['template']}\t{ws['created_at']}\t{ws['title']}")
+    return 0
+
+
+def cmd_templates() -> int:
+    from kit import workshop as wsmod
+
+    for tid in wsmod.templates():
+        print(f"{tid}\t{wsmod.template_name(tid, 'en')}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kit", description="Co-design workshop kit: run a live workshop "
+                                "(facilitator pages in Voila, participant pages for tablets and phones).")
+    p.add_argument("--version", action="version", version=f"kit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="Start the workshop server (one process: Voila + participant pages).")
+    s.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    s.add_argument("--host", default="0.0.0.0", help=HELP["host"])
+    s.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
+    s.add_argument("--template", default=None, help=HELP["template"])
+    s.add_argument("--public-url", default=None, help=HELP["public_url"])
+
+    d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
+    d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " For the demo: ./kit-data.")
+    d.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
+    d.add_argument("--host", default="0.0.0.0", help=HELP["host"])
+    d.add_argument("--public-url", default=None, help=HELP["public_url"])
+
+    ls = sub.add_parser("list", help="List the workshops in a data folder.")
+    ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
+
+    sub.add_parser("templates", help="List the workshop templates.")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args.data, args.host, args.port, args.template, args.public_url)
+    if args.command == "demo":
+        return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True)
+    if args.command == "list":
+        return cmd_list(args.data)
+    if args.command == "templates":
+        return cmd_templates()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Settings of the kit, each with its help text in one place (CLI --help and README agree)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HELP = {
+    "data": "Folder for the workshop store (kit.sqlite) and exports. Created if missing. "
+    "Default: $KIT_DATA, else ./kit-data.",
+    "host": "Address to listen on. 0.0.0.0 (default) lets tablets on the venue's network join; "
+    "127.0.0.1 keeps the kit on this computer only.",
+    "port": "Port to listen on (default 8866). Tablets join on this port: allow it in the firewall.",
+    "template": "Workshop template to create a workshop from when the data folder has none "
+    "(see `kit templates`). Default: osallisuusverkosto.",
+    "language": "Default language of new workshops and of pages whose visitor asks for none: fi, sv or en.",
+    "public_url": "Address participants use to reach this computer, e.g. http://192.168.1.20:8866 "
+    "(default: found from this computer's network address).",
+    "no_browser": "Do not try to open the facilitator page in a browser.",
+}
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT_PORT = 8866
+DEFAULT_TEMPLATE = "osallisuusverkosto"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("KIT_DATA")
+    return Path(env) if env else Path.cwd() / "kit-data"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what participants may send; the same numbers are shown in the pages and the API doc."""
+
+    idea_chars: int = 500
+    nickname_chars: int = 40
+    body_bytes: int = 16_384
+    ideas_per_minute: int = 10
+    requests_per_minute: int = 240
+
+
+LIMITS = Limits()

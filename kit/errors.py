@@ -1,0 +1,25 @@
+"""One error type for everything a person can get wrong; its code is a catalog key."""
+
+from __future__ import annotations
+
+
+class KitError(Exception):
+    """A refusal that a person can understand and act on.
+
+    `code` is a key in kit/locales/*.json ("error.<code>"); `params` fill its placeholders.
+    `status` is the HTTP status the participant API answers with.
+    """
+
+    def __init__(self, code: str, status: int = 400, **params):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.params = params
+
+    def message(self, lang: str) -> str:
+        from kit.i18n import t
+
+        return t("error." + self.code, lang, **self.params)
+
+    def __str__(self) -> str:  # English for logs and the terminal
+        return self.message("en")

@@ -1,0 +1,31 @@
+"""The kit's jupyter-server extension: participant pages and the participant JSON API.
+
+Served in the same process and port as Voila, without a kernel per device. These routes are the
+only ones open without the facilitator's token; they take a workshop join code instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kit.config import default_data_dir
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "kit.server"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    from kit.server.handlers import make_handlers
+    from kit.store import Store
+
+    data_dir = os.environ.get("KIT_DATA") or str(default_data_dir())
+    store = Store.open(data_dir)
+    base_url = serverapp.web_app.settings.get("base_url", "/")
+    serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url))
+    serverapp.web_app.settings["kit_store"] = store
+    serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
+
+
+# the name jupyter_server looks for in older releases
+load_jupyter_server_extension = _load_jupyter_server_extension

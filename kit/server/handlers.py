@@ -1,0 +1,326 @@
+"""Tornado handlers for participant pages (/kit/join/...) and the participant API (/kit/api/...).
+
+Plain tornado handlers, not JupyterHandler: they never see the facilitator's token or a kernel.
+Participants are identified by a bearer token they got when joining (kept in the device's local
+storage); no cookies, so no cross-site form can act for them. Store calls run in a thread pool so
+that a write waiting on SQLite's lock never stalls the server's event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+import tornado.web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from tornado.ioloop import IOLoop
+
+from kit import voting, workshop as wsmod
+from kit.config import LANGUAGES, LIMITS
+from kit.errors import KitError
+from kit.i18n import catalog, negotiate, t
+from kit.server.openapi import openapi_document
+from kit.store import Store
+
+HERE = Path(__file__).parent
+PAGES = Environment(loader=FileSystemLoader(HERE / "pages"), autoescape=select_autoescape(["html"]))
+
+SECURITY_HEADERS = {
+    # nothing from outside the server: venues have no internet, and nothing typed can run
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class RateLimiter:
+    """Sliding one-minute window per key (a participant token hash); kept in memory only."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self.hits: dict[str, deque] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        q = self.hits[key]
+        while q and now - q[0] > 60:
+            q.popleft()
+        if len(q) >= self.per_minute:
+            return False
+        q.append(now)
+        return True
+
+
+class KitHandler(tornado.web.RequestHandler):
+    store: Store
+    base: str
+
+    def initialize(self, store: Store, base: str, limits: dict):
+        self.store = store
+        self.base = base
+        self.limits = limits
+
+    def set_default_headers(self):
+        for k, v in SECURITY_HEADERS.items():
+            self.set_header(k, v)
+
+    def check_xsrf_cookie(self):
+        # No cookie carries identity here (bearer token in a header), so there is nothing to forge.
+        return None
+
+    async def run(self, fn, *args, **kwargs):
+        return await IOLoop.current().run_in_executor(None, lambda: fn(*args, **kwargs))
+
+    def lang(self, default: str = "fi") -> str:
+        return negotiate(self.get_query_argument("lang", None), self.request.headers.get("Accept-Language"), default)
+
+    def token(self) -> str | None:
+        auth = self.request.headers.get("Authorization", "")
+        return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+class ApiHandler(KitHandler):
+    def prepare(self):
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+
+    def send(self, obj, status: int = 200):
+        self.set_status(status)
+        self.finish(json.dumps(obj, ensure_ascii=False))
+
+    def fail(self, err: KitError, lang: str):
+        self.send({"error": err.code, "message": err.message(lang)}, err.status)
+
+    def body(self) -> dict:
+        if len(self.request.body or b"") > LIMITS.body_bytes:
+            raise KitError("too_large", status=413, max=LIMITS.body_bytes)
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise KitError("bad_json") from None
+        if not isinstance(data, dict):
+            raise KitError("bad_json")
+        return data
+
+    async def workshop_and_lang(self, code: str):
+        ws = await self.run(self.store.workshop_by_code, code)
+        return ws, self.lang(ws["language"])
+
+    async def participant(self, ws) -> dict:
+        return await self.run(self.store.participant_by_token, ws["id"], self.token())
+
+    def write_error(self, status_code, **kwargs):
+        # unexpected failures still answer JSON, in the language asked, without internals
+        lang = self.lang()
+        self.finish(json.dumps({"error": "server_error", "message": t("error.server_error", lang)}))
+
+
+def guarded(method):
+    """Run an API method; a KitError becomes a 4xx JSON answer in the participant's language."""
+
+    async def wrapper(self, *args):
+        try:
+            await method(self, *args)
+        except KitError as err:
+            ws_lang = self.lang()
+            self.fail(err, ws_lang)
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> dict | None:
+    """What a participant may see of a round: visible items, rules, their own ballot, and results
+    only once the facilitator has revealed them."""
+    if rnd is None:
+        return None
+    items = store.round_items(rnd["id"])
+    visible = [{"id": i["id"], "text": i["text"]} for i in items if i["status"] == "visible"]
+    view = {
+        "id": rnd["id"],
+        "title": rnd["title"],
+        "method": rnd["method"],
+        "status": rnd["status"],
+        "dots_per_person": rnd["rules"].get("dots"),
+        "per_item_cap": rnd["rules"].get("cap"),
+        "items": visible,
+        "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
+        "results": None,
+    }
+    if rnd["results_visible"]:
+        res = voting.tally([i["id"] for i in items], [b["dots"] for b in store.dot_ballots(rnd["id"])])
+        shown = {i["id"] for i in visible}
+        view["results"] = [{"id": r.idea_id, "score": r.score, "rank": r.rank} for r in res if r.idea_id in shown]
+    return view
+
+
+class OpenApiHandler(ApiHandler):
+    def get(self):
+        self.send(openapi_document(self.base))
+
+
+class WorkshopApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        self.send({
+            "code": ws["code"],
+            "title": ws["title"],
+            "language": ws["language"],
+            "languages": list(LANGUAGES),
+            "ideas_open": bool(ws["ideas_open"]),
+            "idea_prompt": wsmod.prompt(ws["template"], "idea", lang),
+            "groups": wsmod.groups(ws["template"], lang),
+            "limits": {"idea_chars": LIMITS.idea_chars, "nickname_chars": LIMITS.nickname_chars},
+            "version": ws["version"],
+        })
+
+
+class JoinApi(ApiHandler):
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        data = self.body()
+        group = data.get("group") or None
+        known = {g["id"] for g in wsmod.template(ws["template"])["stakeholder_groups"]}
+        if group is not None and group not in known:
+            raise KitError("unknown_group")
+        nickname = data.get("nickname")
+        if nickname is not None and not isinstance(nickname, str):
+            raise KitError("bad_field", field="nickname")
+        language = negotiate(data.get("language"), None, lang)
+        p, token = await self.run(self.store.add_participant, ws["id"], nickname, group, language)
+        self.send({"token": token, "participant": {"id": p["id"], "nickname": p["nickname"],
+                                                   "group": p["stakeholder_group"], "language": p["language"]}}, 201)
+
+
+class MeApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        mine = await self.run(self.store.ideas_of, p["id"])
+        self.send({
+            "participant": {"id": p["id"], "nickname": p["nickname"], "group": p["stakeholder_group"],
+                            "language": p["language"]},
+            "ideas": [{"id": i["id"], "text": i["text"], "status": i["status"]} for i in mine],
+        })
+
+
+class IdeasApi(ApiHandler):
+    limiter = RateLimiter(LIMITS.ideas_per_minute)
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if not self.limiter.allow(p["token_hash"]):
+            raise KitError("slow_down", status=429)
+        idea = await self.run(self.store.add_idea, ws["id"], data.get("text"), p["id"])
+        self.send({"idea": {"id": idea["id"], "text": idea["text"], "status": idea["status"]},
+                   "message": t("idea.saved", lang)}, 201)
+
+
+class CurrentRoundApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = None
+        if self.token():
+            pid = (await self.participant(ws))["id"]
+
+        def load():
+            return round_view(self.store, self.store.current_round(ws["id"]), pid)
+
+        self.send({"round": await self.run(load), "ideas_open": bool(ws["ideas_open"]), "version": ws["version"]})
+
+
+class BallotApi(ApiHandler):
+    @guarded
+    async def put(self, code, round_id):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if "dots" not in data:
+            raise KitError("bad_field", field="dots")
+        rnd = await self.run(self.store.round, int(round_id))
+        if rnd["workshop_id"] != ws["id"]:
+            raise KitError("unknown_round", status=404, round=round_id)
+        saved = await self.run(self.store.save_dot_ballot, rnd["id"], p["id"], data["dots"])
+        left = rnd["rules"]["dots"] - sum(saved["dots"].values())
+        self.send({"ballot": saved, "dots_left": left, "message": t("vote.saved", lang, left=left)})
+
+    @guarded
+    async def get(self, code, round_id):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        self.send({"ballot": await self.run(self.store.ballot_of, int(round_id), p["id"])})
+
+
+class ApiNotFound(ApiHandler):
+    def prepare(self):
+        super().prepare()
+        self.send({"error": "not_found", "message": t("error.not_found", self.lang())}, 404)
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+class PageHandler(KitHandler):
+    def render_page(self, name: str, status: int = 200, **ctx):
+        lang = ctx.setdefault("lang", self.lang())
+        ctx.setdefault("title", t("app.name", lang))
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        tr = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
+        # the strings the page's script needs, in the page's language
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error."))}
+        self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
+                                                    js_strings=json.dumps(js_keys, ensure_ascii=False),
+                                                    **ctx))
+
+
+class JoinPage(PageHandler):
+    async def get(self, code=None):
+        code = (code or self.get_query_argument("code", "") or "").strip().upper()
+        if not code:
+            self.render_page("enter_code.html")
+            return
+        try:
+            ws = await self.run(self.store.workshop_by_code, code)
+        except KitError as err:
+            lang = self.lang()
+            self.render_page("enter_code.html", status=404, error=err.message(lang), code=code[:16])
+            return
+        lang = self.lang(ws["language"])
+        self.render_page(
+            "join.html", lang=lang, ws=ws, title=ws["title"],
+            groups=wsmod.groups(ws["template"], lang),
+            welcome=wsmod.prompt(ws["template"], "welcome", lang),
+            idea_prompt=wsmod.prompt(ws["template"], "idea", lang),
+            limits=LIMITS,
+        )
+
+
+def make_handlers(store: Store, base_url: str):
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    kw = {"store": store, "base": base, "limits": {}}
+    p = base + "kit/"
+    code = r"([A-Za-z0-9]{1,16})"
+    return [
+        (p + r"api/openapi\.json", OpenApiHandler, kw),
+        (p + rf"api/workshops/{code}", WorkshopApi, kw),
+        (p + rf"api/workshops/{code}/participants", JoinApi, kw),
+        (p + rf"api/workshops/{code}/me", MeApi, kw),
+        (p + rf"api/workshops/{code}/ideas", IdeasApi, kw),
+        (p + rf"api/workshops/{code}/rounds/current", CurrentRoundApi, kw),
+        (p + rf"api/workshops/{code}/rounds/([0-9]{{1,12}})/ballot", BallotApi, kw),
+        (p + r"api/.*", ApiNotFound, kw),
+        (p + r"join/?", JoinPage, kw),
+        (p + rf"join/{code}/?", JoinPage, kw),
+        (p + r"static/(.*)", tornado.web.StaticFileHandler, {"path": str(HERE / "static")}),
+    ]

@@ -1,0 +1,125 @@
+"""The participant API's OpenAPI 3.1 document, served at /kit/api/openapi.json (a public interface)."""
+
+from __future__ import annotations
+
+from kit import __version__
+from kit.config import LIMITS
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _err(desc: str) -> dict:
+    return {"description": desc, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _ok(desc: str, schema: dict) -> dict:
+    return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+
+CODE = {"name": "code", "in": "path", "required": True, "description": "The workshop's join code (case-insensitive).",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$"}}
+LANG = {"name": "lang", "in": "query", "required": False,
+        "description": "Language of messages: fi, sv or en (else Accept-Language, else the workshop's).",
+        "schema": {"type": "string", "enum": ["fi", "sv", "en"]}}
+BEARER = [{"participant": []}]
+
+
+def openapi_document(base: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Co-design workshop kit: participant API",
+            "version": __version__,
+            "description": "What participants' devices use: join a workshop, submit ideas, vote. "
+            "Errors answer 4xx with a message in the participant's language; nothing is stored then. "
+            "A participant is told 'saved' only after the store has committed.",
+            "license": {"name": "GPL-3.0-or-later", "identifier": "GPL-3.0-or-later"},
+        },
+        "servers": [{"url": base + "kit/api"}],
+        "components": {
+            "securitySchemes": {
+                "participant": {"type": "http", "scheme": "bearer",
+                                "description": "The token returned by POST /workshops/{code}/participants."}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                    "error": {"type": "string", "description": "A stable code, e.g. round_closed."},
+                    "message": {"type": "string", "description": "For people, in their language."}}},
+                "Idea": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "text": {"type": "string", "maxLength": LIMITS.idea_chars},
+                    "status": {"type": "string", "enum": ["visible", "hidden"]}}},
+                "Ballot": {"type": "object", "properties": {
+                    "round_id": {"type": "integer"},
+                    "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+                             "description": "idea id -> dots"},
+                    "revision": {"type": "integer"}, "saved_at": {"type": "string"}}},
+                "Round": {"type": ["object", "null"], "properties": {
+                    "id": {"type": "integer"}, "title": {"type": "string"},
+                    "method": {"type": "string", "enum": ["dots"]},
+                    "status": {"type": "string", "enum": ["open", "closed"]},
+                    "dots_per_person": {"type": "integer"}, "per_item_cap": {"type": ["integer", "null"]},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}},
+                    "ballot": {"oneOf": [{"$ref": "#/components/schemas/Ballot"}, {"type": "null"}]},
+                    "results": {"type": ["array", "null"], "description": "Only once the facilitator reveals them."}}},
+            },
+        },
+        "paths": {
+            "/workshops/{code}": {"get": {
+                "summary": "The workshop a join code opens: title, groups to choose from, limits.",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("The workshop.", {"type": "object"}), "404": _err("Unknown join code.")}}},
+            "/workshops/{code}/participants": {"post": {
+                "summary": "Join: returns a token the device keeps (no name needed).",
+                "parameters": [CODE, LANG],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "nickname": {"type": "string", "maxLength": LIMITS.nickname_chars},
+                        "group": {"type": "string", "description": "A stakeholder group id of the workshop."},
+                        "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
+                "responses": {"201": _ok("Joined.", {"type": "object", "properties": {
+                    "token": {"type": "string"}, "participant": {"type": "object"}}}),
+                    "400": _err("Bad field or JSON."), "404": _err("Unknown join code.")}}},
+            "/workshops/{code}/me": {"get": {
+                "summary": "The participant behind the token, and the ideas they sent.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "responses": {"200": _ok("The participant.", {"type": "object"}),
+                              "401": _err("Not joined (no or unknown token).")}}},
+            "/workshops/{code}/ideas": {"post": {
+                "summary": "Submit an idea (stored as typed; shown escaped).",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["text"],
+                    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": LIMITS.idea_chars}}}}}},
+                "responses": {"201": _ok("Saved.", {"type": "object", "properties": {
+                    "idea": {"$ref": "#/components/schemas/Idea"}, "message": {"type": "string"}}}),
+                    "400": _err("Empty or too long."), "401": _err("Not joined."),
+                    "409": _err("Idea collection closed."), "429": _err("Too many ideas in a minute.")}}},
+            "/workshops/{code}/rounds/current": {"get": {
+                "summary": "The open round (else the latest closed one), with the caller's ballot if a token is sent.",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("The round or null.", {"type": "object", "properties": {
+                    "round": {"$ref": "#/components/schemas/Round"}, "ideas_open": {"type": "boolean"},
+                    "version": {"type": "integer"}}})}}},
+            "/workshops/{code}/rounds/{round_id}/ballot": {
+                "put": {
+                    "summary": "Replace the caller's ballot in an open round (the last one counts).",
+                    "parameters": [CODE, LANG, {"name": "round_id", "in": "path", "required": True,
+                                                "schema": {"type": "integer"}}],
+                    "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["dots"], "properties": {
+                            "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}}}}}},
+                    "responses": {"200": _ok("Saved.", {"type": "object", "properties": {
+                        "ballot": {"$ref": "#/components/schemas/Ballot"}, "dots_left": {"type": "integer"},
+                        "message": {"type": "string"}}}),
+                        "400": _err("Too many dots, over the per-item cap, unknown idea."),
+                        "401": _err("Not joined."), "404": _err("Unknown round."),
+                        "409": _err("Round not open or already closed.")}},
+                "get": {
+                    "summary": "The caller's ballot in a round (null if none).",
+                    "parameters": [CODE, LANG, {"name": "round_id", "in": "path", "required": True,
+                                                "schema": {"type": "integer"}}],
+                    "security": BEARER,
+                    "responses": {"200": _ok("The ballot.", {"type": "object"}), "401": _err("Not joined.")}}},
+        },
+    }

@@ -1,0 +1,113 @@
+"""What every facilitator view shares: store, workshop from the page's query string, join link,
+theme, and a poller that redraws when the store's change counter moves."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+
+from kit import sample
+from kit.config import default_data_dir
+from kit.errors import KitError
+from kit.i18n import t
+from kit.store import Store
+
+POLL_SECONDS = 0.5
+THEME = (Path(__file__).parent / "theme.css").read_text(encoding="utf-8")
+
+
+def esc(text) -> str:
+    """Escape anything a participant typed before it reaches HTML."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def open_store() -> Store:
+    return Store.open(os.environ.get("KIT_DATA") or default_data_dir())
+
+
+def query() -> dict[str, str]:
+    """Voila hands the page's query string to the kernel as QUERY_STRING."""
+    return {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
+
+
+def resolve_workshop(store: Store, code: str | None = None) -> dict:
+    """The workshop named by ?workshop=CODE, else the newest one, else a fresh demo workshop
+    (so a notebook opened on Binder or by nbmake always has something to show)."""
+    code = code or query().get("workshop")
+    if code:
+        return store.workshop_by_code(code)
+    existing = store.workshops()
+    if existing:
+        return existing[-1]
+    return sample.load_demo(store)
+
+
+def participant_url(code: str) -> str:
+    base = os.environ.get("KIT_PARTICIPANT_URL", "").rstrip("/")
+    return f"{base}/kit/join/{code}" if base else f"/kit/join/{code}"
+
+
+def theme() -> w.HTML:
+    return w.HTML(f"<style>{THEME}</style>")
+
+
+def error_text(err: Exception, lang: str) -> str:
+    return err.message(lang) if isinstance(err, KitError) else t("error.server_error", lang)
+
+
+class Poller:
+    """Calls `on_change()` whenever the workshop's version in the store changes (every 0.5 s).
+
+    Runs as an asyncio task on the kernel's loop (widget updates then go out like any cell's);
+    falls back to a thread where no loop runs (plain Python)."""
+
+    def __init__(self, store: Store, workshop_id: int, on_change, interval: float = POLL_SECONDS):
+        self.store, self.workshop_id, self.on_change, self.interval = store, workshop_id, on_change, interval
+        self.seen = store.version(workshop_id)
+        self._stop = False
+
+    def check(self) -> bool:
+        v = self.store.version(self.workshop_id)
+        if v != self.seen:
+            self.seen = v
+            self.on_change()
+            return True
+        return False
+
+    async def _run_async(self):
+        while not self._stop:
+            await asyncio.sleep(self.interval)
+            try:
+                self.check()
+            except Exception:  # a passing lock or a bad row must not stop the projector
+                pass
+
+    def _run_thread(self):
+        import time
+
+        while not self._stop:
+            time.sleep(self.interval)
+            try:
+                self.check()
+            except Exception:
+                pass
+
+    def start(self):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            self.task = loop.create_task(self._run_async())
+        else:
+            threading.Thread(target=self._run_thread, daemon=True).start()
+        return self
+
+    def stop(self):
+        self._stop = True

@@ -1,0 +1,170 @@
+"""00_start: create or open a workshop from a template, show the join QR and link for the projector,
+open idea collection and dot-voting rounds."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from kit import workshop as wsmod
+from kit.config import LANGUAGES
+from kit.i18n import label, t
+from kit.qr import qr_svg
+from kit.store import Store
+from kit.ui.common import Poller, error_text, esc, open_store, participant_url, resolve_workshop, theme
+from kit.voting import PRESETS
+
+
+def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -> str:
+    url = participant_url(code)
+    return (
+        f'<div class="kit-join{" small" if small else ""}">'
+        f'<div>{qr_svg(url, scale=scale, title=esc(t("ui.qr_title", lang, code=code)))}</div>'
+        f'<div><div class="label">{esc(t("ui.join_at", lang))}</div>'
+        f'<div class="url">{esc(url)}</div>'
+        f'<div class="label">{esc(t("join.code_label", lang))}</div>'
+        f'<div class="code" data-code="{esc(code)}">{esc(code)}</div></div></div>'
+    )
+
+
+class StartApp(w.VBox):
+    """The facilitator's start page. Every action is a method; buttons only call them."""
+
+    def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None):
+        super().__init__()
+        self.add_class("kit-app")
+        self.store = store or open_store()
+        self.ws = resolve_workshop(self.store, code)
+        self.lang = lang or self.ws["language"]
+        L = self.lang
+
+        self.header = w.HTML()
+        self.join = w.HTML()
+        self.links = w.HTML()
+        self.message = w.HTML()
+
+        # open another workshop / create a new one
+        self.choose = w.Dropdown(description=t("ui.workshop", L), style={"description_width": "initial"})
+        self._drawing = False  # widget values set by refresh() are not the facilitator's choices
+        self.choose.observe(lambda ch: not self._drawing and ch["new"] and self.select_workshop(ch["new"]),
+                            names="value")
+        self.template = w.Dropdown(
+            options=[(wsmod.template_name(tid, L), tid) for tid in wsmod.templates()],
+            description=t("ui.template", L), style={"description_width": "initial"},
+            layout=w.Layout(width="auto"))
+        self.title = w.Text(description=t("ui.title", L), style={"description_width": "initial"})
+        self.language = w.Dropdown(options=list(LANGUAGES), value=L, description=t("ui.language", L))
+        self.create_btn = w.Button(description=t("ui.create", L), button_style="primary")
+        self.create_btn.add_class("kit-create-workshop")
+        self.create_btn.on_click(lambda _: self._guard(self.create_workshop, self.template.value,
+                                                       self.title.value, self.language.value))
+
+        # ideas and rounds
+        self.ideas_open = w.Checkbox(description=t("ui.ideas_open", L), indent=False)
+        self.ideas_open.add_class("kit-ideas-open")
+        self.ideas_open.observe(lambda ch: not self._drawing and self._guard(self.set_ideas_open, ch["new"]),
+                                names="value")
+        self.round_title = w.Text(value=t("ui.default_round_title", L), description=t("ui.round_title", L),
+                                  style={"description_width": "initial"})
+        self.preset = w.Dropdown(options=[(t("preset." + p, L), p) for p in PRESETS], value="n3",
+                                 description=t("ui.preset", L), style={"description_width": "initial"})
+        self.custom_dots = w.BoundedIntText(value=5, min=1, max=100, description=t("ui.custom_dots", L),
+                                            style={"description_width": "initial"})
+        self.cap = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.cap", L),
+                                    style={"description_width": "initial"})
+        self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary")
+        self.start_round_btn.add_class("kit-start-round")
+        self.start_round_btn.on_click(lambda _: self._guard(self.start_dot_round, self.round_title.value,
+                                                            self.preset.value, self.custom_dots.value,
+                                                            self.cap.value or None))
+        self.rounds = w.HTML()
+        self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning")
+        self.close_btn.add_class("kit-close-round")
+        self.close_btn.on_click(lambda _: self._guard(self.close_current_round))
+
+        self.children = [
+            theme(), self.header, self.join, self.links, self.message,
+            w.HTML(f"<h2>{esc(t('ui.collect', L))}</h2>"), self.ideas_open,
+            w.HTML(f"<h2>{esc(t('ui.voting', L))}</h2>"),
+            w.HBox([self.round_title, self.preset], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.custom_dots, self.cap], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
+            self.rounds,
+            w.HTML(f"<h2>{esc(t('ui.workshops', L))}</h2>"), self.choose,
+            w.HTML(f"<h3>{esc(t('ui.new_workshop', L))}</h3>"),
+            w.VBox([self.template, self.title, self.language, self.create_btn]),
+        ]
+        self.refresh()
+        self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
+
+    # -- actions ----------------------------------------------------------------------------
+    def create_workshop(self, template: str, title: str, language: str) -> dict:
+        wsmod.template(template)
+        ws = self.store.create_workshop(title, template, language)
+        self.select_workshop(ws["id"])
+        return ws
+
+    def select_workshop(self, workshop_id: int) -> None:
+        if workshop_id == self.ws["id"]:
+            return
+        self.ws = self.store.workshop(workshop_id)
+        self.poller.stop()
+        self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
+        self.refresh()
+
+    def set_ideas_open(self, is_open: bool) -> None:
+        if bool(is_open) != bool(self.store.workshop(self.ws["id"])["ideas_open"]):
+            self.store.set_ideas_open(self.ws["id"], is_open)
+            self.refresh()
+
+    def start_dot_round(self, title: str, preset: str = "n3", dots: int | None = None,
+                        cap: int | None = None) -> dict:
+        """Close any open round, then create and open a new dot round over the visible ideas."""
+        for r in self.store.rounds(self.ws["id"]):
+            if r["status"] == "open":
+                self.store.close_round(r["id"])
+        rnd = self.store.create_round(self.ws["id"], title, preset, dots if preset == "custom" else None, cap)
+        rnd = self.store.open_round(rnd["id"])
+        self.refresh()
+        self.message.value = f'<p class="kit-ok" role="status">{esc(t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"]))}</p>'
+        return rnd
+
+    def close_current_round(self) -> dict | None:
+        for r in self.store.rounds(self.ws["id"]):
+            if r["status"] == "open":
+                closed = self.store.close_round(r["id"])
+                self.refresh()
+                return closed
+        self.message.value = f'<p class="kit-msg">{esc(t("ui.no_open_round", self.lang))}</p>'
+        return None
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _guard(self, fn, *args):
+        try:
+            self.message.value = ""
+            fn(*args)
+        except Exception as err:  # shown to the facilitator in their language, nothing lost
+            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
+
+    def refresh(self) -> None:
+        self._drawing = True
+        try:
+            self._draw()
+        finally:
+            self._drawing = False
+
+    def _draw(self) -> None:
+        L, ws = self.lang, self.store.workshop(self.ws["id"])
+        self.ws = ws
+        self.header.value = (f"<h1>{esc(ws['title'])}</h1>"
+                             f"<p class='kit-note'>{esc(wsmod.template_name(ws['template'], L))}</p>")
+        self.join.value = join_panel_html(ws["code"], L)
+        self.links.value = (f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={esc(ws["code"])}" '
+                            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>')
+        self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
+        self.choose.value = ws["id"]
+        self.ideas_open.value = bool(ws["ideas_open"])
+        rows = []
+        for r in reversed(self.store.rounds(ws["id"])):
+            rows.append(f"<li>{esc(r['title'])}: {esc(t('round.' + r['status'], L))}"
+                        f" · {esc(t('ui.ballots', L, n=self.store.ballot_count(r['id'])))}</li>")
+        self.rounds.value = f"<ul>{''.join(rows)}</ul>" if rows else f"<p>{esc(t('ui.no_rounds', L))}</p>"

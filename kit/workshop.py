@@ -1,0 +1,69 @@
+"""Workshop templates (the five source operating models) and creating workshops from them.
+
+A template is a YAML file in templates/workshops/: which stages it uses, the actor sectors and
+stakeholder groups, required competences, standard roles, evaluation dimensions and prompts in
+fi/sv/en. Templates are data: a network can add its own file without touching code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kit.config import DEFAULT_TEMPLATE
+from kit.errors import KitError
+from kit.i18n import label
+
+_PKG = Path(__file__).parent
+
+
+def data_path(name: str) -> Path:
+    """templates/ and sample_data/ live at the repository root and, installed, in kit/_data/."""
+    installed = _PKG / "_data" / name
+    return installed if installed.exists() else _PKG.parent / name
+
+
+REQUIRED_KEYS = ("id", "name", "stages", "stakeholder_groups", "sectors", "competences", "roles",
+                 "evaluation_dimensions", "prompts")
+
+
+@lru_cache(maxsize=None)
+def templates() -> dict[str, dict]:
+    out = {}
+    for path in sorted((data_path("templates") / "workshops").glob("*.yaml")):
+        tpl = yaml.safe_load(path.read_text(encoding="utf-8"))
+        missing = [k for k in REQUIRED_KEYS if k not in tpl]
+        if missing:
+            raise ValueError(f"{path.name}: missing {', '.join(missing)}")
+        out[tpl["id"]] = tpl
+    return out
+
+
+def template(template_id: str | None) -> dict:
+    tpls = templates()
+    tid = template_id or DEFAULT_TEMPLATE
+    if tid not in tpls:
+        raise KitError("unknown_template", template=str(tid)[:40], known=", ".join(tpls))
+    return tpls[tid]
+
+
+def groups(template_id: str, lang: str) -> list[dict]:
+    """Stakeholder groups a participant can choose from, labelled in `lang`."""
+    return [{"id": g["id"], "label": label(g["label"], lang)} for g in template(template_id)["stakeholder_groups"]]
+
+
+def group_label(template_id: str, group_id: str | None, lang: str) -> str:
+    for g in template(template_id)["stakeholder_groups"]:
+        if g["id"] == group_id:
+            return label(g["label"], lang)
+    return group_id or ""
+
+
+def prompt(template_id: str, key: str, lang: str) -> str:
+    return label(template(template_id)["prompts"].get(key), lang)
+
+
+def template_name(template_id: str, lang: str) -> str:
+    return label(template(template_id)["name"], lang)
