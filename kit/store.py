@@ -279,7 +279,7 @@ class Store:
         with self._tx() as conn:
             row = _row(conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first())
         if row is None:
-            raise KitError("unknown_workshop", status=404, code=str(workshop_id))
+            raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
         return row
 
     def workshop_by_code(self, code: str) -> dict:
@@ -287,7 +287,7 @@ class Store:
         with self._tx() as conn:
             row = _row(conn.execute(select(workshops).where(workshops.c.code == code)).first())
         if row is None:
-            raise KitError("unknown_workshop", status=404, code=code[:16])
+            raise KitError("unknown_workshop", status=404, join_code=code[:16])
         return row
 
     def workshops(self) -> list[dict]:
@@ -359,7 +359,7 @@ class Store:
         with self._tx(write=True) as conn:
             is_open = conn.execute(select(workshops.c.ideas_open).where(workshops.c.id == workshop_id)).scalar()
             if is_open is None:
-                raise KitError("unknown_workshop", status=404, code=str(workshop_id))
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
             if not is_open and participant_id is not None:
                 raise KitError("ideas_closed", status=409)
             res = conn.execute(

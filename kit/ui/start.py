@@ -67,6 +67,7 @@ class StartApp(w.VBox):
                                   style={"description_width": "initial"})
         self.preset = w.Dropdown(options=[(t("preset." + p, L), p) for p in PRESETS], value="n3",
                                  description=t("ui.preset", L), style={"description_width": "initial"})
+        self.preset.add_class("kit-preset")
         self.custom_dots = w.BoundedIntText(value=5, min=1, max=100, description=t("ui.custom_dots", L),
                                             style={"description_width": "initial"})
         self.cap = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.cap", L),

@@ -1,0 +1,40 @@
+import subprocess
+import sys
+
+import pytest
+
+from kit.__main__ import parser, server_config
+
+
+@pytest.mark.parametrize("cmd, options", [
+    ("serve", ["--data", "--host", "--port", "--template", "--public-url"]),
+    ("demo", ["--data", "--port"]),
+    ("list", ["--data"]),
+])
+def test_every_option_has_help_text(cmd, options):
+    sub = parser()._subparsers._group_actions[0].choices[cmd]
+    for opt in options:
+        action = next(a for a in sub._actions if opt in a.option_strings)
+        assert action.help and len(action.help) > 20
+
+
+def test_kit_runs_as_a_module():
+    out = subprocess.run([sys.executable, "-m", "kit", "templates"], capture_output=True, text=True, check=True)
+    assert "pore" in out.stdout and "satelliitti" in out.stdout
+
+
+def test_list_prints_the_workshops_of_a_data_folder(tmp_path):
+    from kit.store import Store
+
+    ws = Store.open(tmp_path).create_workshop("Listattava", "pore", "fi")
+    out = subprocess.run([sys.executable, "-m", "kit", "list", "--data", str(tmp_path)],
+                         capture_output=True, text=True, check=True)
+    assert ws["code"] in out.stdout and "Listattava" in out.stdout
+
+
+def test_server_config_keeps_the_token_and_culls_idle_kernels(tmp_path):
+    c = server_config(tmp_path, "0.0.0.0", 8866, "secret", "http://x")
+    assert c.IdentityProvider.token == "secret"
+    assert c.ServerApp.port_retries == 0
+    assert c.MappingKernelManager.cull_idle_timeout > 0
+    assert c.VoilaConfiguration.template == "kit"
