@@ -41,10 +41,26 @@ def notebooks_root() -> Path:
     return installed if (installed / "notebooks").exists() else PKG.parent
 
 
+def shared_jupyter_config() -> dict:
+    """The Voila and server settings every jupyter server of the kit's environment uses (Binder, a
+    hub, `kit serve`): jupyter-config/kit.json, installed into etc/jupyter/jupyter_server_config.d.
+
+    Why each setting: gzip takes a first Voila page from 5.2 MB to 1.2 MB; Voila points MathJax at a
+    CDN unless told otherwise (a local stand-in keeps pages offline); the `kit` Voila template is lab
+    without its CDN font links; tablets sleep and tabs close without freeing kernels (voila#1458), so
+    idle kernels are culled; the forwarded headers let the join link be absolute behind a proxy."""
+    import json
+
+    for path in (PKG.parent / "jupyter-config" / "kit.json", PKG / "_data" / "jupyter-config" / "kit.json"):
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError("jupyter-config/kit.json is missing from the kit's installation")
+
+
 def server_config(data: Path, host: str, port: int, token: str, public_url: str):
     from traitlets.config import Config
 
-    c = Config()
+    c = Config(shared_jupyter_config())
     c.ServerApp.ip = host
     c.ServerApp.port = port
     c.ServerApp.port_retries = 0  # the printed address must be the one we listen on
@@ -52,17 +68,7 @@ def server_config(data: Path, host: str, port: int, token: str, public_url: str)
     c.ServerApp.root_dir = str(notebooks_root())
     c.ServerApp.allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
     c.ServerApp.allow_remote_access = True
-    c.ServerApp.jpserver_extensions = {"voila": True, "kit.server": True}
-    # gzip: a first Voila page drops from 5.2 MB to 1.2 MB. Voila's page config points MathJax at a
-    # CDN unless told otherwise; a local stand-in keeps the facilitator pages offline.
-    c.ServerApp.tornado_settings = {"compress_response": True, "mathjax_url": "/kit/static/no-mathjax.js"}
     c.IdentityProvider.token = token
-    c.VoilaConfiguration.template = "kit"  # lab without its CDN font links (offline venues)
-    c.VoilaConfiguration.show_tracebacks = False
-    # tablets sleep and tabs close without freeing kernels (voila#1458): cull idle ones
-    c.MappingKernelManager.cull_idle_timeout = 3600
-    c.MappingKernelManager.cull_interval = 300
-    c.MappingKernelManager.cull_connected = False
     return c
 
 

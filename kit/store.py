@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -198,6 +199,10 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url)
+        # Writers of this process queue here rather than in SQLite's busy handler, which sleeps in
+        # growing steps (up to 100 ms) and so turns a burst of votes into long waits. Other
+        # processes (Voila kernels) still meet the busy timeout, as they must.
+        self._write_lock = threading.Lock()
         self.migrate()
 
     @classmethod
@@ -211,9 +216,12 @@ class Store:
 
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            if write:
-                conn = conn.execution_options(kit_write=True)
+        if not write:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(kit_write=True)
             with conn.begin():
                 yield conn
 
@@ -493,12 +501,12 @@ class Store:
         return _row(row)
 
     # -- ballots ----------------------------------------------------------------------------
-    def save_dot_ballot(self, round_id: int, participant_id: int, dots: dict) -> dict:
+    def save_dot_ballot(self, round_id: int, participant_id: int, dots: dict, workshop_id: int | None = None) -> dict:
         """Replace the participant's ballot in the round (the last one counts). Validated inside the
         same transaction that checks the round is open, so a close can never let a late vote in."""
         with self._tx(write=True) as conn:
             r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
-            if r is None:
+            if r is None or (workshop_id is not None and r["workshop_id"] != workshop_id):
                 raise KitError("unknown_round", status=404, round=round_id)
             p_wid = conn.execute(select(participants.c.workshop_id).where(participants.c.id == participant_id)).scalar()
             if p_wid != r["workshop_id"]:
@@ -536,7 +544,7 @@ class Store:
                 conn.execute(ballot_dots.insert(), rows)
             self._bump(conn, r["workshop_id"])
         return {"round_id": round_id, "dots": {k: v for k, v in clean.items() if v > 0},
-                "revision": revision, "saved_at": ts}
+                "revision": revision, "saved_at": ts, "dots_per_person": rules.dots_per_person}
 
     def ballot_of(self, round_id: int, participant_id: int) -> dict | None:
         with self._tx() as conn:

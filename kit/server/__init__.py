@@ -7,8 +7,7 @@ only ones open without the facilitator's token; they take a workshop join code i
 from __future__ import annotations
 
 import os
-
-from kit.config import default_data_dir
+from pathlib import Path
 
 
 def _jupyter_server_extension_points():
@@ -19,8 +18,11 @@ def _load_jupyter_server_extension(serverapp):
     from kit.server.handlers import make_handlers
     from kit.store import Store
 
-    data_dir = os.environ.get("KIT_DATA") or str(default_data_dir())
-    store = Store.open(data_dir)
+    # Kernels start in the notebook's folder, the server in its root: a relative default would give
+    # each its own store. Fix the folder once here; every Voila kernel inherits this environment.
+    data_dir = os.environ.get("KIT_DATA") or str(Path(serverapp.root_dir) / "kit-data")
+    os.environ["KIT_DATA"] = str(Path(data_dir).resolve())
+    store = Store.open(os.environ["KIT_DATA"])
     base_url = serverapp.web_app.settings.get("base_url", "/")
     serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url))
     serverapp.web_app.settings["kit_store"] = store

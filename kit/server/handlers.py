@@ -242,17 +242,21 @@ class CurrentRoundApi(ApiHandler):
 class BallotApi(ApiHandler):
     @guarded
     async def put(self, code, round_id):
-        ws, lang = await self.workshop_and_lang(code)
-        p = await self.participant(ws)
         data = self.body()
         if "dots" not in data:
             raise KitError("bad_field", field="dots")
-        rnd = await self.run(self.store.round, int(round_id))
-        if rnd["workshop_id"] != ws["id"]:
-            raise KitError("unknown_round", status=404, round=round_id)
-        saved = await self.run(self.store.save_dot_ballot, rnd["id"], p["id"], data["dots"])
-        left = rnd["rules"]["dots"] - sum(saved["dots"].values())
-        self.send({"ballot": saved, "dots_left": left, "message": t("vote.saved", lang, left=left)})
+        token = self.token()
+
+        def save():  # one trip to the thread pool: the store checks round, workshop and participant
+            ws = self.store.workshop_by_code(code)
+            p = self.store.participant_by_token(ws["id"], token)
+            return ws, self.store.save_dot_ballot(int(round_id), p["id"], data["dots"], ws["id"])
+
+        ws, saved = await self.run(save)
+        lang = self.lang(ws["language"])
+        left = saved["dots_per_person"] - sum(saved["dots"].values())
+        self.send({"ballot": {k: v for k, v in saved.items() if k != "dots_per_person"}, "dots_left": left,
+                   "message": t("vote.saved", lang, left=left)})
 
     @guarded
     async def get(self, code, round_id):

@@ -48,9 +48,26 @@ def resolve_workshop(store: Store, code: str | None = None) -> dict:
     return sample.load_demo(store)
 
 
-def participant_url(code: str) -> str:
-    base = os.environ.get("KIT_PARTICIPANT_URL", "").rstrip("/")
-    return f"{base}/kit/join/{code}" if base else f"/kit/join/{code}"
+def participant_url(code: str, env=None) -> str:
+    """The join link shown on the projector and in the QR code.
+
+    `kit serve` sets KIT_PARTICIPANT_URL (the LAN address). Under another server (Binder, a hub)
+    the link is built from the request Voila hands the kernel: the forwarded protocol and host
+    (the proxy's, as the browser saw them), else SERVER_NAME/SERVER_PORT, and the hub's prefix."""
+    env = os.environ if env is None else env
+    base = env.get("KIT_PARTICIPANT_URL", "").rstrip("/")
+    if base:
+        return f"{base}/kit/join/{code}"
+    prefix = "/" + env.get("JUPYTERHUB_SERVICE_PREFIX", "/").strip("/")
+    prefix = prefix.rstrip("/") + "/"
+    host = env.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
+    if not host and env.get("SERVER_NAME"):
+        port = env.get("SERVER_PORT", "")
+        host = env["SERVER_NAME"] + (f":{port}" if port and port not in ("80", "443") else "")
+    if not host:
+        return f"{prefix}kit/join/{code}"
+    proto = env.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip() or "http"
+    return f"{proto}://{host}{prefix}kit/join/{code}"
 
 
 def theme() -> w.HTML:

@@ -80,11 +80,11 @@ class ProjectorApp(w.VBox):
         self.message = w.HTML()
         self.results = w.HTML()
         self.results.add_class("kit-results-box")
-        self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="")
+        self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="", layout=w.Layout(width="auto"))
         self.reveal_btn.add_class("kit-reveal")
         self._drawing = False
         self.reveal_btn.observe(lambda ch: not self._drawing and self._guard(self.reveal, ch["new"]), names="value")
-        self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning")
+        self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
         self.close_btn.on_click(lambda _: self._guard(self.close_round))
         self.ideas_box = w.VBox()

@@ -53,7 +53,7 @@ class StartApp(w.VBox):
             layout=w.Layout(width="auto"))
         self.title = w.Text(description=t("ui.title", L), style={"description_width": "initial"})
         self.language = w.Dropdown(options=list(LANGUAGES), value=L, description=t("ui.language", L))
-        self.create_btn = w.Button(description=t("ui.create", L), button_style="primary")
+        self.create_btn = w.Button(description=t("ui.create", L), button_style="primary", layout=w.Layout(width="auto"))
         self.create_btn.add_class("kit-create-workshop")
         self.create_btn.on_click(lambda _: self._guard(self.create_workshop, self.template.value,
                                                        self.title.value, self.language.value))
@@ -72,13 +72,13 @@ class StartApp(w.VBox):
                                             style={"description_width": "initial"})
         self.cap = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.cap", L),
                                     style={"description_width": "initial"})
-        self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary")
+        self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary", layout=w.Layout(width="auto"))
         self.start_round_btn.add_class("kit-start-round")
         self.start_round_btn.on_click(lambda _: self._guard(self.start_dot_round, self.round_title.value,
                                                             self.preset.value, self.custom_dots.value,
                                                             self.cap.value or None))
         self.rounds = w.HTML()
-        self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning")
+        self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
         self.close_btn.on_click(lambda _: self._guard(self.close_current_round))
 

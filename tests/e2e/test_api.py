@@ -123,3 +123,14 @@ def test_pages_forbid_scripts_from_elsewhere(kit_server):
         html = r.read().decode()
     assert "script-src 'self'" in csp and "default-src 'self'" in csp
     assert "http://" not in html.replace(kit_server.base, "") and "https://" not in html
+
+
+def test_a_round_of_another_workshop_is_unknown_here(kit_server, joined):
+    store = kit_server.store()
+    other = store.create_workshop("Toinen", "pore", "fi")
+    store.add_idea(other["id"], "Muualla")
+    rnd = store.open_round(store.create_round(other["id"], "R", "fixed5")["id"])
+    status, body = kit_server.api("PUT", f"/workshops/{kit_server.code}/rounds/{rnd['id']}/ballot",
+                                  {"dots": {}}, token=joined, lang="en")
+    assert status == 404 and body["error"] == "unknown_round"
+    assert store.ballot_count(rnd["id"]) == 0

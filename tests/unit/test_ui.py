@@ -116,3 +116,26 @@ def test_board_data_counts_ballots_against_participants(store, ws):
     store.save_dot_ballot(rnd["id"], p["id"], {a["id"]: 5})
     data = board_data(store, ws["id"])
     assert (data["participants"], data["ballots"], data["results"][0].score) == (4, 1, 5)
+
+
+@pytest.mark.parametrize("env, url", [
+    ({"KIT_PARTICIPANT_URL": "http://192.0.2.10:8866/"}, "http://192.0.2.10:8866/kit/join/ABC234"),
+    ({"JUPYTERHUB_SERVICE_PREFIX": "/user/team-x/", "HTTP_X_FORWARDED_PROTO": "https",
+      "HTTP_X_FORWARDED_HOST": "hub.example.org", "SERVER_NAME": "10.0.0.5", "SERVER_PORT": "8888"},
+     "https://hub.example.org/user/team-x/kit/join/ABC234"),
+    ({"SERVER_NAME": "192.0.2.7", "SERVER_PORT": "8866"}, "http://192.0.2.7:8866/kit/join/ABC234"),
+    ({}, "/kit/join/ABC234"),
+])
+def test_join_link_is_absolute_behind_a_proxy_and_on_the_lan(env, url):
+    from kit.ui.common import participant_url
+
+    assert participant_url("ABC234", env) == url
+
+
+def test_every_jupyter_server_of_the_kit_uses_the_offline_voila_template(tmp_path):
+    from kit.__main__ import server_config
+
+    c = server_config(tmp_path, "0.0.0.0", 8866, "t", "http://x")
+    assert c.VoilaConfiguration.template == "kit"
+    assert c.ServerApp.jpserver_extensions["kit.server"] is True
+    assert c.ServerApp.tornado_settings["mathjax_url"].startswith("/kit/static/")

@@ -1,0 +1,47 @@
+"""A killed server loses nothing a participant was told is saved: `kit serve` is killed with
+SIGKILL (a laptop lid, a crash, a pulled plug) and started again on the same data folder."""
+
+import signal
+
+import pytest
+
+from kit.launch import start_server
+
+pytestmark = pytest.mark.e2e
+
+
+def test_when_the_server_is_killed_then_saved_ideas_and_dots_survive_and_devices_rejoin(tmp_path):
+    first = start_server(tmp_path)
+    code = first.code
+    try:
+        status, joined = first.api("POST", f"/workshops/{code}/participants", {"group": "resident"}, lang="fi")
+        assert status == 201
+        token = joined["token"]
+        status, body = first.api("POST", f"/workshops/{code}/ideas", {"text": "Kuorolaulua pihalla"}, token=token)
+        assert status == 201
+        idea = body["idea"]["id"]
+        store = first.store()
+        ws = store.workshop_by_code(code)
+        rnd = store.open_round(store.create_round(ws["id"], "Pisteet", "custom", dots=3)["id"])
+        store.close()
+        status, body = first.api("PUT", f"/workshops/{code}/rounds/{rnd['id']}/ballot", {"dots": {str(idea): 2}},
+                                 token=token, lang="fi")
+        assert status == 200 and "Tallennettu" in body["message"]
+    finally:
+        first.stop(signal.SIGKILL)
+    assert first.proc.returncode == -signal.SIGKILL
+
+    second = start_server(tmp_path)
+    try:
+        assert second.code == code  # the same workshop, not a new one
+        status, me = second.api("GET", f"/workshops/{code}/me", token=token)
+        assert status == 200 and [i["text"] for i in me["ideas"]] == ["Kuorolaulua pihalla"]
+        status, body = second.api("GET", f"/workshops/{code}/rounds/current", token=token)
+        assert body["round"]["status"] == "open" and body["round"]["ballot"]["dots"] == {str(idea): 2}
+        # the device goes on voting where it left off
+        status, body = second.api("PUT", f"/workshops/{code}/rounds/{rnd['id']}/ballot", {"dots": {str(idea): 3}},
+                                  token=token)
+        assert status == 200 and body["ballot"]["revision"] == 2
+        assert second.store().ballot_count(rnd["id"]) == 1
+    finally:
+        second.stop()
