@@ -154,7 +154,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--public-url", default=None, help=HELP["public_url"])
 
     d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
-    d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " For the demo: ./kit-data.")
+    d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
     d.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
     d.add_argument("--host", default="0.0.0.0", help=HELP["host"])
     d.add_argument("--public-url", default=None, help=HELP["public_url"])

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HELP = {
-    "data": "Folder for the workshop store (kit.sqlite) and exports. Created if missing. "
-    "Default: $KIT_DATA, else ./kit-data.",
+    "data": "Folder for the workshop store (kit.sqlite) and exports. Created if missing; a folder "
+    "that already holds a workshop is opened as it is, so a restarted server goes on where it stopped.",
     "host": "Address to listen on. 0.0.0.0 (default) lets tablets on the venue's network join; "
     "127.0.0.1 keeps the kit on this computer only.",
     "port": "Port to listen on (default 8866). Tablets join on this port: allow it in the firewall.",

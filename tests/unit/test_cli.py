@@ -38,3 +38,23 @@ def test_server_config_keeps_the_token_and_culls_idle_kernels(tmp_path):
     assert c.ServerApp.port_retries == 0
     assert c.MappingKernelManager.cull_idle_timeout > 0
     assert c.VoilaConfiguration.template == "kit"
+
+
+def test_readme_documents_every_option_of_the_kit_command():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, sub in parser()._subparsers._group_actions[0].choices.items():
+        assert f"kit {name}" in readme
+        for action in sub._actions:
+            for opt in action.option_strings:
+                if opt not in ("-h", "--help"):
+                    assert f"`{opt}" in readme or f" {opt} " in readme, f"kit {name} {opt}"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    ci = [ln for ln in (root / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith(("#", "set "))]
+    assert ci[-1] in (root / "README.md").read_text(encoding="utf-8")
