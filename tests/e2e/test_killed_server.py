@@ -6,6 +6,7 @@ import signal
 import pytest
 
 from kit.launch import start_server
+from tests.e2e.conftest import TABLET
 
 pytestmark = pytest.mark.e2e
 
@@ -45,3 +46,39 @@ def test_when_the_server_is_killed_then_saved_ideas_and_dots_survive_and_devices
         assert second.store().ballot_count(rnd["id"]) == 1
     finally:
         second.stop()
+
+
+def test_dots_placed_while_the_server_is_down_are_sent_when_it_is_back(tmp_path, browser):
+    server = start_server(tmp_path)
+    code, port = server.code, server.port
+    status, helper = server.api("POST", f"/workshops/{code}/participants", {})
+    ids = [server.api("POST", f"/workshops/{code}/ideas", {"text": t}, token=helper["token"])[1]["idea"]["id"]
+           for t in ("Metsäretki", "Lauluilta")]
+    store = server.store()
+    ws = store.workshop_by_code(code)
+    rnd = store.open_round(store.create_round(ws["id"], "Pisteet", "custom", dots=3)["id"])
+    ctx = browser.new_context(viewport=TABLET, locale="en")
+    page = ctx.new_page()
+    try:
+        page.goto(server.participants + "?lang=en")
+        page.click("#join-form button[type=submit]")
+        plus = f"#vote-items li:has(#idea-{ids[0]}) button.plus"
+        page.wait_for_selector(plus, timeout=15_000)
+        page.click(plus)
+        page.wait_for_function("() => document.getElementById('status').textContent.includes('Saved')")
+
+        server.stop(signal.SIGKILL)
+        page.click(plus)
+        page.wait_for_function("() => document.getElementById('alert').textContent.includes('Not saved yet')")
+        assert page.locator(f"#count-{ids[0]}").inner_text().startswith("2")
+
+        server = start_server(tmp_path, port=port)  # the same address the tablet knows
+        page.wait_for_function("() => document.getElementById('alert').hidden"
+                               " && document.getElementById('status').textContent.includes('Saved')",
+                               timeout=20_000)
+        token = page.evaluate(f"() => localStorage.getItem('kit-token:{code}')")
+        me = store.participant_by_token(ws["id"], token)
+        assert store.ballot_of(rnd["id"], me["id"])["dots"] == {ids[0]: 2}
+    finally:
+        ctx.close()
+        server.stop()

@@ -12,7 +12,7 @@
   try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; }
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { round: null, dots: {}, signature: "", saving: false, dirty: false, ideasOpen: true };
+  var state = { round: null, dots: {}, signature: "", saving: false, dirty: false, pending: false, ideasOpen: true };
 
   function tr(key, params) {
     var s = S[key] || key;
@@ -146,11 +146,20 @@
     call("PUT", "/rounds/" + r.id + "/ballot", { dots: state.dots })
       .then(function (data) {
         state.saving = false;
+        if (state.pending) { state.pending = false; alertMsg(""); }
         if (state.dirty) { save(); return; }
         say(data.message);
       })
       .catch(function (err) {
         state.saving = false;
+        if (err.offline) {
+          // the server is out of reach: keep the dots on this device and send them again (see the timer)
+          state.pending = true;
+          alertMsg(tr("js.not_saved_retrying"));
+          say("");
+          return;
+        }
+        state.pending = false;
         alertMsg(err.message);
         say("");
         refreshRound(true);
@@ -166,6 +175,7 @@
   function refreshRound(force) {
     if (!token) return Promise.resolve();
     if (state.saving && !force) return Promise.resolve();
+    if (state.pending && !force) { save(); return Promise.resolve(); }  // unsent dots first
     return call("GET", "/rounds/current").then(function (data) {
       state.ideasOpen = data.ideas_open;
       $("idea-form").hidden = !data.ideas_open;
