@@ -4,6 +4,8 @@
   kit demo  [--data DIR] [--port PORT]
   kit list  --data DIR
   kit templates
+  kit backup  --data DIR [--workshop ID] --out FILE
+  kit restore --data DIR FILE [--replace]
 """
 
 from __future__ import annotations
@@ -132,6 +134,65 @@ def cmd_list(data: Path) -> int:
     return 0
 
 
+def cli_lang() -> str:
+    """The terminal's language (KIT_LANG, else LANG such as fi_FI.UTF-8), for messages of the command."""
+    from kit.i18n import negotiate
+
+    raw = os.environ.get("KIT_LANG") or os.environ.get("LANG") or ""
+    return negotiate(raw[:2] or None, None, "en")
+
+
+def pick_workshop(store, wanted: str | None) -> dict:
+    """--workshop takes an id or a join code, and may be left out when the folder holds one."""
+    from kit.errors import KitError
+
+    if wanted:
+        return store.workshop(int(wanted)) if wanted.isdigit() else store.workshop_by_code(wanted)
+    found = store.workshops()
+    if not found:
+        raise KitError("no_workshops", status=404)
+    if len(found) > 1:
+        raise KitError("which_workshop")
+    return found[0]
+
+
+def cmd_backup(data: Path, workshop: str | None, out: Path) -> int:
+    import json
+
+    from kit.errors import KitError
+    from kit.store import Store
+
+    if out.exists():
+        raise KitError("out_exists", path=str(out))
+    store = Store.open(data)
+    doc = store.dump_workshop(pick_workshop(store, workshop)["id"])
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(out)  # a reader never sees half a backup
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise KitError("cannot_write", path=str(out), reason=err.strerror or str(err)) from None
+    counts = ", ".join(f"{k} {len(v)}" for k, v in doc["tables"].items())
+    print(f"Backup of {doc['workshop']['code']} ({doc['workshop']['title']}) written to {out}: {counts}")
+    return 0
+
+
+def cmd_restore(data: Path, file: Path, replace: bool) -> int:
+    import json
+
+    from kit.errors import KitError
+    from kit.store import Store
+
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise KitError("not_a_backup") from None
+    ws = Store.open(data).restore_workshop(doc, replace=replace)
+    print(f"Restored {ws['code']} ({ws['title']}) into {data} as workshop {ws['id']}.")
+    return 0
+
+
 def cmd_templates() -> int:
     from kit import workshop as wsmod
 
@@ -163,11 +224,31 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
 
     sub.add_parser("templates", help="List the workshop templates.")
+
+    b = sub.add_parser("backup", help="Write one workshop, whole, to a JSON file (works while the server runs).")
+    b.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    b.add_argument("--workshop", default=None, help=HELP["workshop"])
+    b.add_argument("--out", type=Path, required=True, help=HELP["backup_out"])
+
+    r = sub.add_parser("restore", help="Put a workshop back from a backup file made by `kit backup`.")
+    r.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    r.add_argument("file", type=Path, help=HELP["backup_file"])
+    r.add_argument("--replace", action="store_true", help=HELP["replace"])
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kit.errors import KitError
+
     args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except KitError as err:
+        print(err.message(cli_lang()), file=sys.stderr)
+        return 1
+
+
+def run(args) -> int:
     if args.command == "serve":
         return serve(args.data, args.host, args.port, args.template, args.public_url)
     if args.command == "demo":
@@ -176,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_list(args.data)
     if args.command == "templates":
         return cmd_templates()
+    if args.command == "backup":
+        return cmd_backup(args.data, args.workshop, args.out)
+    if args.command == "restore":
+        return cmd_restore(args.data, args.file, args.replace)
     return 2
 
 

@@ -17,6 +17,12 @@ HELP = {
     "language": "Default language of new workshops and of pages whose visitor asks for none: fi, sv or en.",
     "public_url": "Address participants use to reach this computer, e.g. http://192.168.1.20:8866 "
     "(default: found from this computer's network address).",
+    "workshop": "The workshop: its id or join code (see `kit list`). May be left out when the folder "
+    "holds one workshop.",
+    "backup_out": "The backup file to write (JSON). An existing file is never overwritten.",
+    "backup_file": "A backup file written by `kit backup`.",
+    "replace": "Replace a workshop with the same join code that is already in the folder (without this, "
+    "the restore is refused and nothing changes).",
     "no_browser": "Do not try to open the facilitator page in a browser.",
 }
 

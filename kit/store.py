@@ -580,6 +580,62 @@ class Store:
                 select(func.count()).select_from(ballots).where(ballots.c.round_id == round_id)
             ).scalar()
 
+    def dump_workshop(self, workshop_id: int) -> dict:
+        """Everything of one workshop as plain data, read in one transaction (a consistent copy even
+        while participants vote). Device tokens are left out: not even their hashes leave the store."""
+        with self._tx() as conn:
+            ws = _row(conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first())
+            if ws is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            tables = _workshop_rows(conn, workshop_id)
+        for p in tables["participants"]:
+            p.pop("token_hash")
+        return {"format": BACKUP_FORMAT, "schema_version": SCHEMA_VERSION, "saved_at": now(),
+                "workshop": ws, "tables": tables}
+
+    def restore_workshop(self, doc: dict, replace: bool = False) -> dict:
+        """Put a backup back, in one transaction. Ids are kept where they are free (so a restore into
+        an empty folder is identical to the original) and renumbered where they are taken. A workshop
+        with the same join code is replaced only when asked; otherwise the restore is refused."""
+        check_backup(doc)
+        src = doc["workshop"]
+        with self._tx(write=True) as conn:
+            existing = conn.execute(select(workshops.c.id).where(workshops.c.code == src["code"])).scalar()
+            if existing is not None:
+                if not replace:
+                    raise KitError("backup_exists", status=409, join_code=src["code"])
+                conn.execute(workshops.delete().where(workshops.c.id == existing))
+            ids: dict[str, dict] = {"workshops": {}}
+            ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, src)
+            for name in BACKUP_TABLES:
+                table = _TABLES[name]
+                ids[name] = {}
+                for row in doc["tables"].get(name, []):
+                    row = dict(row)
+                    for col, parent in _REFS.items():
+                        if col in row and row[col] is not None:
+                            row[col] = ids[parent][row[col]]
+                    if name == "participants":  # devices join again after a restore
+                        row["token_hash"] = "restored:" + secrets.token_hex(16)
+                    new_id = self._insert_keeping_id(conn, table, row)
+                    if "id" in row:
+                        ids[name][row["id"]] = new_id
+            wid = ids["workshops"][src["id"]]
+            self._log(conn, wid, "workshop_restored", saved_at=doc.get("saved_at"))
+            return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
+
+    @staticmethod
+    def _insert_keeping_id(conn: Connection, table: Table, row: dict):
+        cols = {k: v for k, v in row.items() if k in table.c}
+        if "id" in table.c and "id" in cols:
+            taken = conn.execute(select(table.c.id).where(table.c.id == cols["id"])).first() is not None
+            if taken:
+                cols.pop("id")
+            res = conn.execute(table.insert().values(**cols))
+            return res.inserted_primary_key[0]
+        conn.execute(table.insert().values(**cols))
+        return None
+
     def event_log(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
@@ -587,5 +643,52 @@ class Store:
             )]
 
 
+# -- backup and restore ---------------------------------------------------------------------------
+BACKUP_FORMAT = "codesign-kit-backup"
+# a workshop's tables in the order a restore inserts them (parents first), with the column that
+# ties each row to the workshop (directly or through its parent)
+BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots", "events")
+_TABLES = {t.name: t for t in V1_TABLES}
+_REFS = {  # column -> table whose id it holds
+    "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
+    "round_id": "rounds", "ballot_id": "ballots",
+}
+
+
+def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
+    rid = select(rounds.c.id).where(rounds.c.workshop_id == workshop_id)
+    bid = select(ballots.c.id).where(ballots.c.round_id.in_(rid))
+    queries = {
+        "participants": select(participants).where(participants.c.workshop_id == workshop_id),
+        "ideas": select(ideas).where(ideas.c.workshop_id == workshop_id),
+        "rounds": select(rounds).where(rounds.c.workshop_id == workshop_id),
+        "round_items": select(round_items).where(round_items.c.round_id.in_(rid)),
+        "ballots": select(ballots).where(ballots.c.round_id.in_(rid)),
+        "ballot_dots": select(ballot_dots).where(ballot_dots.c.ballot_id.in_(bid)),
+        "events": select(events).where(events.c.workshop_id == workshop_id),
+    }
+    out = {}
+    for name, q in queries.items():
+        table = _TABLES[name]
+        order = [c for c in table.primary_key.columns]
+        out[name] = [_row(r) for r in conn.execute(q.order_by(*order))]
+    return out
+
+
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def check_backup(doc) -> None:
+    """Refuse what is not a kit backup, or one from a newer schema, before anything is written."""
+    if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
+        raise KitError("not_a_backup")
+    found = doc.get("schema_version")
+    if not isinstance(found, int):
+        raise KitError("not_a_backup")
+    if found > SCHEMA_VERSION:
+        raise KitError("schema_newer", status=409, found=found, supported=SCHEMA_VERSION)
+    ws = doc.get("workshop")
+    if not isinstance(ws, dict) or not {"id", "code", "title", "template", "language"} <= set(ws) \
+            or not isinstance(doc.get("tables"), dict):
+        raise KitError("not_a_backup")

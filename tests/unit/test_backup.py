@@ -1,0 +1,140 @@
+"""Backup and restore of a whole workshop: `kit backup` / `kit restore` and the store methods behind them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kit import sample
+from kit.errors import KitError
+from kit.store import SCHEMA_VERSION, Store
+
+
+@pytest.fixture
+def demo(tmp_path):
+    store = Store.open(tmp_path / "original")
+    ws = sample.load_demo(store)
+    p, _ = store.add_participant(ws["id"], "<b>Nimi</b>", "resident", "sv")
+    idea = store.add_idea(ws["id"], "<img src=x onerror=alert(1)>", p["id"])
+    store.set_idea_status(idea["id"], "hidden")
+    rnd = store.open_round(store.create_round(ws["id"], "Toinen", "fixed5")["id"])
+    store.save_dot_ballot(rnd["id"], p["id"], {store.round_items(rnd["id"])[0]["id"]: 3})
+    yield store, ws
+    store.close()
+
+
+def without_tokens(doc):
+    doc = json.loads(json.dumps(doc))
+    doc.pop("saved_at")
+    doc["tables"]["events"] = [e for e in doc["tables"]["events"] if e["kind"] != "workshop_restored"]
+    return doc
+
+
+def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, demo):
+    store, ws = demo
+    doc = store.dump_workshop(ws["id"])
+    rounds = store.rounds(ws["id"])
+    assert {k: len(v) for k, v in doc["tables"].items()} == {
+        "participants": len(store.participants(ws["id"])), "ideas": len(store.ideas(ws["id"])),
+        "rounds": len(rounds), "round_items": sum(len(store.round_items(r["id"])) for r in rounds),
+        "ballots": sum(store.ballot_count(r["id"]) for r in rounds),
+        "ballot_dots": sum(len(b["dots"]) for r in rounds for b in store.dot_ballots(r["id"])),
+        "events": len(store.event_log(ws["id"]))}
+    assert doc["tables"]["participants"][-1]["nickname"] == "<b>Nimi</b>"
+    target = Store.open(tmp_path / "restored")
+    restored = target.restore_workshop(json.loads(json.dumps(doc)))
+    assert without_tokens(target.dump_workshop(restored["id"])) == without_tokens(doc)
+    assert target.event_log(restored["id"])[-1]["kind"] == "workshop_restored"
+
+
+def test_a_backup_holds_no_device_tokens_and_restored_devices_join_again(tmp_path, demo):
+    store, ws = demo
+    p, token = store.add_participant(ws["id"])
+    doc = store.dump_workshop(ws["id"])
+    text = json.dumps(doc)
+    assert "token" not in text and p["token_hash"] not in text
+    target = Store.open(tmp_path / "restored")
+    target.restore_workshop(doc)
+    with pytest.raises(KitError) as e:
+        target.participant_by_token(ws["id"], token)
+    assert e.value.code == "not_joined"
+
+
+def test_restoring_next_to_other_workshops_renumbers_and_keeps_the_links(tmp_path, demo):
+    store, ws = demo
+    doc = store.dump_workshop(ws["id"])
+    target = Store.open(tmp_path / "busy")
+    other = target.create_workshop("Toinen paja", "pore", "fi")
+    target.add_participant(other["id"])
+    target.add_idea(other["id"], "Vie id 1")
+    restored = target.restore_workshop(doc)
+    assert restored["id"] != ws["id"]
+    closed = target.rounds(restored["id"])[0]
+    ballots = target.dot_ballots(closed["id"])
+    texts = {i["id"]: i["text"] for i in target.round_items(closed["id"])}
+    got = sorted((texts[i], n) for b in ballots for i, n in b["dots"].items())
+    orig_texts = {i["id"]: i["text"] for i in store.round_items(store.rounds(ws["id"])[0]["id"])}
+    want = sorted((orig_texts[i], n) for b in store.dot_ballots(store.rounds(ws["id"])[0]["id"])
+                  for i, n in b["dots"].items())
+    assert got == want and got
+    assert len(target.ideas(other["id"])) == 1  # the other workshop is untouched
+
+
+def test_a_workshop_already_there_is_never_overwritten_silently(tmp_path, demo):
+    store, ws = demo
+    doc = store.dump_workshop(ws["id"])
+    before = store.dump_workshop(ws["id"])
+    with pytest.raises(KitError) as e:
+        store.restore_workshop(doc)
+    assert e.value.code == "backup_exists" and ws["code"] in e.value.message("fi")
+    assert without_tokens(store.dump_workshop(ws["id"])) == without_tokens(before)
+    restored = store.restore_workshop(doc, replace=True)
+    assert len(store.workshops()) == 1 and restored["code"] == ws["code"]
+
+
+@pytest.mark.parametrize("doc, code", [
+    ([1, 2], "not_a_backup"),
+    ({"format": "something-else"}, "not_a_backup"),
+    ({"format": "codesign-kit-backup", "schema_version": SCHEMA_VERSION + 1, "workshop": {}, "tables": {}},
+     "schema_newer"),
+    ({"format": "codesign-kit-backup", "schema_version": SCHEMA_VERSION, "workshop": {"id": 1}, "tables": {}},
+     "not_a_backup"),
+])
+def test_a_foreign_or_newer_backup_is_refused_and_nothing_changes(tmp_path, doc, code):
+    target = Store.open(tmp_path)
+    with pytest.raises(KitError) as e:
+        target.restore_workshop(doc)
+    assert e.value.code == code
+    assert target.workshops() == []
+
+
+def kit(*args, env_lang="fi"):
+    import os
+
+    return subprocess.run([sys.executable, "-m", "kit", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "KIT_LANG": env_lang})
+
+
+def test_kit_backup_and_restore_commands_round_trip(tmp_path, demo):
+    store, ws = demo
+    out = tmp_path / "paja.json"
+    done = kit("backup", "--data", tmp_path / "original", "--out", out)
+    assert done.returncode == 0, done.stderr
+    again = kit("backup", "--data", tmp_path / "original", "--out", out, env_lang="en")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    done = kit("restore", "--data", tmp_path / "copy", out)
+    assert done.returncode == 0 and ws["code"] in done.stdout
+    copy = Store.open(tmp_path / "copy")
+    assert without_tokens(copy.dump_workshop(copy.workshops()[0]["id"])) == \
+        without_tokens(store.dump_workshop(ws["id"]))
+    twice = kit("restore", "--data", tmp_path / "copy", out, env_lang="sv")
+    assert twice.returncode == 1 and "--replace" in twice.stderr and "finns redan" in twice.stderr
+
+
+def test_kit_restore_refuses_a_damaged_file_in_the_users_language(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "codesign-kit-backup", "schema_ver')
+    done = kit("restore", "--data", tmp_path / "d", bad)
+    assert done.returncode == 1 and "vioittunut" in done.stderr
+    assert Store.open(tmp_path / "d").workshops() == []
