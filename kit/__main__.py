@@ -147,7 +147,12 @@ def pick_workshop(store, wanted: str | None) -> dict:
     from kit.errors import KitError
 
     if wanted:
-        return store.workshop(int(wanted)) if wanted.isdigit() else store.workshop_by_code(wanted)
+        try:  # a join code can be all digits (2-9): a code wins over an id
+            return store.workshop_by_code(wanted)
+        except KitError:
+            if not wanted.isdigit():
+                raise
+            return store.workshop(int(wanted))
     found = store.workshops()
     if not found:
         raise KitError("no_workshops", status=404)

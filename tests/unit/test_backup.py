@@ -138,3 +138,19 @@ def test_kit_restore_refuses_a_damaged_file_in_the_users_language(tmp_path):
     done = kit("restore", "--data", tmp_path / "d", bad)
     assert done.returncode == 1 and "vioittunut" in done.stderr
     assert Store.open(tmp_path / "d").workshops() == []
+
+
+def test_workshop_is_picked_by_join_code_even_when_the_code_is_all_digits(tmp_path):
+    from kit.__main__ import pick_workshop
+    from kit.store import workshops
+
+    store = Store.open(tmp_path)
+    a = store.create_workshop("A", "pore", "fi")
+    b = store.create_workshop("B", "pore", "fi")
+    with store._tx(write=True) as conn:  # make B's code look like A's id
+        conn.execute(workshops.update().where(workshops.c.id == b["id"]).values(code=f"{a['id']:06d}"))
+    assert pick_workshop(store, f"{a['id']:06d}")["id"] == b["id"]
+    assert pick_workshop(store, str(a["id"]))["id"] == a["id"]
+    with pytest.raises(KitError) as e:
+        pick_workshop(store, None)
+    assert e.value.code == "which_workshop"
