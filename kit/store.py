@@ -645,8 +645,7 @@ class Store:
 
 # -- backup and restore ---------------------------------------------------------------------------
 BACKUP_FORMAT = "codesign-kit-backup"
-# a workshop's tables in the order a restore inserts them (parents first), with the column that
-# ties each row to the workshop (directly or through its parent)
+# a workshop's tables in the order a restore inserts them (parents first)
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots", "events")
 _TABLES = {t.name: t for t in V1_TABLES}
 _REFS = {  # column -> table whose id it holds
@@ -669,9 +668,7 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
     }
     out = {}
     for name, q in queries.items():
-        table = _TABLES[name]
-        order = [c for c in table.primary_key.columns]
-        out[name] = [_row(r) for r in conn.execute(q.order_by(*order))]
+        out[name] = [_row(r) for r in conn.execute(q.order_by(*_TABLES[name].primary_key.columns))]
     return out
 
 

@@ -254,9 +254,8 @@ class BallotApi(ApiHandler):
 
         ws, saved = await self.run(save)
         lang = self.lang(ws["language"])
-        left = saved["dots_per_person"] - sum(saved["dots"].values())
-        self.send({"ballot": {k: v for k, v in saved.items() if k != "dots_per_person"}, "dots_left": left,
-                   "message": t("vote.saved", lang, left=left)})
+        left = saved.pop("dots_per_person") - sum(saved["dots"].values())
+        self.send({"ballot": saved, "dots_left": left, "message": t("vote.saved", lang, left=left)})
 
     @guarded
     async def get(self, code, round_id):

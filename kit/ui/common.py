@@ -58,8 +58,8 @@ def participant_url(code: str, env=None) -> str:
     base = env.get("KIT_PARTICIPANT_URL", "").rstrip("/")
     if base:
         return f"{base}/kit/join/{code}"
-    prefix = "/" + env.get("JUPYTERHUB_SERVICE_PREFIX", "/").strip("/")
-    prefix = prefix.rstrip("/") + "/"
+    hub = env.get("JUPYTERHUB_SERVICE_PREFIX", "").strip("/")
+    prefix = f"/{hub}/" if hub else "/"
     host = env.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
     if not host and env.get("SERVER_NAME"):
         port = env.get("SERVER_PORT", "")
@@ -115,9 +115,10 @@ class Poller:
             except Exception:
                 pass
 
-    def start(self):
+    def start(self, in_thread: bool = False):
+        """Poll on the running asyncio loop (a kernel's), else, or when asked, in a daemon thread."""
         try:
-            loop = asyncio.get_running_loop()
+            loop = None if in_thread else asyncio.get_running_loop()
         except RuntimeError:
             loop = None
         if loop is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.launch import KitServer, start_server  # noqa: F401  (re-exported for the tests)
+from kit.launch import start_server
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE.parents[1] / "test-artifacts"
@@ -20,15 +20,11 @@ TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
 
 
-def stop_server(server: KitServer) -> None:
-    server.stop()
-
-
 @pytest.fixture(scope="session")
 def kit_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("kit-data"))
     yield server
-    stop_server(server)
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ the right totals; nothing is asked from outside the server; the pages pass axe-c
 
 import pytest
 
-from tests.e2e.conftest import PHONE, TABLET, run_axe, shot, start_server, stop_server
+from kit.launch import start_server
+from tests.e2e.conftest import PHONE, TABLET, run_axe, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ SAVED = {"fi": "Tallennettu", "sv": "Sparat", "en": "Saved"}
 def server(tmp_path_factory):
     s = start_server(tmp_path_factory.mktemp("flow-data"))
     yield s
-    stop_server(s)
+    s.stop()
 
 
 def test_live_workshop_from_tablets_to_projector(server, browser):
