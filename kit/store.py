@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import StatementError
 
 from kit import voting
 from kit.config import LANGUAGES, LIMITS
@@ -605,24 +606,35 @@ class Store:
                 if not replace:
                     raise KitError("backup_exists", status=409, join_code=src["code"])
                 conn.execute(workshops.delete().where(workshops.c.id == existing))
-            ids: dict[str, dict] = {"workshops": {}}
-            ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, src)
-            for name in BACKUP_TABLES:
-                table = _TABLES[name]
-                ids[name] = {}
-                for row in doc["tables"].get(name, []):
-                    row = dict(row)
-                    for col, parent in _REFS.items():
-                        if col in row and row[col] is not None:
-                            row[col] = ids[parent][row[col]]
-                    if name == "participants":  # devices join again after a restore
-                        row["token_hash"] = "restored:" + secrets.token_hex(16)
-                    new_id = self._insert_keeping_id(conn, table, row)
-                    if "id" in row:
-                        ids[name][row["id"]] = new_id
+            try:
+                ids = self._restore_rows(conn, doc)
+            except (KeyError, TypeError, ValueError, AttributeError, StatementError):
+                # a row that points at a missing parent or does not fit the schema: damaged; the
+                # transaction rolls back, so nothing of it is left in the store
+                raise KitError("not_a_backup") from None
             wid = ids["workshops"][src["id"]]
             self._log(conn, wid, "workshop_restored", saved_at=doc.get("saved_at"))
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
+
+    def _restore_rows(self, conn: Connection, doc: dict) -> dict[str, dict]:
+        """Insert the backup's rows, parents first; returns {table: {id in backup: id here}}."""
+        src = doc["workshop"]
+        ids: dict[str, dict] = {"workshops": {}}
+        ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, src)
+        for name in BACKUP_TABLES:
+            table = _TABLES[name]
+            ids[name] = {}
+            for row in doc["tables"].get(name, []):
+                row = dict(row)
+                for col, parent in _REFS.items():
+                    if col in row and row[col] is not None:
+                        row[col] = ids[parent][row[col]]
+                if name == "participants":  # devices join again after a restore
+                    row["token_hash"] = "restored:" + secrets.token_hex(16)
+                new_id = self._insert_keeping_id(conn, table, row)
+                if "id" in row:
+                    ids[name][row["id"]] = new_id
+        return ids
 
     @staticmethod
     def _insert_keeping_id(conn: Connection, table: Table, row: dict):

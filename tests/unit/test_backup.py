@@ -154,3 +154,25 @@ def test_workshop_is_picked_by_join_code_even_when_the_code_is_all_digits(tmp_pa
     with pytest.raises(KitError) as e:
         pick_workshop(store, None)
     assert e.value.code == "which_workshop"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["tables"]["ballots"][0].update(participant_id=9999),   # a ballot of nobody
+    lambda d: d["tables"]["ideas"][0].update(text=None),               # a required field missing
+    lambda d: d["tables"]["rounds"].append("not a row"),
+])
+def test_a_damaged_backup_is_refused_whole_and_nothing_is_left_behind(tmp_path, demo, damage):
+    store, ws = demo
+    doc = json.loads(json.dumps(store.dump_workshop(ws["id"])))
+    damage(doc)
+    target = Store.open(tmp_path / "target")
+    with pytest.raises(KitError) as e:
+        target.restore_workshop(doc)
+    assert e.value.code == "not_a_backup"
+    assert target.workshops() == []
+    with target._tx() as conn:
+        from sqlalchemy import func, select
+
+        from kit.store import ideas, participants
+        assert conn.execute(select(func.count()).select_from(participants)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(ideas)).scalar() == 0
