@@ -6,6 +6,7 @@
   kit templates
   kit backup  --data DIR [--workshop ID] --out FILE
   kit restore --data DIR FILE [--replace]
+  kit pb FILE.pb --rule greedy|mes [--completion add1|none] [--json]
 """
 
 from __future__ import annotations
@@ -198,6 +199,27 @@ def cmd_restore(data: Path, file: Path, replace: bool) -> int:
     return 0
 
 
+def cmd_pb(file: Path, rule: str, completion: str, as_json: bool) -> int:
+    """Count any pabulib file with the kit's rules: the same code path as the projector."""
+    import json
+
+    from kit import budgeting
+    from kit.errors import KitError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise KitError("cannot_read", path=str(file), reason=getattr(err, "strerror", None) or str(err)) from None
+    election = budgeting.read_pb(text)
+    outcome = budgeting.compute(election, rule, completion)
+    lang = cli_lang()
+    if as_json:
+        print(json.dumps(budgeting.as_json(outcome, election, lang), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(budgeting.explain(outcome, election, lang)))
+    return 0
+
+
 def cmd_templates() -> int:
     from kit import workshop as wsmod
 
@@ -239,6 +261,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data", type=Path, required=True, help=HELP["data"])
     r.add_argument("file", type=Path, help=HELP["backup_file"])
     r.add_argument("--replace", action="store_true", help=HELP["replace"])
+
+    pbp = sub.add_parser("pb", help="Count a participatory-budgeting .pb file (pabulib) and explain each step.")
+    pbp.add_argument("file", type=Path, help=HELP["pb_file"])
+    pbp.add_argument("--rule", choices=("greedy", "mes"), required=True, help=HELP["pb_rule"])
+    pbp.add_argument("--completion", choices=("add1", "none"), default="add1", help=HELP["pb_completion"])
+    pbp.add_argument("--json", action="store_true", help=HELP["pb_json"])
     return p
 
 
@@ -266,6 +294,8 @@ def run(args) -> int:
         return cmd_backup(args.data, args.workshop, args.out)
     if args.command == "restore":
         return cmd_restore(args.data, args.file, args.replace)
+    if args.command == "pb":
+        return cmd_pb(args.file, args.rule, args.completion, args.json)
     return 2
 
 

@@ -23,6 +23,13 @@ HELP = {
     "backup_file": "A backup file written by `kit backup`.",
     "replace": "Replace a workshop with the same join code that is already in the folder (without this, "
     "the restore is refused and nothing changes).",
+    "pb_file": "A participatory-budgeting file in the pabulib .pb format (approval, choose-1, cumulative "
+    "or scoring votes), e.g. one exported by the kit or downloaded from pabulib.org.",
+    "pb_rule": "greedy: by votes, never funding a project without votes; mes: Method of Equal Shares.",
+    "pb_completion": "For mes: add1 (default) raises each voter's share one currency unit at a time while "
+    "the real budget allows, as cities deciding with equal shares do; none: plain equal shares.",
+    "pb_json": "Print a JSON object (funded: the project ids in the order chosen; steps; explanation) "
+    "instead of the explanation text.",
     "no_browser": "Do not try to open the facilitator page in a browser.",
 }
 

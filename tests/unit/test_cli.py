@@ -58,3 +58,31 @@ def test_readme_test_command_is_what_ci_runs():
     root = Path(__file__).parents[2]
     ci = [ln for ln in (root / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith(("#", "set "))]
     assert ci[-1] in (root / "README.md").read_text(encoding="utf-8")
+
+
+PABULIB = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pabulib"
+
+
+def test_kit_pb_reproduces_the_wieliczka_add1_outcome_and_notes_the_file_differs():
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-m", "kit", "pb", str(PABULIB / "poland_wieliczka_2023.pb"),
+         "--rule", "mes", "--completion", "add1", "--json"],
+        capture_output=True, text=True, check=True, env={**__import__("os").environ, "KIT_LANG": "en"},
+    )
+    doc = json.loads(out.stdout)
+    assert len(doc["funded"]) == 31
+    assert {"66", "67"} <= set(doc["funded"]) and "46" not in doc["funded"]
+    assert doc["selected_differs"] == {"only_file": ["46"], "only_computed": ["66", "67"]}
+    assert doc["spent"] <= 1_000_000
+    assert any("selected column differs" in line for line in doc["explanation"])
+
+
+def test_kit_pb_refuses_a_malformed_file_naming_the_line(tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;-4\n")
+    out = subprocess.run([sys.executable, "-m", "kit", "pb", str(bad), "--rule", "greedy"],
+                         capture_output=True, text=True, env={**__import__("os").environ, "KIT_LANG": "fi"})
+    assert out.returncode == 1
+    assert "rivi 7" in out.stderr and "Traceback" not in out.stderr
