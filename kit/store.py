@@ -35,6 +35,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -44,7 +45,7 @@ from kit import voting
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_FILE = "kit.sqlite"
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
@@ -84,6 +85,8 @@ participants = Table(
     Column("stakeholder_group", String(64)),
     Column("language", String(2), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # v2: device (own phone) | kiosk (a voter on a shared tablet) | paper (a paper ballot entered)
+    Column("kind", String(16), default="device"),
 )
 
 ideas = Table(
@@ -93,8 +96,14 @@ ideas = Table(
     Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("participant_id", ForeignKey("participants.id", ondelete="SET NULL")),
     Column("text", Text, nullable=False),
-    Column("status", String(16), nullable=False, default="visible"),  # visible | hidden
+    # visible | hidden (v1); pending (waits for the facilitator) | rejected | merged (v2)
+    Column("status", String(16), nullable=False, default="visible"),
     Column("created_at", String(40), nullable=False),
+    # v2: moderation and tags
+    Column("reject_reason", Text),
+    Column("merged_into", Integer),  # the idea this one was merged into (ideas.id)
+    Column("tags", JSON),  # {target_groups: [..], pore_level: 1..3, thl: [..], step_level: n}
+    Column("cost", String(32)),  # cost estimate in euros, exact decimal text ("1200", "99.50")
 )
 
 rounds = Table(
@@ -103,7 +112,7 @@ rounds = Table(
     Column("id", Integer, primary_key=True),
     Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("title", Text, nullable=False),
-    Column("method", String(16), nullable=False),  # dots (approval, ranking, pb: stage 2 issue)
+    Column("method", String(16), nullable=False),  # dots | approval | ranking | choose_one | pb
     Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
     Column("rules", JSON, nullable=False, default=dict),
     Column("results_visible", Boolean, nullable=False, default=False),
@@ -129,15 +138,32 @@ ballots = Table(
     Column("revision", Integer, nullable=False, default=1),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    Column("source", String(16), default="device"),  # v2: device | kiosk | paper
     UniqueConstraint("round_id", "participant_id", name="one_ballot_per_round"),
 )
 
+# One row per marked item of a ballot. `dots` is the mark's value: dots placed (dots), 1 (approval,
+# choose one, pb) or the rank, 1 = first (ranking). The name stays from schema v1.
 ballot_dots = Table(
     "ballot_dots",
     metadata,
     Column("ballot_id", ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True),
     Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
     Column("dots", Integer, nullable=False),
+)
+
+# v2: a paper ballot is typed in twice (double entry); it counts once both entries agree.
+paper_entries = Table(
+    "paper_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("serial", String(32), nullable=False),  # the number written on the paper
+    Column("marks", JSON, nullable=False),  # {idea_id: mark} as entered first
+    Column("stakeholder_group", String(64)),
+    Column("created_at", String(40), nullable=False),
+    Column("ballot_id", ForeignKey("ballots.id", ondelete="SET NULL")),  # set when the 2nd entry agreed
+    UniqueConstraint("round_id", "serial", name="one_paper_per_serial"),
 )
 
 events = Table(
@@ -157,8 +183,22 @@ def _migrate_v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=V1_TABLES)
 
 
+def _migrate_v2(conn: Connection) -> None:
+    """Stage 2: moderation and tags on ideas, kiosk and paper voters, paper double entry."""
+    have = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t in ("ideas", "participants", "ballots")}
+    add = [
+        ("participants", "kind", "VARCHAR(16)"), ("ideas", "reject_reason", "TEXT"),
+        ("ideas", "merged_into", "INTEGER"), ("ideas", "tags", "JSON"), ("ideas", "cost", "VARCHAR(32)"),
+        ("ballots", "source", "VARCHAR(16)"),
+    ]
+    for table, column, sqltype in add:
+        if column not in have[table]:  # a store created at v2 already has them from step 1
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    metadata.create_all(conn, tables=[paper_entries])
+
+
 # (version reached, function). Append; never edit a released step.
-MIGRATIONS = [(1, _migrate_v1)]
+MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2)]
 
 
 def now() -> str:
@@ -316,7 +356,7 @@ class Store:
 
     # -- participants -----------------------------------------------------------------------
     def add_participant(self, workshop_id: int, nickname: str | None = None, group: str | None = None,
-                        language: str = "fi") -> tuple[dict, str]:
+                        language: str = "fi", kind: str = "device") -> tuple[dict, str]:
         """Register a device; returns (participant, token). Only the token's hash is stored."""
         nickname = (nickname or "").strip() or None
         if nickname and len(nickname) > LIMITS.nickname_chars:
@@ -328,7 +368,7 @@ class Store:
             res = conn.execute(
                 participants.insert().values(
                     workshop_id=workshop_id, token_hash=hash_token(token), nickname=nickname,
-                    stakeholder_group=group or None, language=language, created_at=now(),
+                    stakeholder_group=group or None, language=language, created_at=now(), kind=kind,
                 )
             )
             self._bump(conn, workshop_id)
@@ -363,18 +403,25 @@ class Store:
             )]
 
     # -- ideas ------------------------------------------------------------------------------
-    def add_idea(self, workshop_id: int, text: str, participant_id: int | None = None) -> dict:
+    def add_idea(self, workshop_id: int, text: str, participant_id: int | None = None,
+                 tags: dict | None = None, cost=None) -> dict:
+        """A new idea. From a device it waits for the facilitator when the workshop moderates first
+        (setting `premoderate`); the facilitator's own ideas are visible at once."""
         text = voting.clean_idea_text(text)
+        tags = clean_tags(tags)
+        cost_text = clean_cost(cost)
         with self._tx(write=True) as conn:
-            is_open = conn.execute(select(workshops.c.ideas_open).where(workshops.c.id == workshop_id)).scalar()
-            if is_open is None:
+            ws = conn.execute(select(workshops.c.ideas_open, workshops.c.settings)
+                              .where(workshops.c.id == workshop_id)).first()
+            if ws is None:
                 raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
-            if not is_open and participant_id is not None:
+            if not ws.ideas_open and participant_id is not None:
                 raise KitError("ideas_closed", status=409)
+            status = "pending" if participant_id is not None and (ws.settings or {}).get("premoderate") else "visible"
             res = conn.execute(
                 ideas.insert().values(
                     workshop_id=workshop_id, participant_id=participant_id, text=text,
-                    status="visible", created_at=now(),
+                    status=status, created_at=now(), tags=tags, cost=cost_text,
                 )
             )
             self._bump(conn, workshop_id)
@@ -388,39 +435,155 @@ class Store:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(q.order_by(ideas.c.id))]
 
+    def idea(self, idea_id: int) -> dict:
+        with self._tx() as conn:
+            row = _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
+        if row is None:
+            raise KitError("unknown_idea", status=404, idea=idea_id)
+        return row
+
     def ideas_of(self, participant_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(ideas).where(ideas.c.participant_id == participant_id).order_by(ideas.c.id)
             )]
 
+    def _idea_for_update(self, conn: Connection, idea_id: int) -> dict:
+        row = _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
+        if row is None:
+            raise KitError("unknown_idea", status=404, idea=idea_id)
+        return row
+
     def set_idea_status(self, idea_id: int, status: str) -> None:
-        if status not in ("visible", "hidden"):
-            raise KitError("bad_status", status_value=status)
+        """Approve (visible), hide, or put back to waiting. Rejecting and merging have their own
+        methods because they keep a reason or a destination."""
+        if status not in ("visible", "hidden", "pending"):
+            raise KitError("bad_status", status_value=str(status)[:20])
         with self._tx(write=True) as conn:
-            wid = conn.execute(select(ideas.c.workshop_id).where(ideas.c.id == idea_id)).scalar()
-            if wid is None:
-                raise KitError("unknown_idea", status=404, idea=idea_id)
-            conn.execute(ideas.update().where(ideas.c.id == idea_id).values(status=status))
-            self._bump(conn, wid)
-            self._log(conn, wid, "idea_" + status, idea_id=idea_id)
+            idea = self._idea_for_update(conn, idea_id)
+            conn.execute(ideas.update().where(ideas.c.id == idea_id)
+                         .values(status=status, reject_reason=None, merged_into=None))
+            self._bump(conn, idea["workshop_id"])
+            self._log(conn, idea["workshop_id"], "idea_" + status, idea_id=idea_id, was=idea["status"])
+
+    def edit_idea(self, idea_id: int, text: str) -> dict:
+        """Fix a typo; the text before the edit is kept in the event log."""
+        text = voting.clean_idea_text(text)
+        with self._tx(write=True) as conn:
+            idea = self._idea_for_update(conn, idea_id)
+            if text == idea["text"]:
+                return idea
+            conn.execute(ideas.update().where(ideas.c.id == idea_id).values(text=text))
+            self._bump(conn, idea["workshop_id"])
+            self._log(conn, idea["workshop_id"], "idea_edited", idea_id=idea_id, old=idea["text"], new=text)
+            return _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
+
+    def reject_idea(self, idea_id: int, reason: str) -> None:
+        """Reject with a reason that is kept, shown to its proposer and in the report."""
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise KitError("reason_required")
+        if len(reason) > LIMITS.idea_chars:
+            raise KitError("idea_too_long", max=LIMITS.idea_chars, given=len(reason))
+        with self._tx(write=True) as conn:
+            idea = self._idea_for_update(conn, idea_id)
+            conn.execute(ideas.update().where(ideas.c.id == idea_id)
+                         .values(status="rejected", reject_reason=reason, merged_into=None))
+            self._bump(conn, idea["workshop_id"])
+            self._log(conn, idea["workshop_id"], "idea_rejected", idea_id=idea_id, reason=reason)
+
+    def merge_ideas(self, target_id: int, source_ids, text: str | None = None) -> dict:
+        """Merge similar ideas into one: each source keeps its proposer and points at the target
+        (`merged_into`); the target may get a new wording. Ideas already on an open ballot keep
+        their dots; merging only changes what later rounds offer."""
+        source_ids = [int(i) for i in source_ids if int(i) != int(target_id)]
+        if not source_ids:
+            raise KitError("merge_needs_two")
+        clean = voting.clean_idea_text(text) if text is not None else None
+        with self._tx(write=True) as conn:
+            target = self._idea_for_update(conn, target_id)
+            for sid in source_ids:
+                src = self._idea_for_update(conn, sid)
+                if src["workshop_id"] != target["workshop_id"]:
+                    raise KitError("unknown_idea", status=404, idea=sid)
+                if src["status"] == "merged":
+                    raise KitError("already_merged", idea=sid)
+            # ideas merged earlier into a source follow it to the new target
+            conn.execute(ideas.update().where(ideas.c.merged_into.in_(source_ids)).values(merged_into=target_id))
+            conn.execute(ideas.update().where(ideas.c.id.in_(source_ids))
+                         .values(status="merged", merged_into=target_id, reject_reason=None))
+            values = {"status": "visible", "merged_into": None}
+            if clean is not None and clean != target["text"]:
+                values["text"] = clean
+                self._log(conn, target["workshop_id"], "idea_edited", idea_id=target_id,
+                          old=target["text"], new=clean)
+            conn.execute(ideas.update().where(ideas.c.id == target_id).values(**values))
+            self._bump(conn, target["workshop_id"])
+            self._log(conn, target["workshop_id"], "ideas_merged", into=target_id, merged=source_ids)
+            return _row(conn.execute(select(ideas).where(ideas.c.id == target_id)).first())
+
+    def merged_from(self, idea_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(ideas).where(ideas.c.merged_into == idea_id).order_by(ideas.c.id))]
+
+    def set_idea_tags(self, idea_id: int, tags: dict | None = None, cost=...) -> dict:
+        """Tags (target groups, PORE level, THL dimensions, step level) and the cost estimate.
+        `cost=None` clears the estimate; leaving it out keeps it."""
+        tags = clean_tags(tags)
+        with self._tx(write=True) as conn:
+            idea = self._idea_for_update(conn, idea_id)
+            values = {"tags": tags}
+            if cost is not ...:
+                values["cost"] = clean_cost(cost)
+            conn.execute(ideas.update().where(ideas.c.id == idea_id).values(**values))
+            self._bump(conn, idea["workshop_id"])
+            self._log(conn, idea["workshop_id"], "idea_tagged", idea_id=idea_id)
+            return _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
+
+    def set_setting(self, workshop_id: int, key: str, value) -> None:
+        with self._tx(write=True) as conn:
+            cur = conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar()
+            if cur is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            new = dict(cur)
+            if value is None:
+                new.pop(key, None)
+            else:
+                new[key] = value
+            conn.execute(workshops.update().where(workshops.c.id == workshop_id).values(settings=new))
+            self._bump(conn, workshop_id)
+            if not key.startswith("kiosk"):
+                self._log(conn, workshop_id, "setting", key=key, value=value)
 
     # -- rounds -----------------------------------------------------------------------------
     def create_round(self, workshop_id: int, title: str, preset: str = "n3",
-                     dots: int | None = None, cap: int | None = None) -> dict:
-        """A dot-voting round in draft; its rules are fixed when it opens (when N is known)."""
-        voting.check_preset(preset, dots, cap)
+                     dots: int | None = None, cap: int | None = None, method: str = "dots",
+                     options: dict | None = None, idea_ids=None) -> dict:
+        """A round in draft. Its rules are fixed when it opens (when N is known). `idea_ids` limits
+        the ballot to those ideas (a run-off, or the projects of a budgeting vote); else every
+        visible idea at opening time is on it."""
+        if method == "dots":
+            voting.check_preset(preset, dots, cap)
+            rules = {"preset": preset, "dots": dots, "cap": cap}
+        else:
+            rules = voting.check_options(method, options)
+        if idea_ids is not None:
+            rules["items"] = [int(i) for i in idea_ids]
+            if not rules["items"]:
+                raise KitError("no_items_to_vote", status=409)
+        default_title = "Dots" if method == "dots" else method
         with self._tx(write=True) as conn:
             res = conn.execute(
                 rounds.insert().values(
-                    workshop_id=workshop_id, title=(title or "").strip() or "Dots", method="dots",
-                    status="draft", rules={"preset": preset, "dots": dots, "cap": cap},
-                    results_visible=False, created_at=now(),
+                    workshop_id=workshop_id, title=(title or "").strip() or default_title, method=method,
+                    status="draft", rules=rules, results_visible=False, created_at=now(),
                 )
             )
             self._bump(conn, workshop_id)
             rid = res.inserted_primary_key[0]
-            self._log(conn, workshop_id, "round_created", round_id=rid, preset=preset)
+            self._log(conn, workshop_id, "round_created", round_id=rid, method=method,
+                      preset=preset if method == "dots" else None)
             return _row(conn.execute(select(rounds).where(rounds.c.id == rid)).first())
 
     def round(self, round_id: int) -> dict:
@@ -437,28 +600,43 @@ class Store:
             )]
 
     def open_round(self, round_id: int) -> dict:
-        """Open a draft round: its items are the ideas visible now; the dot rules are fixed now."""
+        """Open a draft round: its items are fixed now, and so are its rules (dots per person, the
+        budget and every project's cost, the lot that breaks full ties). Nothing is stored when a
+        check fails (a project without a cost or over the whole budget, two projects named alike)."""
         with self._tx(write=True) as conn:
             r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
             if r is None:
                 raise KitError("unknown_round", status=404, round=round_id)
             if r["status"] != "draft":
                 raise KitError("round_not_draft", status=409)
-            items = [row.id for row in conn.execute(
-                select(ideas.c.id).where(ideas.c.workshop_id == r["workshop_id"], ideas.c.status == "visible")
-                .order_by(ideas.c.id)
-            )]
-            rules = voting.dot_rules(r["rules"]["preset"], len(items), r["rules"].get("dots"), r["rules"].get("cap"))
+            q = select(ideas).where(ideas.c.workshop_id == r["workshop_id"], ideas.c.status == "visible")
+            chosen = r["rules"].get("items")
+            if chosen is not None:
+                q = q.where(ideas.c.id.in_(chosen))
+            rows = [_row(x) for x in conn.execute(q.order_by(ideas.c.id))]
+            if chosen is not None:
+                missing = sorted(set(chosen) - {i["id"] for i in rows})
+                if missing:
+                    raise KitError("item_not_votable", idea=missing[0])
+            items = [i["id"] for i in rows]
+            if r["method"] == "dots":
+                d = voting.dot_rules(r["rules"]["preset"], len(items), r["rules"].get("dots"), r["rules"].get("cap"))
+                rules = {**r["rules"], "dots": d.dots_per_person, "cap": d.per_item_cap}
+            else:
+                rules = {**r["rules"], **voting.fix_rules(r["method"], r["rules"], len(items))}
+            if r["method"] == "pb":
+                rules["costs"] = pb_costs(rows, rules["budget"])
+            if r["method"] in ("pb", "choose_one", "approval", "ranking", "dots"):
+                lot = list(items)
+                secrets.SystemRandom().shuffle(lot)  # drawn before any vote, kept for every count
+                rules["lot"] = lot
             for pos, iid in enumerate(items):
                 conn.execute(round_items.insert().values(round_id=round_id, idea_id=iid, position=pos))
-            conn.execute(
-                rounds.update().where(rounds.c.id == round_id).values(
-                    status="open", opened_at=now(),
-                    rules={**r["rules"], "dots": rules.dots_per_person, "cap": rules.per_item_cap},
-                )
-            )
+            conn.execute(rounds.update().where(rounds.c.id == round_id).values(
+                status="open", opened_at=now(), rules=rules))
             self._bump(conn, r["workshop_id"])
-            self._log(conn, r["workshop_id"], "round_opened", round_id=round_id, items=len(items))
+            self._log(conn, r["workshop_id"], "round_opened", round_id=round_id, items=len(items),
+                      method=r["method"])
         return self.round(round_id)
 
     def close_round(self, round_id: int) -> dict:
@@ -486,7 +664,7 @@ class Store:
         """The ideas of a round in their order (hidden ones too: moderation after opening hides text only)."""
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
-                select(ideas.c.id, ideas.c.text, ideas.c.status)
+                select(ideas.c.id, ideas.c.text, ideas.c.status, ideas.c.cost)
                 .select_from(round_items.join(ideas, ideas.c.id == round_items.c.idea_id))
                 .where(round_items.c.round_id == round_id)
                 .order_by(round_items.c.position)
@@ -503,76 +681,111 @@ class Store:
 
     # -- ballots ----------------------------------------------------------------------------
     def save_dot_ballot(self, round_id: int, participant_id: int, dots: dict, workshop_id: int | None = None) -> dict:
-        """Replace the participant's ballot in the round (the last one counts). Validated inside the
-        same transaction that checks the round is open, so a close can never let a late vote in."""
+        return self.save_ballot(round_id, participant_id, {"dots": dots}, workshop_id)
+
+    def save_ballot(self, round_id: int, participant_id: int, body: dict, workshop_id: int | None = None,
+                    source: str = "device") -> dict:
+        """Replace the participant's ballot in the round (the last one counts; never two). Validated
+        inside the same transaction that checks the round is open, so a close can never let a late
+        vote in. An empty ballot of a choice method withdraws the vote."""
         with self._tx(write=True) as conn:
-            r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
-            if r is None or (workshop_id is not None and r["workshop_id"] != workshop_id):
-                raise KitError("unknown_round", status=404, round=round_id)
-            p_wid = conn.execute(select(participants.c.workshop_id).where(participants.c.id == participant_id)).scalar()
+            r = self._open_round_for_ballot(conn, round_id, participant_id, workshop_id)
+            return self._write_ballot(conn, r, participant_id, body, source)
+
+    def _open_round_for_ballot(self, conn: Connection, round_id: int, participant_id: int,
+                               workshop_id: int | None) -> dict:
+        r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
+        if r is None or (workshop_id is not None and r["workshop_id"] != workshop_id):
+            raise KitError("unknown_round", status=404, round=round_id)
+        if participant_id is not None:
+            p_wid = conn.execute(select(participants.c.workshop_id)
+                                 .where(participants.c.id == participant_id)).scalar()
             if p_wid != r["workshop_id"]:
                 raise KitError("not_joined", status=401)
-            if r["status"] == "closed":
-                raise KitError("round_closed", status=409)
-            if r["status"] != "open":
-                raise KitError("round_not_open", status=409)
-            # ideas hidden by moderation after the round opened can no longer receive dots
-            items = [row.idea_id for row in conn.execute(
-                select(round_items.c.idea_id)
-                .select_from(round_items.join(ideas, ideas.c.id == round_items.c.idea_id))
-                .where(round_items.c.round_id == round_id, ideas.c.status == "visible")
-            )]
-            rules = voting.DotRules(r["rules"]["dots"], r["rules"]["cap"])
-            clean = voting.validate_dot_ballot(rules, items, dots)
-            ts = now()
-            existing = conn.execute(
-                select(ballots.c.id, ballots.c.revision).where(
-                    ballots.c.round_id == round_id, ballots.c.participant_id == participant_id
-                )
-            ).first()
-            if existing is None:
-                bid = conn.execute(
-                    ballots.insert().values(round_id=round_id, participant_id=participant_id,
-                                            revision=1, created_at=ts, updated_at=ts)
-                ).inserted_primary_key[0]
-                revision = 1
-            else:
-                bid, revision = existing.id, existing.revision + 1
-                conn.execute(ballots.update().where(ballots.c.id == bid).values(revision=revision, updated_at=ts))
-                conn.execute(ballot_dots.delete().where(ballot_dots.c.ballot_id == bid))
-            rows = [{"ballot_id": bid, "idea_id": k, "dots": v} for k, v in clean.items() if v > 0]
+        if r["status"] == "closed":
+            raise KitError("round_closed", status=409)
+        if r["status"] != "open":
+            raise KitError("round_not_open", status=409)
+        return r
+
+    def _votable(self, conn: Connection, round_id: int) -> list[int]:
+        # ideas hidden, rejected or merged after the round opened can no longer receive votes
+        return [row.idea_id for row in conn.execute(
+            select(round_items.c.idea_id)
+            .select_from(round_items.join(ideas, ideas.c.id == round_items.c.idea_id))
+            .where(round_items.c.round_id == round_id, ideas.c.status == "visible")
+        )]
+
+    def _write_ballot(self, conn: Connection, r: dict, participant_id: int, body: dict, source: str) -> dict:
+        round_id = r["id"]
+        marks = voting.validate_ballot(r["method"], r["rules"], self._votable(conn, round_id), body)
+        ts = now()
+        existing = conn.execute(
+            select(ballots.c.id, ballots.c.revision).where(
+                ballots.c.round_id == round_id, ballots.c.participant_id == participant_id
+            )
+        ).first()
+        withdrawn = r["method"] != "dots" and not marks
+        if withdrawn:
+            if existing is not None:
+                conn.execute(ballots.delete().where(ballots.c.id == existing.id))
+            revision = (existing.revision + 1) if existing else 0
+        elif existing is None:
+            bid = conn.execute(
+                ballots.insert().values(round_id=round_id, participant_id=participant_id,
+                                        revision=1, created_at=ts, updated_at=ts, source=source)
+            ).inserted_primary_key[0]
+            revision = 1
+        else:
+            bid, revision = existing.id, existing.revision + 1
+            conn.execute(ballots.update().where(ballots.c.id == bid).values(revision=revision, updated_at=ts))
+            conn.execute(ballot_dots.delete().where(ballot_dots.c.ballot_id == bid))
+        if not withdrawn:
+            rows = [{"ballot_id": bid, "idea_id": k, "dots": v} for k, v in marks.items() if v > 0]
             if rows:
                 conn.execute(ballot_dots.insert(), rows)
-            self._bump(conn, r["workshop_id"])
-        return {"round_id": round_id, "dots": {k: v for k, v in clean.items() if v > 0},
-                "revision": revision, "saved_at": ts, "dots_per_person": rules.dots_per_person}
+        self._bump(conn, r["workshop_id"])
+        out = ballot_view(r["method"], {k: v for k, v in marks.items() if v > 0})
+        out.update({"round_id": round_id, "revision": revision, "saved_at": ts, "withdrawn": withdrawn,
+                    "method": r["method"], "rules": r["rules"]})
+        if r["method"] == "dots":
+            out["dots_per_person"] = r["rules"]["dots"]
+        return out
 
     def ballot_of(self, round_id: int, participant_id: int) -> dict | None:
         with self._tx() as conn:
             b = conn.execute(
-                select(ballots).where(ballots.c.round_id == round_id, ballots.c.participant_id == participant_id)
+                select(ballots, rounds.c.method)
+                .select_from(ballots.join(rounds, rounds.c.id == ballots.c.round_id))
+                .where(ballots.c.round_id == round_id, ballots.c.participant_id == participant_id)
             ).first()
             if b is None:
                 return None
-            dots = {r.idea_id: r.dots for r in conn.execute(
+            marks = {r.idea_id: r.dots for r in conn.execute(
                 select(ballot_dots).where(ballot_dots.c.ballot_id == b.id))}
-        return {"round_id": round_id, "dots": dots, "revision": b.revision, "saved_at": b.updated_at}
+        out = ballot_view(b.method, marks)
+        out.update({"round_id": round_id, "revision": b.revision, "saved_at": b.updated_at})
+        return out
 
     def dot_ballots(self, round_id: int) -> list[dict]:
-        """Every ballot of a round as {participant_id, group, dots{idea_id: n}} (empty ballots too)."""
+        """Every ballot of a round as {participant_id, group, source, marks{idea_id: mark}} (`dots`
+        is the same dict, the v1 name), empty ballots too."""
         with self._tx() as conn:
             out: dict[int, dict] = {}
             for b in conn.execute(
-                select(ballots.c.id, ballots.c.participant_id, participants.c.stakeholder_group)
+                select(ballots.c.id, ballots.c.participant_id, ballots.c.source, participants.c.stakeholder_group)
                 .select_from(ballots.join(participants, participants.c.id == ballots.c.participant_id))
                 .where(ballots.c.round_id == round_id)
+                .order_by(ballots.c.id)
             ):
-                out[b.id] = {"participant_id": b.participant_id, "group": b.stakeholder_group, "dots": {}}
+                marks: dict = {}
+                out[b.id] = {"participant_id": b.participant_id, "group": b.stakeholder_group,
+                             "source": b.source or "device", "dots": marks, "marks": marks}
             if out:
                 for d in conn.execute(
                     select(ballot_dots).where(ballot_dots.c.ballot_id.in_(list(out)))
                 ):
-                    out[d.ballot_id]["dots"][d.idea_id] = d.dots
+                    out[d.ballot_id]["marks"][d.idea_id] = d.dots
         return list(out.values())
 
     def ballot_count(self, round_id: int) -> int:
@@ -580,6 +793,97 @@ class Store:
             return conn.execute(
                 select(func.count()).select_from(ballots).where(ballots.c.round_id == round_id)
             ).scalar()
+
+    def election(self, round_id: int):
+        """A budgeting round as a kit.budgeting.Election: the costs and lot fixed at opening, one
+        approval ballot per voter (paper and kiosk voters included)."""
+        from fractions import Fraction
+
+        from kit import budgeting
+
+        r = self.round(round_id)
+        if r["method"] != "pb" or r["status"] == "draft":
+            raise KitError("not_a_pb_round", status=409)
+        items = self.round_items(round_id)
+        costs = r["rules"]["costs"]
+        projects = [budgeting.Project(str(i["id"]), Fraction(costs[str(i["id"])]), i["text"]) for i in items]
+        ballots_ = [{str(k): 1 for k in b["marks"]} for b in self.dot_ballots(round_id)]
+        return budgeting.Election(Fraction(r["rules"]["budget"]), projects, ballots_, "approval",
+                                  meta={"description": r["title"]},
+                                  lot=[str(i) for i in r["rules"].get("lot", [])])
+
+    # -- paper ballots and the shared tablet -----------------------------------------------------
+    def enter_paper_ballot(self, round_id: int, serial: str, body: dict, group: str | None = None) -> dict:
+        """Double entry: the first entry of a paper ballot is kept aside; the second must agree with
+        it, and then the ballot counts (as a paper voter). A second entry that differs is refused and
+        nothing changes: check the paper, then enter it again or clear the first entry."""
+        serial = (serial or "").strip()[:32] if isinstance(serial, str) else ""
+        if not serial:
+            raise KitError("paper_serial_required")
+        with self._tx(write=True) as conn:
+            r = self._open_round_for_ballot(conn, round_id, None, None)
+            marks = voting.validate_ballot(r["method"], r["rules"], self._votable(conn, round_id), body)
+            stored = {str(k): v for k, v in marks.items() if v > 0}
+            first = _row(conn.execute(select(paper_entries).where(
+                paper_entries.c.round_id == round_id, paper_entries.c.serial == serial)).first())
+            if first is None:
+                conn.execute(paper_entries.insert().values(round_id=round_id, serial=serial, marks=stored,
+                                                           stakeholder_group=group, created_at=now()))
+                self._bump(conn, r["workshop_id"])
+                return {"status": "first", "serial": serial}
+            if first["ballot_id"] is not None:
+                raise KitError("paper_already_counted", status=409, serial=serial)
+            if first["marks"] != stored or (first["stakeholder_group"] or None) != (group or None):
+                raise KitError("paper_mismatch", status=409, serial=serial)
+            pid = conn.execute(participants.insert().values(
+                workshop_id=r["workshop_id"], token_hash="paper:" + secrets.token_hex(16), nickname=None,
+                stakeholder_group=group, language="fi", created_at=now(), kind="paper",
+            )).inserted_primary_key[0]
+            saved = self._write_ballot(conn, r, pid, body, "paper")
+            bid = conn.execute(select(ballots.c.id).where(
+                ballots.c.round_id == round_id, ballots.c.participant_id == pid)).scalar()
+            conn.execute(paper_entries.update().where(paper_entries.c.id == first["id"]).values(ballot_id=bid))
+            self._log(conn, r["workshop_id"], "paper_ballot", round_id=round_id, serial=serial)
+            return {"status": "counted", "serial": serial, "ballot": saved}
+
+    def clear_paper_entry(self, round_id: int, serial: str) -> None:
+        with self._tx(write=True) as conn:
+            row = _row(conn.execute(select(paper_entries).where(
+                paper_entries.c.round_id == round_id, paper_entries.c.serial == serial)).first())
+            if row is None:
+                return
+            if row["ballot_id"] is not None:
+                raise KitError("paper_already_counted", status=409, serial=serial)
+            conn.execute(paper_entries.delete().where(paper_entries.c.id == row["id"]))
+            wid = conn.execute(select(rounds.c.workshop_id).where(rounds.c.id == round_id)).scalar()
+            self._bump(conn, wid)
+
+    def paper_entries(self, round_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(paper_entries).where(paper_entries.c.round_id == round_id).order_by(paper_entries.c.id))]
+
+    def start_kiosk(self, workshop_id: int) -> str:
+        """Shared-tablet mode: returns a fresh 6-digit PIN that only the facilitator sees; each next
+        voter on the tablet needs it. Starting again makes the old PIN useless."""
+        pin = f"{secrets.randbelow(10**6):06d}"
+        self.set_setting(workshop_id, "kiosk_pin", hash_token("kiosk:" + pin))
+        return pin
+
+    def stop_kiosk(self, workshop_id: int) -> None:
+        self.set_setting(workshop_id, "kiosk_pin", None)
+
+    def kiosk_voter(self, workshop_id: int, pin: str, group: str | None = None,
+                    language: str = "fi") -> tuple[dict, str]:
+        """The facilitator confirmed the next voter on a shared tablet: a new pseudonymous voter."""
+        ws = self.workshop(workshop_id)
+        want = (ws["settings"] or {}).get("kiosk_pin")
+        if not want:
+            raise KitError("kiosk_off", status=409)
+        if not isinstance(pin, str) or not secrets.compare_digest(hash_token("kiosk:" + pin.strip()), want):
+            raise KitError("kiosk_pin", status=403)
+        p, token = self.add_participant(workshop_id, None, group, language, kind="kiosk")
+        return p, token
 
     def dump_workshop(self, workshop_id: int) -> dict:
         """Everything of one workshop as plain data, read in one transaction (a consistent copy even
@@ -617,10 +921,13 @@ class Store:
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
 
     def _restore_rows(self, conn: Connection, doc: dict) -> dict[str, dict]:
-        """Insert the backup's rows, parents first; returns {table: {id in backup: id here}}."""
+        """Insert the backup's rows, parents first; returns {table: {id in backup: id here}}.
+        Idea ids held inside values (a merge's destination, a round's items, costs and lot, a paper
+        entry's marks) follow a renumbering too."""
         src = doc["workshop"]
         ids: dict[str, dict] = {"workshops": {}}
         ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, src)
+        merges: list[tuple[int, int]] = []
         for name in BACKUP_TABLES:
             table = _TABLES[name]
             ids[name] = {}
@@ -631,9 +938,18 @@ class Store:
                         row[col] = ids[parent][row[col]]
                 if name == "participants":  # devices join again after a restore
                     row["token_hash"] = "restored:" + secrets.token_hex(16)
+                if name == "ideas" and row.get("merged_into") is not None:
+                    merges.append((row["id"], row.pop("merged_into")))  # may point at a later idea
+                if name == "rounds":
+                    row["rules"] = _remap_rules(row.get("rules") or {}, ids["ideas"])
+                if name == "paper_entries":
+                    row["marks"] = {str(ids["ideas"][int(k)]): v for k, v in row["marks"].items()}
                 new_id = self._insert_keeping_id(conn, table, row)
                 if "id" in row:
                     ids[name][row["id"]] = new_id
+        for old_id, into in merges:
+            conn.execute(ideas.update().where(ideas.c.id == ids["ideas"][old_id])
+                         .values(merged_into=ids["ideas"][into]))
         return ids
 
     @staticmethod
@@ -658,8 +974,9 @@ class Store:
 # -- backup and restore ---------------------------------------------------------------------------
 BACKUP_FORMAT = "codesign-kit-backup"
 # a workshop's tables in the order a restore inserts them (parents first)
-BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots", "events")
-_TABLES = {t.name: t for t in V1_TABLES}
+BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots",
+                 "paper_entries", "events")
+_TABLES = {t.name: t for t in V1_TABLES + [paper_entries]}
 _REFS = {  # column -> table whose id it holds
     "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
     "round_id": "rounds", "ballot_id": "ballots",
@@ -676,11 +993,97 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
         "round_items": select(round_items).where(round_items.c.round_id.in_(rid)),
         "ballots": select(ballots).where(ballots.c.round_id.in_(rid)),
         "ballot_dots": select(ballot_dots).where(ballot_dots.c.ballot_id.in_(bid)),
+        "paper_entries": select(paper_entries).where(paper_entries.c.round_id.in_(rid)),
         "events": select(events).where(events.c.workshop_id == workshop_id),
     }
     out = {}
     for name, q in queries.items():
         out[name] = [_row(r) for r in conn.execute(q.order_by(*_TABLES[name].primary_key.columns))]
+    return out
+
+
+def _remap_rules(rules: dict, idea_ids: dict) -> dict:
+    out = dict(rules)
+    if out.get("items") is not None:
+        out["items"] = [idea_ids[int(i)] for i in out["items"]]
+    if out.get("lot") is not None:
+        out["lot"] = [idea_ids[int(i)] for i in out["lot"]]
+    if out.get("costs") is not None:
+        out["costs"] = {str(idea_ids[int(k)]): v for k, v in out["costs"].items()}
+    return out
+
+
+# -- values checked before they are stored ------------------------------------------------------------
+THL_DIMENSIONS = ("own_life", "communities_influence", "common_good")  # domain spec §6.4
+PORE_LEVELS = (1, 2, 3)  # individual resources, community and culture, societal structures
+
+
+def clean_tags(tags) -> dict | None:
+    if tags is None:
+        return None
+    if not isinstance(tags, dict):
+        raise KitError("bad_tags")
+    out: dict = {}
+    groups = tags.get("target_groups") or []
+    if not isinstance(groups, list) or not all(isinstance(g, str) and 0 < len(g) <= 64 for g in groups):
+        raise KitError("bad_tags")
+    if groups:
+        out["target_groups"] = sorted(set(groups))
+    pore = tags.get("pore_level")
+    if pore not in (None, *PORE_LEVELS):
+        raise KitError("bad_tags")
+    if pore:
+        out["pore_level"] = pore
+    thl = tags.get("thl") or []
+    if not isinstance(thl, list) or any(d not in THL_DIMENSIONS for d in thl):
+        raise KitError("bad_tags")
+    if thl:
+        out["thl"] = [d for d in THL_DIMENSIONS if d in thl]
+    step = tags.get("step_level")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= 9):
+        raise KitError("bad_tags")
+    if step:
+        out["step_level"] = step
+    return out or None
+
+
+def clean_cost(cost) -> str | None:
+    """A cost estimate as exact decimal text, or None for "not estimated"."""
+    if cost is None or (isinstance(cost, str) and not cost.strip()):
+        return None
+    from kit.budgeting import to_amount
+
+    return voting._amount_text(to_amount(cost, "cost"))
+
+
+def pb_costs(rows: list[dict], budget: str) -> dict[str, str]:
+    """The costs a budgeting vote opens with; refuses what would make its count meaningless."""
+    from fractions import Fraction
+
+    missing = [r["text"] for r in rows if r.get("cost") is None]
+    if missing:
+        raise KitError("cost_missing", status=409, project=missing[0][:80])
+    over = [r["text"] for r in rows if Fraction(r["cost"]) > Fraction(budget)]
+    if over:
+        raise KitError("project_over_budget", status=409, project=over[0][:80], budget=budget)
+    seen: dict = {}
+    for r in rows:
+        key = " ".join(r["text"].split()).casefold()
+        if key in seen:
+            raise KitError("duplicate_project", status=409, name=r["text"][:80])
+        seen[key] = r["id"]
+    return {str(r["id"]): r["cost"] for r in rows}
+
+
+def ballot_view(method: str, marks: dict) -> dict:
+    """A ballot as the API shows it: marks, plus dots / choices / ranking by method."""
+    out: dict = {"marks": marks}
+    if method == "dots":
+        out["dots"] = marks
+    elif method == "ranking":
+        out["ranking"] = [i for i, _ in sorted(marks.items(), key=lambda kv: kv[1])]
+    else:
+        out["choices"] = sorted(marks)
     return out
 
 

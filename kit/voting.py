@@ -131,3 +131,163 @@ def clean_idea_text(text) -> str:
     if len(text) > LIMITS.idea_chars:
         raise KitError("idea_too_long", max=LIMITS.idea_chars, given=len(text))
     return text
+
+
+# -- every method of a round ------------------------------------------------------------------------
+# dots: cumulative (above). approval: any subset, min..max. ranking: truncated, at most k, points
+# k - r + 1 for rank r (spec §3.3). choose_one: exactly one. pb: approval over costed projects with a
+# budget, counted by kit.budgeting. Rules are fixed when a round opens and never change after.
+METHODS = ("dots", "approval", "ranking", "choose_one", "pb")
+
+
+def _int_or_none(value, code: str):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KitError(code)
+    return value
+
+
+def check_options(method: str, options: dict | None) -> dict:
+    """Check what the facilitator chose for a round before it exists; returns the cleaned options."""
+    if method not in METHODS:
+        raise KitError("unknown_method", method=str(method)[:20])
+    o = dict(options or {})
+    if method == "approval":
+        lo, hi = _int_or_none(o.get("min"), "bad_min_max"), _int_or_none(o.get("max"), "bad_min_max")
+        if (lo is not None and lo < 0) or (hi is not None and hi < 1) or (lo and hi and lo > hi):
+            raise KitError("bad_min_max")
+        return {"min": lo, "max": hi}
+    if method == "ranking":
+        k = _int_or_none(o.get("k"), "bad_rank_k")
+        if k is not None and k < 1:
+            raise KitError("bad_rank_k")
+        return {"k": k}
+    if method == "pb":
+        from kit.budgeting import to_amount
+
+        budget = to_amount(o.get("budget"), "budget")
+        if budget <= 0:
+            raise KitError("budget_not_positive")
+        hi = _int_or_none(o.get("max"), "bad_min_max")
+        if hi is not None and hi < 1:
+            raise KitError("bad_min_max")
+        return {"budget": _amount_text(budget), "max": hi}
+    return {}
+
+
+def _amount_text(x) -> str:
+    from fractions import Fraction
+
+    x = Fraction(x)
+    return str(x.numerator) if x.denominator == 1 else f"{float(x):.2f}"
+
+
+def fix_rules(method: str, options: dict, n_items: int) -> dict:
+    """The rules a round opens with, now that N is known (the dot preset case is `dot_rules`)."""
+    if n_items <= 0:
+        raise KitError("no_items_to_vote", status=409)
+    if method == "approval":
+        hi = min(options.get("max") or n_items, n_items)
+        lo = min(options.get("min") or 0, hi)
+        return {"min": lo, "max": hi}
+    if method == "ranking":
+        return {"k": min(options.get("k") or min(n_items, 5), n_items)}
+    if method == "choose_one":
+        if n_items < 2:
+            raise KitError("need_two_options", status=409)
+        return {"min": 1, "max": 1}
+    if method == "pb":
+        return {"budget": options["budget"], "max": options.get("max")}
+    raise KitError("unknown_method", method=str(method)[:20])
+
+
+def _ids(value, items) -> list[int]:
+    if not isinstance(value, list):
+        raise KitError("bad_ballot")
+    out = []
+    allowed = set(items)
+    for key in value:
+        try:
+            idea_id = int(key)
+        except (TypeError, ValueError):
+            raise KitError("unknown_item", item=str(key)[:20]) from None
+        if isinstance(key, bool) or idea_id not in allowed:
+            raise KitError("unknown_item", item=str(key)[:20])
+        out.append(idea_id)
+    return out
+
+
+def validate_ballot(method: str, rules: dict, items, body: dict) -> dict[int, int]:
+    """A ballot as the API receives it -> its marks {idea_id: value}: dots placed; 1 for an approval,
+    a choice or a project; the rank (1 = first) for a ranking. An empty result withdraws the ballot."""
+    if not isinstance(body, dict):
+        raise KitError("bad_ballot")
+    if method == "dots":
+        if "dots" not in body:
+            raise KitError("bad_field", field="dots")
+        return validate_dot_ballot(DotRules(rules["dots"], rules.get("cap")), items, body["dots"])
+    if method == "ranking":
+        if "ranking" not in body:
+            raise KitError("bad_field", field="ranking")
+        order = _ids(body["ranking"], items)
+        if len(set(order)) != len(order):
+            raise KitError("ranking_repeat")
+        if len(order) > rules["k"]:
+            raise KitError("too_many_ranked", max=rules["k"], given=len(order))
+        return {idea_id: rank for rank, idea_id in enumerate(order, start=1)}
+    if "choices" not in body:
+        raise KitError("bad_field", field="choices")
+    chosen = _ids(body["choices"], items)
+    if len(set(chosen)) != len(chosen):
+        raise KitError("choice_repeat")
+    hi = rules.get("max")
+    if hi is not None and len(chosen) > hi:
+        raise KitError("too_many_choices", max=hi, given=len(chosen))
+    lo = rules.get("min") or 0
+    if chosen and len(chosen) < lo:
+        raise KitError("too_few_choices", min=lo, given=len(chosen))
+    return {idea_id: 1 for idea_id in chosen}
+
+
+def marks_score(method: str, rules: dict, value: int) -> int:
+    """What one mark adds to an item's score."""
+    if method == "ranking":
+        return max(0, rules["k"] - value + 1)
+    return value
+
+
+def tally_marks(method: str, rules: dict, items, ballots) -> list[Result]:
+    """Scores of a round of any method: dots summed, approvals and choices counted, ranks as
+    k - r + 1 points. `ballots` is an iterable of {idea_id: mark}."""
+    return tally(items, ({i: marks_score(method, rules, v) for i, v in b.items()} for b in ballots))
+
+
+def by_group(method: str, rules: dict, items, ballots, min_group: int = 5) -> dict:
+    """Which stakeholder groups back which items. `ballots`: [{"group": g, "marks": {...}}].
+    Groups with fewer voters than `min_group` are not shown on their own (they are counted together
+    as "other", itself hidden if still too small); an item is "carried by one group" when all its
+    support comes from one shown group and it has support."""
+    size: dict = {}
+    for b in ballots:
+        size[b["group"]] = size.get(b["group"], 0) + 1
+    shown = {g for g, n in size.items() if g is not None and n >= min_group}
+    rest = sum(n for g, n in size.items() if g not in shown)
+    table: dict = {g: {i: 0 for i in items} for g in sorted(shown)}
+    other = {i: 0 for i in items}
+    for b in ballots:
+        row = table[b["group"]] if b["group"] in shown else other
+        for i, v in b["marks"].items():
+            if i in row:
+                row[i] += marks_score(method, rules, v)
+    if rest >= min_group:
+        table["other"] = other
+    hidden_voters = 0 if rest >= min_group else rest
+    single = []
+    for i in items:
+        backers = [g for g, row in table.items() if row[i] > 0]
+        hidden_support = other[i] > 0 and "other" not in table
+        if len(backers) == 1 and backers[0] != "other" and not hidden_support:
+            single.append({"item": i, "group": backers[0]})
+    return {"groups": table, "sizes": {g: size.get(g, 0) if g != "other" else rest for g in table},
+            "suppressed_voters": hidden_voters, "single_group": single, "min_group": min_group}

@@ -19,7 +19,15 @@ def demo(tmp_path):
     idea = store.add_idea(ws["id"], "<img src=x onerror=alert(1)>", p["id"])
     store.set_idea_status(idea["id"], "hidden")
     rnd = store.open_round(store.create_round(ws["id"], "Toinen", "fixed5")["id"])
-    store.save_dot_ballot(rnd["id"], p["id"], {store.round_items(rnd["id"])[0]["id"]: 3})
+    first = store.round_items(rnd["id"])[0]["id"]
+    store.save_dot_ballot(rnd["id"], p["id"], {first: 3})
+    for _ in range(2):  # a paper ballot, entered twice alike
+        store.enter_paper_ballot(rnd["id"], "P-1", {"dots": {str(first): 2}}, "resident")
+    store.enter_paper_ballot(rnd["id"], "P-2", {"dots": {str(first): 1}})  # entered once: not counted yet
+    a = store.add_idea(ws["id"], "Retki suolle")
+    b = store.add_idea(ws["id"], "Suoretki")
+    store.merge_ideas(a["id"], [b["id"]])
+    store.reject_idea(store.add_idea(ws["id"], "Kuu")["id"], "Ei toteutettavissa")
     yield store, ws
     store.close()
 
@@ -40,8 +48,11 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "rounds": len(rounds), "round_items": sum(len(store.round_items(r["id"])) for r in rounds),
         "ballots": sum(store.ballot_count(r["id"]) for r in rounds),
         "ballot_dots": sum(len(b["dots"]) for r in rounds for b in store.dot_ballots(r["id"])),
+        "paper_entries": sum(len(store.paper_entries(r["id"])) for r in rounds),
         "events": len(store.event_log(ws["id"]))}
-    assert doc["tables"]["participants"][-1]["nickname"] == "<b>Nimi</b>"
+    assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
+    assert any(p["nickname"] == "<b>Nimi</b>" for p in doc["tables"]["participants"])
+    assert [p["kind"] for p in doc["tables"]["participants"]].count("paper") == 1
     target = Store.open(tmp_path / "restored")
     restored = target.restore_workshop(json.loads(json.dumps(doc)))
     assert without_tokens(target.dump_workshop(restored["id"])) == without_tokens(doc)
