@@ -138,23 +138,46 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> di
     if rnd is None:
         return None
     items = store.round_items(rnd["id"])
-    visible = [{"id": i["id"], "text": i["text"]} for i in items if i["status"] == "visible"]
+    rules = rnd["rules"]
+    costs = rules.get("costs") or {}
+    visible = [{"id": i["id"], "text": i["text"], **({"cost": costs.get(str(i["id"]))} if costs else {})}
+               for i in items if i["status"] == "visible"]
     view = {
         "id": rnd["id"],
         "title": rnd["title"],
         "method": rnd["method"],
         "status": rnd["status"],
-        "dots_per_person": rnd["rules"].get("dots"),
-        "per_item_cap": rnd["rules"].get("cap"),
+        "dots_per_person": rules.get("dots"),
+        "per_item_cap": rules.get("cap"),
+        "min_choices": rules.get("min"),
+        "max_choices": rules.get("max"),
+        "max_ranked": rules.get("k"),
+        "budget": rules.get("budget"),
         "items": visible,
         "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
         "results": None,
     }
     if rnd["results_visible"]:
-        res = voting.tally([i["id"] for i in items], [b["dots"] for b in store.dot_ballots(rnd["id"])])
+        all_ballots = store.dot_ballots(rnd["id"])
+        res = voting.tally_marks(rnd["method"], rules, [i["id"] for i in items], [b["marks"] for b in all_ballots])
         shown = {i["id"] for i in visible}
         view["results"] = [{"id": r.idea_id, "score": r.score, "rank": r.rank} for r in res if r.idea_id in shown]
+        if rnd["method"] == "pb":
+            from kit import budgeting
+
+            e = store.election(rnd["id"])
+            view["funded"] = {"greedy": [int(x) for x in budgeting.greedy(e).funded],
+                              "mes": [int(x) for x in budgeting.mes(e, "add1").funded]}
     return view
+
+
+def idea_view(store: Store, idea: dict) -> dict:
+    out = {"id": idea["id"], "text": idea["text"], "status": idea["status"]}
+    if idea["status"] == "rejected":
+        out["reason"] = idea["reject_reason"]
+    if idea["status"] == "merged" and idea["merged_into"]:
+        out["merged_into"] = store.idea(idea["merged_into"])["text"]
+    return out
 
 
 class OpenApiHandler(ApiHandler):
@@ -206,7 +229,7 @@ class MeApi(ApiHandler):
         self.send({
             "participant": {"id": p["id"], "nickname": p["nickname"], "group": p["stakeholder_group"],
                             "language": p["language"]},
-            "ideas": [{"id": i["id"], "text": i["text"], "status": i["status"]} for i in mine],
+            "ideas": [idea_view(self.store, i) for i in mine],
         })
 
 
@@ -221,8 +244,8 @@ class IdeasApi(ApiHandler):
         if not self.limiter.allow(p["token_hash"]):
             raise KitError("slow_down", status=429)
         idea = await self.run(self.store.add_idea, ws["id"], data.get("text"), p["id"])
-        self.send({"idea": {"id": idea["id"], "text": idea["text"], "status": idea["status"]},
-                   "message": t("idea.saved", lang)}, 201)
+        msg = t("idea.waiting" if idea["status"] == "pending" else "idea.saved", lang)
+        self.send({"idea": idea_view(self.store, idea), "message": msg}, 201)
 
 
 class CurrentRoundApi(ApiHandler):
@@ -243,25 +266,57 @@ class BallotApi(ApiHandler):
     @guarded
     async def put(self, code, round_id):
         data = self.body()
-        if "dots" not in data:
-            raise KitError("bad_field", field="dots")
         token = self.token()
 
         def save():  # one trip to the thread pool: the store checks round, workshop and participant
             ws = self.store.workshop_by_code(code)
             p = self.store.participant_by_token(ws["id"], token)
-            return ws, self.store.save_dot_ballot(int(round_id), p["id"], data["dots"], ws["id"])
+            return ws, self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
+                                              source="kiosk" if p.get("kind") == "kiosk" else "device")
 
         ws, saved = await self.run(save)
         lang = self.lang(ws["language"])
-        left = saved.pop("dots_per_person") - sum(saved["dots"].values())
-        self.send({"ballot": saved, "dots_left": left, "message": t("vote.saved", lang, left=left)})
+        method, rules = saved.pop("method"), saved.pop("rules")
+        reply = {"ballot": saved}
+        if method == "dots":
+            left = saved.pop("dots_per_person") - sum(saved["dots"].values())
+            reply.update(dots_left=left, message=t("vote.saved", lang, left=left))
+        elif saved["withdrawn"]:
+            reply["message"] = t("vote.withdrawn", lang)
+        elif method == "ranking":
+            reply["message"] = t("vote.saved_ranking", lang, n=len(saved["ranking"]), max=rules["k"])
+        else:
+            hi = rules.get("max")
+            reply["message"] = (t("vote.saved_choices_max", lang, n=len(saved["choices"]), max=hi) if hi
+                                else t("vote.saved_choices", lang, n=len(saved["choices"])))
+        self.send(reply)
 
     @guarded
     async def get(self, code, round_id):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
         self.send({"ballot": await self.run(self.store.ballot_of, int(round_id), p["id"])})
+
+
+class KioskVoterApi(ApiHandler):
+    """Shared tablet: the facilitator types the PIN on the tablet for each next voter."""
+
+    limiter = RateLimiter(10)  # a PIN cannot be guessed by trying
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        data = self.body()
+        if not self.limiter.allow(ws["code"]):
+            raise KitError("slow_down", status=429)
+        group = data.get("group") or None
+        known = {g["id"] for g in wsmod.template(ws["template"])["stakeholder_groups"]}
+        if group is not None and group not in known:
+            raise KitError("unknown_group")
+        language = negotiate(data.get("language"), None, lang)
+        p, token = await self.run(self.store.kiosk_voter, ws["id"], data.get("pin"), group, language)
+        self.send({"token": token, "participant": {"id": p["id"], "group": p["stakeholder_group"],
+                                                   "kind": "kiosk"}}, 201)
 
 
 class ApiNotFound(ApiHandler):
@@ -281,7 +336,7 @@ class PageHandler(KitHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         tr = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
         # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error."))}
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
                                                     js_strings=json.dumps(js_keys, ensure_ascii=False),
                                                     **ctx))
@@ -300,8 +355,10 @@ class JoinPage(PageHandler):
             self.render_page("enter_code.html", status=404, error=err.message(lang), code=code[:16])
             return
         lang = self.lang(ws["language"])
+        kiosk = self.get_query_argument("kiosk", "") == "1"
         self.render_page(
-            "join.html", lang=lang, ws=ws, title=ws["title"],
+            "join.html", lang=lang, ws=ws, title=ws["title"], kiosk=kiosk,
+            extra_query="&kiosk=1" if kiosk else "",
             groups=wsmod.groups(ws["template"], lang),
             welcome=wsmod.prompt(ws["template"], "welcome", lang),
             idea_prompt=wsmod.prompt(ws["template"], "idea", lang),
@@ -322,6 +379,7 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/ideas", IdeasApi, kw),
         (p + rf"api/workshops/{code}/rounds/current", CurrentRoundApi, kw),
         (p + rf"api/workshops/{code}/rounds/([0-9]{{1,12}})/ballot", BallotApi, kw),
+        (p + rf"api/workshops/{code}/kiosk/voters", KioskVoterApi, kw),
         (p + r"api/.*", ApiNotFound, kw),
         (p + r"join/?", JoinPage, kw),
         (p + rf"join/{code}/?", JoinPage, kw),

@@ -8,11 +8,14 @@
   var S = JSON.parse(document.getElementById("kit-strings").textContent);
   var api = base + "kit/api/workshops/" + encodeURIComponent(code);
   var KEY = "kit-token:" + code;
+  // kiosk: one shared tablet, one voter after another; a voter's token lives only in this page
+  var kiosk = main.dataset.kiosk === "1";
   var token = null;
-  try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; }
+  if (!kiosk) { try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; } }
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { round: null, dots: {}, signature: "", saving: false, dirty: false, pending: false, ideasOpen: true };
+  var state = { round: null, dots: {}, choices: [], ranking: [], signature: "", saving: false, dirty: false,
+                pending: false, ideasOpen: true };
 
   function tr(key, params) {
     var s = S[key] || key;
@@ -39,7 +42,8 @@
   }
 
   function showJoined(joined) {
-    $("join-section").hidden = joined;
+    $("join-section").hidden = joined || kiosk;
+    if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
     if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; }
   }
@@ -52,10 +56,15 @@
   function addMyIdea(idea) {
     var li = document.createElement("li");
     li.textContent = idea.text;
-    if (idea.status === "hidden") {
+    var note = null;
+    if (idea.status === "hidden") note = tr("js.idea_hidden");
+    else if (idea.status === "pending") note = tr("js.idea_pending");
+    else if (idea.status === "rejected") note = tr("js.idea_rejected", { reason: idea.reason || "" });
+    else if (idea.status === "merged") note = tr("js.idea_merged", { text: idea.merged_into || "" });
+    if (note) {
       var tag = document.createElement("span");
       tag.className = "hidden-tag";
-      tag.textContent = " (" + tr("js.idea_hidden") + ")";
+      tag.textContent = " (" + note + ")";
       li.appendChild(tag);
     }
     $("my-ideas").appendChild(li);
@@ -64,6 +73,15 @@
   // ---- voting ------------------------------------------------------------------------------
   function used() { return Object.keys(state.dots).reduce(function (s, k) { return s + state.dots[k]; }, 0); }
 
+  function itemLabel(item) {
+    var r = state.round;
+    return r.method === "pb" && item.cost != null ? tr("js.project_cost", { text: item.text, cost: money(item.cost) }) : item.text;
+  }
+  function money(x) {
+    var n = Number(x);
+    return lang === "en" ? "\u20ac" + n.toLocaleString("en") : n.toLocaleString(lang === "sv" ? "sv-FI" : "fi-FI") + "\u00a0\u20ac";
+  }
+
   function renderRound() {
     var r = state.round;
     var joined = !!token;
@@ -71,12 +89,53 @@
     $("waiting-section").hidden = !(joined && !r);
     if (!r) return;
     $("vote-heading").textContent = r.title;
-    $("vote-rules").textContent = r.per_item_cap
-      ? tr("js.rules_cap", { dots: r.dots_per_person, cap: r.per_item_cap })
-      : tr("js.rules", { dots: r.dots_per_person });
+    $("vote-rules").textContent = rulesText(r);
     var ul = $("vote-items");
     ul.textContent = "";
+    ul.className = "vote-items method-" + r.method;
     var closed = r.status !== "open";
+    if (r.method === "dots") renderDots(ul, r, closed);
+    else if (r.method === "ranking") renderRanking(ul, r, closed);
+    else renderChoices(ul, r, closed);
+    $("vote-closed").hidden = !closed;
+    var res = $("results"), list = $("results-list");
+    list.textContent = "";
+    if (r.results) {
+      var byId = {};
+      r.items.forEach(function (i) { byId[i.id] = i; });
+      var funded = r.funded ? r.funded.mes : null;
+      r.results.forEach(function (row) {
+        var li = document.createElement("li");
+        var key = r.method === "dots" ? "js.result_row" : r.method === "ranking" ? "js.result_points" : "js.result_votes";
+        li.textContent = tr(key, { text: byId[row.id] ? byId[row.id].text : "", score: row.score });
+        if (funded && funded.indexOf(row.id) >= 0) {
+          var tag = document.createElement("strong");
+          tag.textContent = " \u2013 " + tr("js.funded");
+          li.appendChild(tag);
+        }
+        list.appendChild(li);
+      });
+    }
+    res.hidden = !r.results;
+    updateCounts();
+  }
+
+  function rulesText(r) {
+    if (r.method === "dots") {
+      return r.per_item_cap ? tr("js.rules_cap", { dots: r.dots_per_person, cap: r.per_item_cap })
+                            : tr("js.rules", { dots: r.dots_per_person });
+    }
+    if (r.method === "ranking") return tr("js.rules_ranking", { k: r.max_ranked });
+    if (r.method === "choose_one") return tr("js.rules_choose_one");
+    if (r.method === "pb") {
+      return r.max_choices ? tr("js.rules_pb_max", { budget: money(r.budget), max: r.max_choices })
+                           : tr("js.rules_pb", { budget: money(r.budget) });
+    }
+    if (r.max_choices && r.min_choices) return tr("js.rules_approval_min_max", { min: r.min_choices, max: r.max_choices });
+    return tr("js.rules_approval_max", { max: r.max_choices });
+  }
+
+  function renderDots(ul, r, closed) {
     r.items.forEach(function (item) {
       var li = document.createElement("li");
       var p = document.createElement("p");
@@ -98,31 +157,137 @@
       li.appendChild(p); li.appendChild(controls);
       ul.appendChild(li);
     });
-    $("vote-closed").hidden = !closed;
-    var res = $("results"), list = $("results-list");
-    list.textContent = "";
-    if (r.results) {
-      var text = {};
-      r.items.forEach(function (i) { text[i.id] = i.text; });
-      r.results.forEach(function (row) {
-        var li = document.createElement("li");
-        li.textContent = tr("js.result_row", { text: text[row.id] || "", score: row.score });
-        list.appendChild(li);
-      });
+  }
+
+  function renderChoices(ul, r, closed) {
+    var radio = r.method === "choose_one";
+    r.items.forEach(function (item) {
+      var li = document.createElement("li");
+      var input = document.createElement("input");
+      input.type = radio ? "radio" : "checkbox";
+      input.name = "choice"; input.id = "choice-" + item.id; input.value = item.id;
+      input.className = "choice";
+      input.checked = state.choices.indexOf(item.id) >= 0;
+      input.disabled = closed;
+      input.addEventListener("change", function () { toggle(item.id, input.checked, radio); });
+      var label = document.createElement("label");
+      label.htmlFor = input.id; label.className = "idea choice-label";
+      label.textContent = itemLabel(item);
+      li.appendChild(input); li.appendChild(label);
+      ul.appendChild(li);
+    });
+    if (radio && !closed) {
+      var li = document.createElement("li");
+      var clear = document.createElement("button");
+      clear.type = "button"; clear.className = "secondary"; clear.id = "clear-choice";
+      clear.textContent = tr("js.clear_choice");
+      clear.addEventListener("click", function () { state.choices = []; renderRound(); save(); });
+      li.appendChild(clear);
+      ul.appendChild(li);
     }
-    res.hidden = !r.results;
+  }
+
+  function renderRanking(ul, r, closed) {
+    var byId = {};
+    r.items.forEach(function (i) { byId[i.id] = i; });
+    var h = document.createElement("li");
+    h.className = "rank-heading";
+    h.textContent = state.ranking.length ? tr("js.your_ranking") : tr("js.ranking_empty");
+    ul.appendChild(h);
+    state.ranking.forEach(function (id, pos) {
+      var li = document.createElement("li");
+      var p = document.createElement("p");
+      p.className = "idea"; p.id = "idea-" + id;
+      p.textContent = (pos + 1) + ". " + (byId[id] ? byId[id].text : "");
+      var controls = document.createElement("div");
+      controls.className = "controls";
+      [["\u2191", "js.move_up", -1], ["\u2193", "js.move_down", +1], ["\u00d7", "js.unrank", 0]].forEach(function (b) {
+        var btn = document.createElement("button");
+        btn.type = "button"; btn.className = "secondary"; btn.textContent = b[0];
+        btn.setAttribute("aria-label", tr(b[1])); btn.setAttribute("aria-describedby", p.id);
+        btn.disabled = closed || (b[2] === -1 && pos === 0) || (b[2] === 1 && pos === state.ranking.length - 1);
+        btn.addEventListener("click", function () { rerank(id, b[2]); });
+        controls.appendChild(btn);
+      });
+      li.appendChild(p); li.appendChild(controls);
+      ul.appendChild(li);
+    });
+    var rest = r.items.filter(function (i) { return state.ranking.indexOf(i.id) < 0; });
+    if (rest.length) {
+      var h2 = document.createElement("li");
+      h2.className = "rank-heading";
+      h2.textContent = tr("js.not_ranked");
+      ul.appendChild(h2);
+    }
+    rest.forEach(function (item) {
+      var li = document.createElement("li");
+      var p = document.createElement("p");
+      p.className = "idea"; p.id = "idea-" + item.id; p.textContent = item.text;
+      var add = document.createElement("button");
+      add.type = "button"; add.className = "rank-add"; add.textContent = tr("js.rank_add");
+      add.setAttribute("aria-describedby", p.id);
+      add.disabled = closed || state.ranking.length >= r.max_ranked;
+      add.addEventListener("click", function () { rerank(item.id, "add"); });
+      li.appendChild(p); li.appendChild(add);
+      ul.appendChild(li);
+    });
+  }
+
+  function toggle(id, on, radio) {
+    var r = state.round;
+    if (!r || r.status !== "open") return;
+    if (radio) state.choices = on ? [id] : [];
+    else if (on) {
+      if (r.max_choices && state.choices.length >= r.max_choices) {
+        alertMsg(tr("js.max_reached", { max: r.max_choices }));
+        $("choice-" + id).checked = false;
+        return;
+      }
+      state.choices.push(id);
+    } else state.choices = state.choices.filter(function (x) { return x !== id; });
+    alertMsg("");
     updateCounts();
+    save();
+  }
+
+  function rerank(id, how) {
+    var r = state.round;
+    if (!r || r.status !== "open") return;
+    var list = state.ranking.slice(), i = list.indexOf(id);
+    if (how === "add") { if (i < 0 && list.length < r.max_ranked) list.push(id); }
+    else if (how === 0) list.splice(i, 1);
+    else { var j = i + how; if (j < 0 || j >= list.length) return; list[i] = list[j]; list[j] = id; }
+    state.ranking = list;
+    alertMsg("");
+    renderRound();
+    var focus = $("idea-" + id);
+    if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
+    save();
   }
 
   function updateCounts() {
     var r = state.round;
     if (!r) return;
-    r.items.forEach(function (item) {
-      var n = state.dots[item.id] || 0;
-      var el = $("count-" + item.id);
-      if (el) el.textContent = tr("js.dots_on", { n: n });
-    });
-    $("dots-left").textContent = tr("js.dots_left", { left: r.dots_per_person - used(), total: r.dots_per_person });
+    var left = $("dots-left");
+    if (r.method === "dots") {
+      r.items.forEach(function (item) {
+        var n = state.dots[item.id] || 0;
+        var el = $("count-" + item.id);
+        if (el) el.textContent = tr("js.dots_on", { n: n });
+      });
+      left.textContent = tr("js.dots_left", { left: r.dots_per_person - used(), total: r.dots_per_person });
+    } else if (r.method === "ranking") {
+      left.textContent = tr("js.ranked_count", { n: state.ranking.length, max: r.max_ranked });
+    } else if (r.method === "pb") {
+      var sum = 0;
+      r.items.forEach(function (i) { if (state.choices.indexOf(i.id) >= 0) sum += Number(i.cost || 0); });
+      left.textContent = tr("js.pb_chosen", { n: state.choices.length, sum: money(sum), budget: money(r.budget) });
+    } else if (r.method === "choose_one") {
+      left.textContent = state.choices.length ? tr("js.chosen_one") : tr("js.none_chosen");
+    } else {
+      left.textContent = r.max_choices ? tr("js.chosen_max", { n: state.choices.length, max: r.max_choices })
+                                       : tr("js.chosen", { n: state.choices.length });
+    }
   }
 
   function change(ideaId, delta) {
@@ -143,7 +308,9 @@
     state.saving = true; state.dirty = false;
     say(tr("js.saving"));
     var r = state.round;
-    call("PUT", "/rounds/" + r.id + "/ballot", { dots: state.dots })
+    var body = r.method === "dots" ? { dots: state.dots }
+      : r.method === "ranking" ? { ranking: state.ranking } : { choices: state.choices };
+    call("PUT", "/rounds/" + r.id + "/ballot", body)
       .then(function (data) {
         state.saving = false;
         if (state.pending) { state.pending = false; alertMsg(""); }
@@ -169,7 +336,7 @@
   function roundSignature(r) {
     if (!r) return "none";
     return [r.id, r.status, r.items.map(function (i) { return i.id; }).join(","),
-            r.results ? JSON.stringify(r.results) : ""].join("|");
+            r.results ? JSON.stringify(r.results) + JSON.stringify(r.funded || null) : ""].join("|");
   }
 
   function refreshRound(force) {
@@ -188,8 +355,12 @@
         if (r && (!prev || prev.id !== r.id) && r.status === "open") say(tr("js.voting_open"));
         state.round = r;
         state.signature = sig;
-        state.dots = {};
-        if (r && r.ballot) Object.keys(r.ballot.dots).forEach(function (k) { state.dots[k] = r.ballot.dots[k]; });
+        state.dots = {}; state.choices = []; state.ranking = [];
+        if (r && r.ballot) {
+          if (r.ballot.dots) Object.keys(r.ballot.dots).forEach(function (k) { state.dots[k] = r.ballot.dots[k]; });
+          if (r.ballot.choices) state.choices = r.ballot.choices.slice();
+          if (r.ballot.ranking) state.ranking = r.ballot.ranking.slice();
+        }
         renderRound();
       }
     }).catch(function (err) {
@@ -199,8 +370,36 @@
 
   function forget() {
     token = null;
-    try { window.localStorage.removeItem(KEY); } catch (e) { /* private mode */ }
+    if (!kiosk) { try { window.localStorage.removeItem(KEY); } catch (e) { /* private mode */ } }
+    state.round = null; state.signature = ""; state.dots = {}; state.choices = []; state.ranking = [];
     showJoined(false);
+  }
+
+  // ---- shared tablet (kiosk) ---------------------------------------------------------------
+  if (kiosk) {
+    $("kiosk-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var btn = ev.submitter || $("kiosk-form").querySelector("button");
+      btn.disabled = true;
+      call("POST", "/kiosk/voters", { pin: $("kiosk-pin").value, group: $("kiosk-group").value || null, language: lang })
+        .then(function (data) {
+          token = data.token;
+          $("kiosk-pin").value = ""; $("kiosk-group").value = "";
+          alertMsg("");
+          showJoined(true);
+          renderMyIdeas([]);
+          say(tr("js.kiosk_your_turn"));
+          return refreshRound(true);
+        })
+        .catch(function (err) { alertMsg(err.message); })
+        .then(function () { btn.disabled = false; });
+    });
+    $("kiosk-done-button").addEventListener("click", function () {
+      if (state.pending || state.saving) { alertMsg(tr("js.kiosk_wait_saving")); return; }
+      forget();
+      say(tr("js.kiosk_thanks"));
+      $("kiosk-pin").focus();
+    });
   }
 
   // ---- joining and ideas -------------------------------------------------------------------
@@ -246,7 +445,7 @@
   });
 
   // ---- start -------------------------------------------------------------------------------
-  if (token) {
+  if (token && !kiosk) {
     call("GET", "/me").then(function (data) {
       showJoined(true);
       renderMyIdeas(data.ideas);
