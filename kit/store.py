@@ -639,6 +639,15 @@ class Store:
                       method=r["method"])
         return self.round(round_id)
 
+    def delete_draft_round(self, round_id: int) -> None:
+        with self._tx(write=True) as conn:
+            r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
+            if r is None or r["status"] != "draft":
+                return
+            conn.execute(rounds.delete().where(rounds.c.id == round_id))
+            self._bump(conn, r["workshop_id"])
+            self._log(conn, r["workshop_id"], "round_discarded", round_id=round_id)
+
     def close_round(self, round_id: int) -> dict:
         with self._tx(write=True) as conn:
             r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())

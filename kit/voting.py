@@ -291,3 +291,32 @@ def by_group(method: str, rules: dict, items, ballots, min_group: int = 5) -> di
             single.append({"item": i, "group": backers[0]})
     return {"groups": table, "sizes": {g: size.get(g, 0) if g != "other" else rest for g in table},
             "suppressed_voters": hidden_voters, "single_group": single, "min_group": min_group}
+
+
+def paper_body(method: str, text: str, items: list[int]) -> dict:
+    """What a facilitator types from a paper ballot -> the API's ballot body. Items are numbered as
+    on the printed ballot (1, 2, 3 ...). Approval, choose one, pb: "1, 3, 4". Ranking: the numbers
+    in ranked order, "3, 1, 2". Dots: number:dots pairs, "1:2, 4:1" (a bare number is one dot)."""
+    if not isinstance(text, str):
+        raise KitError("paper_unreadable", text="")
+    marks: list[tuple[int, int]] = []
+    for part in text.replace(";", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        num, _, val = part.partition(":")
+        try:
+            pos, n = int(num), int(val) if val else 1
+        except ValueError:
+            raise KitError("paper_unreadable", text=part[:20]) from None
+        if not 1 <= pos <= len(items):
+            raise KitError("paper_unreadable", text=part[:20])
+        marks.append((items[pos - 1], n))
+    if method == "dots":
+        out: dict = {}
+        for idea_id, n in marks:
+            out[str(idea_id)] = out.get(str(idea_id), 0) + n
+        return {"dots": out}
+    if method == "ranking":
+        return {"ranking": [i for i, _ in marks]}
+    return {"choices": [i for i, _ in marks]}

@@ -4,19 +4,24 @@ on screen. Redraws from the store within a second of any change."""
 
 from __future__ import annotations
 
+import base64
+
 import ipywidgets as w
 
-from kit import voting
+from kit import budgeting, voting
+from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
-from kit.store import Store
+from kit.store import THL_DIMENSIONS, Store
 from kit.ui.common import Poller, error_text, esc, open_store, resolve_workshop, theme
 from kit.ui.start import join_panel_html
 
 TOP_K_DEFAULT = 5
+SCORE_KEY = {"dots": "ui.unit_dots", "ranking": "ui.unit_points"}  # else votes
+RULE_TITLE = {"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}
 
 
-def board_data(store: Store, workshop_id: int, round_id: int | None = None) -> dict:
+def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_group: int = 5) -> dict:
     """Everything the projector shows, read from the store in one place (also used by the benchmark)."""
     ws = store.workshop(workshop_id)
     rnd = store.round(round_id) if round_id else store.current_round(workshop_id)
@@ -29,14 +34,22 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None) -> d
         "results": [],
         "ties": [],
         "texts": {},
+        "groups": None,
+        "pb": None,
     }
     if rnd:
         items = store.round_items(rnd["id"])
         ballots = store.dot_ballots(rnd["id"])
+        ids = [i["id"] for i in items]
         data["ballots"] = len(ballots)
-        data["results"] = voting.tally([i["id"] for i in items], [b["dots"] for b in ballots])
-        data["ties"] = voting.ties_at_cutoff(data["results"], min(TOP_K_DEFAULT, max(1, len(items) - 1)))
+        data["results"] = voting.tally_marks(rnd["method"], rnd["rules"], ids, [b["marks"] for b in ballots])
+        k = 1 if rnd["method"] == "choose_one" else min(TOP_K_DEFAULT, max(1, len(items) - 1))
+        data["ties"] = voting.ties_at_cutoff(data["results"], k) if rnd["method"] != "pb" else []
         data["texts"] = {i["id"]: (i["text"], i["status"]) for i in items}
+        data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group)
+        if rnd["method"] == "pb":
+            e = store.election(rnd["id"])
+            data["pb"] = {"election": e, "greedy": budgeting.greedy(e), "mes": budgeting.mes(e, "add1")}
     return data
 
 
@@ -44,12 +57,14 @@ def results_html(data: dict, lang: str) -> str:
     rnd = data["round"]
     if not rnd:
         return f"<p class='kit-note'>{esc(t('ui.no_rounds', lang))}</p>"
-    head = (f"<h2>{esc(rnd['title'])} <span class='kit-note'>({esc(t('round.' + rnd['status'], lang))})</span></h2>")
+    head = (f"<h2>{esc(rnd['title'])} <span class='kit-note'>({esc(t('method.' + rnd['method'], lang))}, "
+            f"{esc(t('round.' + rnd['status'], lang))})</span></h2>")
     if not rnd["results_visible"]:
         return head + f"<p class='kit-note kit-results-hidden'>{esc(t('ui.results_hidden', lang))}</p>"
     if not voting.has_result(data["results"]):
         return head + f"<p class='kit-note'>{esc(t('ui.no_result', lang))}</p>"
     top = max(r.score for r in data["results"]) or 1
+    unit = t(SCORE_KEY.get(rnd["method"], "ui.unit_votes"), lang)
     rows = []
     for r in data["results"]:
         text, status = data["texts"].get(r.idea_id, ("", "visible"))
@@ -58,13 +73,90 @@ def results_html(data: dict, lang: str) -> str:
         rows.append(
             f"<li data-idea='{r.idea_id}' data-score='{r.score}'><span class='rank'>{r.rank}.</span>"
             f"<span class='text'>{shown}{tie}<span class='bar' style='width:{100 * r.score / top:.0f}%'></span></span>"
-            f"<span class='score'>{r.score}</span></li>"
+            f"<span class='score'>{r.score}<span class='kit-sr'> {esc(unit)}</span></span></li>"
         )
-    return head + f"<ol class='kit-results' aria-label='{esc(t('ui.results', lang))}'>{''.join(rows)}</ol>"
+    out = head + f"<ol class='kit-results' aria-label='{esc(t('ui.results', lang))}'>{''.join(rows)}</ol>"
+    if data["pb"]:
+        out += pb_html(data["pb"], lang)
+    return out
+
+
+def pb_html(pb: dict, lang: str) -> str:
+    """Both budgeting rules side by side, each with its step-by-step explanation."""
+    e = pb["election"]
+    cols = []
+    for rule in ("greedy", "mes"):
+        o = pb[rule]
+        funded = "".join(f"<li data-funded='{esc(pid)}'>{esc(e.project(pid).label)} "
+                         f"<span class='kit-note'>{esc(budgeting.money(e.project(pid).cost, lang))}</span></li>"
+                         for pid in o.funded)
+        steps = "".join(f"<li>{esc(line)}</li>" for line in budgeting.explain(o, e, lang))
+        cols.append(
+            f"<section class='kit-pb-rule kit-pb-{rule}' aria-labelledby='kit-pb-{rule}-h'>"
+            f"<h3 id='kit-pb-{rule}-h'>{esc(t(RULE_TITLE[rule], lang))}</h3>"
+            f"<p class='kit-pb-left'>{esc(t('ui.pb_left', lang, left=budgeting.money(o.left, lang)))}</p>"
+            f"<ol class='kit-pb-funded'>{funded}</ol>"
+            f"<details><summary>{esc(t('ui.pb_steps', lang))}</summary><ol class='kit-pb-steps'>{steps}</ol></details>"
+            "</section>")
+    flagged = ""
+    if pb["greedy"].not_fundable:
+        flagged = "<p class='kit-msg'>" + esc(t("ui.pb_not_fundable", lang, projects=", ".join(
+            e.project(pid).label for pid in pb["greedy"].not_fundable))) + "</p>"
+    return f"<div class='kit-pb'>{''.join(cols)}</div>{flagged}"
+
+
+def groups_html(data: dict, lang: str, group_names: dict) -> str:
+    g = data["groups"]
+    rnd = data["round"]
+    if not rnd or not rnd["results_visible"] or g is None:
+        return ""
+    head = f"<h3>{esc(t('ui.by_group', lang))}</h3>"
+    if not g["groups"]:
+        return head + f"<p class='kit-note'>{esc(t('ui.groups_too_small', lang, n=g['min_group']))}</p>"
+    names = [(gid, group_names.get(gid, t("ui.group_other", lang) if gid == "other" else gid)) for gid in g["groups"]]
+    th = "".join(f"<th scope='col'>{esc(n)} <span class='kit-note'>({g['sizes'][gid]})</span></th>" for gid, n in names)
+    rows = []
+    for r in data["results"]:
+        text, status = data["texts"].get(r.idea_id, ("", "visible"))
+        label = esc(text) if status == "visible" else esc(t("ui.hidden_idea", lang))
+        tds = "".join(f"<td>{g['groups'][gid][r.idea_id]}</td>" for gid, _ in names)
+        rows.append(f"<tr><th scope='row'>{label}</th>{tds}</tr>")
+    note = ""
+    if g["suppressed_voters"]:
+        note += f"<p class='kit-note'>{esc(t('ui.groups_suppressed', lang, n=g['suppressed_voters'], min=g['min_group']))}</p>"
+    for s in g["single_group"]:
+        text = data["texts"].get(s["item"], ("", ""))[0]
+        note += f"<p class='kit-note kit-single-group'>{esc(t('ui.single_group', lang, idea=text, group=dict(names).get(s['group'], s['group'])))}</p>"
+    return (head + f"<table class='kit-groups'><thead><tr><th scope='col'>{esc(t('ui.idea', lang))}</th>{th}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>" + note)
+
+
+def paper_ballot_html(store: Store, round_id: int, lang: str) -> str:
+    """A printable paper ballot: the same items, numbered as the facilitator enters them."""
+    r = store.round(round_id)
+    items = [i for i in store.round_items(round_id) if i["status"] == "visible"]
+    rules = r["rules"]
+    how = {"dots": t("paper.how_dots", lang, dots=rules.get("dots")),
+           "approval": t("paper.how_approval", lang, max=rules.get("max") or len(items)),
+           "ranking": t("paper.how_ranking", lang, k=rules.get("k")),
+           "choose_one": t("paper.how_choose_one", lang),
+           "pb": t("paper.how_pb", lang, budget=budgeting.money(budgeting.to_amount(rules.get("budget") or 0), lang))}
+    costs = rules.get("costs") or {}
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{esc(i['text'])}"
+        + (f" – {esc(budgeting.money(budgeting.to_amount(costs[str(i['id'])]), lang))}" if str(i["id"]) in costs else "")
+        + "</td><td class='box'></td></tr>" for n, i in enumerate(items, start=1))
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(r['title'])}</title>"
+            "<style>body{font-family:sans-serif;font-size:14pt;margin:2cm}table{border-collapse:collapse;width:100%}"
+            "td{border:1px solid #000;padding:.4em}td.box{width:3em;height:2em}</style></head><body>"
+            f"<h1>{esc(r['title'])}</h1><p>{esc(how[r['method']])}</p>"
+            f"<p>{esc(t('paper.number', lang))} ________ &nbsp; {esc(t('join.group', lang))} ________________</p>"
+            f"<table><tbody>{rows}</tbody></table></body></html>")
 
 
 class ProjectorApp(w.VBox):
-    """The projector view. Every action is a method; buttons only call them."""
+    """The projector view and the facilitator's controls under it. Every action is a method;
+    buttons only call them."""
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
                  round_id: int | None = None, poll: bool = True):
@@ -75,11 +167,13 @@ class ProjectorApp(w.VBox):
         self.lang = lang or self.ws["language"]
         self.round_id = round_id
         L = self.lang
+        sty = {"description_width": "initial"}
         self.join = w.HTML()
         self.stats = w.HTML()
         self.message = w.HTML()
         self.results = w.HTML()
         self.results.add_class("kit-results-box")
+        self.groups = w.HTML()
         self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="", layout=w.Layout(width="auto"))
         self.reveal_btn.add_class("kit-reveal")
         self._drawing = False
@@ -87,13 +181,83 @@ class ProjectorApp(w.VBox):
         self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
         self.close_btn.on_click(lambda _: self._guard(self.close_round))
+        self.runoff_btn = w.Button(description=t("ui.runoff", L), layout=w.Layout(width="auto"))
+        self.runoff_btn.add_class("kit-runoff")
+        self.runoff_btn.on_click(lambda _: self._guard(self.runoff))
+        self.min_group = w.BoundedIntText(value=5, min=1, max=100, description=t("ui.min_group", L), style=sty)
+        self.min_group.observe(lambda ch: self.refresh(), names="value")
         self.ideas_box = w.VBox()
         self.ideas_box.add_class("kit-ideas")
+
+        # moderation of one idea at a time
+        self.pick = w.Dropdown(description=t("ui.idea", L), style=sty, layout=w.Layout(width="100%"))
+        self.pick.add_class("kit-pick-idea")
+        self.pick.observe(lambda ch: not self._drawing and self._load_pick(), names="value")
+        self.edit_text = w.Textarea(description=t("ui.edit_text", L), style=sty, layout=w.Layout(width="100%"))
+        self.edit_btn = w.Button(description=t("ui.save_text", L))
+        self.edit_btn.add_class("kit-edit-idea")
+        self.edit_btn.on_click(lambda _: self._guard(self.edit_idea, self.pick.value, self.edit_text.value))
+        self.reason = w.Text(description=t("ui.reject_reason", L), style=sty, layout=w.Layout(width="100%"))
+        self.reason.add_class("kit-reject-reason")
+        self.reject_btn = w.Button(description=t("ui.reject", L), button_style="danger")
+        self.reject_btn.add_class("kit-reject-idea")
+        self.reject_btn.on_click(lambda _: self._guard(self.reject_idea, self.pick.value, self.reason.value))
+        self.merge_from = w.SelectMultiple(description=t("ui.merge_from", L), style=sty, rows=5,
+                                           layout=w.Layout(width="100%"))
+        self.merge_btn = w.Button(description=t("ui.merge", L))
+        self.merge_btn.add_class("kit-merge-ideas")
+        self.merge_btn.on_click(lambda _: self._guard(self.merge_ideas, self.pick.value, list(self.merge_from.value)))
+        self.cost = w.Text(description=t("ui.cost", L), style=sty, placeholder="1200")
+        self.cost.add_class("kit-cost")
+        self.pore = w.Dropdown(options=[("–", 0)] + [(t(f"pore.{n}", L), n) for n in (1, 2, 3)],
+                               description=t("ui.pore_level", L), style=sty)
+        self.thl = w.SelectMultiple(options=[(t("thl." + d, L), d) for d in THL_DIMENSIONS],
+                                    description=t("ui.thl", L), style=sty, rows=3)
+        self.targets = w.Text(description=t("ui.target_groups", L), style=sty)
+        self.step = w.BoundedIntText(value=0, min=0, max=9, description=t("ui.step_level", L), style=sty)
+        self.tags_btn = w.Button(description=t("ui.save_tags", L))
+        self.tags_btn.add_class("kit-save-tags")
+        self.tags_btn.on_click(lambda _: self._guard(self.save_tags_from_form))
+        moderation = w.VBox([
+            self.pick,
+            w.HBox([self.edit_text, self.edit_btn]),
+            w.HBox([self.reason, self.reject_btn]),
+            w.HBox([self.merge_from, self.merge_btn]),
+            w.HBox([self.cost, self.pore, self.step], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.thl, self.targets], layout=w.Layout(flex_flow="row wrap")),
+            self.tags_btn,
+        ])
+
+        # paper ballots, entered twice
+        self.paper_serial = w.Text(description=t("ui.paper_serial", L), style=sty)
+        self.paper_serial.add_class("kit-paper-serial")
+        self.paper_group = w.Dropdown(description=t("join.group", L), style=sty,
+                                      options=[(t("join.group_none", L), "")] + [
+                                          (g["label"], g["id"]) for g in wsmod.groups(self.ws["template"], L)])
+        self.paper_marks = w.Text(description=t("ui.paper_marks", L), style=sty, placeholder="1, 3, 4")
+        self.paper_marks.add_class("kit-paper-marks")
+        self.paper_btn = w.Button(description=t("ui.paper_enter", L), button_style="primary")
+        self.paper_btn.add_class("kit-paper-enter")
+        self.paper_btn.on_click(lambda _: self._guard(self.enter_paper_from_form))
+        self.paper_clear_btn = w.Button(description=t("ui.paper_clear", L))
+        self.paper_clear_btn.on_click(lambda _: self._guard(self.clear_paper, self.paper_serial.value))
+        self.paper_print = w.HTML()
+        self.paper_log = w.HTML()
+        paper = w.VBox([
+            w.HTML(f"<p>{esc(t('ui.paper_help', L))}</p>"), self.paper_print,
+            w.HBox([self.paper_serial, self.paper_group], layout=w.Layout(flex_flow="row wrap")),
+            self.paper_marks, w.HBox([self.paper_btn, self.paper_clear_btn]), self.paper_log,
+        ])
+        self.tools = w.Accordion(children=[moderation, paper])
+        self.tools.set_title(0, t("ui.moderation", L))
+        self.tools.set_title(1, t("ui.paper", L))
+        self.tools.selected_index = None
+
         self.children = [
             theme(), self.join, self.stats, self.message,
-            w.HBox([self.reveal_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
-            self.results,
-            w.HTML(f"<h2>{esc(t('ui.ideas', L))}</h2>"), self.ideas_box,
+            w.HBox([self.reveal_btn, self.close_btn, self.runoff_btn], layout=w.Layout(flex_flow="row wrap")),
+            self.results, self.min_group, self.groups,
+            w.HTML(f"<h2>{esc(t('ui.ideas', L))}</h2>"), self.ideas_box, self.tools,
         ]
         self.data: dict = {}
         self.refresh()
@@ -117,6 +281,26 @@ class ProjectorApp(w.VBox):
         self.store.close_round(rnd["id"])
         self.refresh()
 
+    def runoff(self) -> dict:
+        """One click: a new round of the same method among the ideas tied at the cut-off."""
+        from kit.ui.start import start_round
+
+        rnd = self.current_round()
+        ties = self.data.get("ties") or []
+        if rnd is None or len(ties) < 2:
+            raise KitError("no_tie", status=409)
+        rules = rnd["rules"]
+        title = t("ui.runoff_title", self.lang, title=rnd["title"])
+        if rnd["method"] == "dots":
+            new = start_round(self.store, self.ws["id"], title, "dots", rules.get("preset", "n3"),
+                              rules.get("dots") if rules.get("preset") == "custom" else None, None, idea_ids=ties)
+        else:
+            opts = {"approval": {"max": 1}, "ranking": {"k": len(ties)}}.get(rnd["method"], {})
+            new = start_round(self.store, self.ws["id"], title, rnd["method"], options=opts, idea_ids=ties)
+        self.round_id = None
+        self.refresh()
+        return new
+
     def hide_idea(self, idea_id: int) -> None:
         self.store.set_idea_status(idea_id, "hidden")
         self.refresh()
@@ -125,7 +309,61 @@ class ProjectorApp(w.VBox):
         self.store.set_idea_status(idea_id, "visible")
         self.refresh()
 
+    approve_idea = show_idea
+
+    def edit_idea(self, idea_id: int, text: str) -> None:
+        self.store.edit_idea(idea_id, text)
+        self._ok(t("ui.saved", self.lang))
+
+    def reject_idea(self, idea_id: int, reason: str) -> None:
+        self.store.reject_idea(idea_id, reason)
+        self.reason.value = ""
+        self._ok(t("ui.rejected", self.lang))
+
+    def merge_ideas(self, target: int, sources: list[int]) -> None:
+        self.store.merge_ideas(target, sources)
+        self._ok(t("ui.merged", self.lang, n=len(sources) + 1))
+
+    def save_tags(self, idea_id: int, tags: dict, cost) -> None:
+        self.store.set_idea_tags(idea_id, tags, cost=cost)
+        self._ok(t("ui.saved", self.lang))
+
+    def save_tags_from_form(self) -> None:
+        tags = {"pore_level": self.pore.value or None, "thl": list(self.thl.value),
+                "target_groups": [x.strip() for x in self.targets.value.split(",") if x.strip()],
+                "step_level": self.step.value or None}
+        self.save_tags(self.pick.value, tags, self.cost.value)
+
+    def enter_paper(self, serial: str, text: str, group: str | None = None) -> dict:
+        rnd = self.current_round()
+        if rnd is None or rnd["status"] != "open":
+            raise KitError("round_not_open", status=409)
+        items = [i["id"] for i in self.store.round_items(rnd["id"]) if i["status"] == "visible"]
+        body = voting.paper_body(rnd["method"], text, items)
+        out = self.store.enter_paper_ballot(rnd["id"], serial, body, group or None)
+        key = "ui.paper_first" if out["status"] == "first" else "ui.paper_counted"
+        self._ok(t(key, self.lang, serial=out["serial"]))
+        return out
+
+    def enter_paper_from_form(self) -> dict:
+        out = self.enter_paper(self.paper_serial.value, self.paper_marks.value, self.paper_group.value)
+        self.paper_marks.value = ""
+        if out["status"] == "counted":
+            self.paper_serial.value = ""
+        return out
+
+    def clear_paper(self, serial: str) -> None:
+        rnd = self.current_round()
+        if rnd is None:
+            raise KitError("round_not_open", status=409)
+        self.store.clear_paper_entry(rnd["id"], (serial or "").strip())
+        self._ok(t("ui.paper_cleared", self.lang, serial=serial))
+
     # -- drawing ----------------------------------------------------------------------------
+    def _ok(self, text: str) -> None:
+        self.refresh()
+        self.message.value = f'<p class="kit-ok" role="status">{esc(text)}</p>'
+
     def _guard(self, fn, *args):
         try:
             self.message.value = ""
@@ -134,14 +372,39 @@ class ProjectorApp(w.VBox):
             self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
 
     def _idea_row(self, idea: dict) -> w.HBox:
-        hidden = idea["status"] == "hidden"
-        text = w.HTML(f"<div class='kit-idea{' hidden' if hidden else ''}' data-idea='{idea['id']}'>{esc(idea['text'])}</div>",
-                      layout=w.Layout(flex="1 1 auto"))
-        btn = w.Button(description=t("ui.show" if hidden else "ui.hide", self.lang),
-                       tooltip=t("ui.show" if hidden else "ui.hide", self.lang))
-        btn.add_class("kit-show-idea" if hidden else "kit-hide-idea")
-        btn.on_click(lambda _, i=idea["id"], h=hidden: self._guard(self.show_idea if h else self.hide_idea, i))
+        st = idea["status"]
+        note = ""
+        if st == "pending":
+            note = t("ui.status_pending", self.lang)
+        elif st == "rejected":
+            note = t("ui.status_rejected", self.lang, reason=idea["reject_reason"] or "")
+        elif st == "merged":
+            note = t("ui.status_merged", self.lang, idea=idea["merged_into"])
+        cost = f" · {budgeting.money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
+        text = w.HTML(f"<div class='kit-idea{' hidden' if st != 'visible' else ''}' data-idea='{idea['id']}' "
+                      f"data-status='{st}'>{esc(idea['text'])}<span class='kit-note'>{esc(cost)}"
+                      f"{' · ' + esc(note) if note else ''}</span></div>", layout=w.Layout(flex="1 1 auto"))
+        show = st != "visible"
+        label = "ui.approve" if st == "pending" else "ui.show" if show else "ui.hide"
+        btn = w.Button(description=t(label, self.lang), tooltip=t(label, self.lang))
+        btn.add_class("kit-approve-idea" if st == "pending" else "kit-show-idea" if show else "kit-hide-idea")
+        btn.on_click(lambda _, i=idea["id"], h=show: self._guard(self.show_idea if h else self.hide_idea, i))
         return w.HBox([text, btn], layout=w.Layout(align_items="center"))
+
+    def _load_pick(self) -> None:
+        iid = self.pick.value
+        idea = next((i for i in self.data.get("ideas", []) if i["id"] == iid), None)
+        if idea is None:
+            return
+        tags = idea.get("tags") or {}
+        self.edit_text.value = idea["text"]
+        self.cost.value = idea.get("cost") or ""
+        self.pore.value = tags.get("pore_level") or 0
+        self.thl.value = tuple(tags.get("thl") or ())
+        self.targets.value = ", ".join(tags.get("target_groups") or [])
+        self.step.value = tags.get("step_level") or 0
+        self.merge_from.options = [(f"{i['id']}: {i['text'][:60]}", i["id"]) for i in self.data["ideas"]
+                                   if i["id"] != iid and i["status"] != "merged"]
 
     def refresh(self) -> None:
         self._drawing = True
@@ -152,7 +415,7 @@ class ProjectorApp(w.VBox):
 
     def _draw(self) -> None:
         L = self.lang
-        self.data = data = board_data(self.store, self.ws["id"], self.round_id)
+        self.data = data = board_data(self.store, self.ws["id"], self.round_id, self.min_group.value)
         self.ws = data["workshop"]
         self.join.value = join_panel_html(self.ws["code"], L, scale=5, small=True)
         rnd = data["round"]
@@ -165,9 +428,33 @@ class ProjectorApp(w.VBox):
             "</div>"
         )
         self.results.value = results_html(data, L)
+        names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], L)}
+        self.groups.value = groups_html(data, L, names)
         self.reveal_btn.value = bool(rnd and rnd["results_visible"])
         self.reveal_btn.description = t("ui.hide_results" if self.reveal_btn.value else "ui.show_results", L)
         self.reveal_btn.disabled = rnd is None
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
+        self.runoff_btn.disabled = len(data["ties"]) < 2
         self.ideas_box.children = [self._idea_row(i) for i in data["ideas"]] or [
             w.HTML(f"<p class='kit-note'>{esc(t('ui.no_ideas', L))}</p>")]
+        keep = self.pick.value
+        self.pick.options = [(f"{i['id']}: {i['text'][:80]} ({t('status.' + i['status'], L)})", i["id"])
+                             for i in reversed(data["ideas"])]
+        if keep in [i["id"] for i in data["ideas"]]:
+            self.pick.value = keep
+        if self.pick.value is not None and keep != self.pick.value:
+            self._load_pick()
+        elif self.pick.value is not None and not self.merge_from.options:
+            self._load_pick()
+        if rnd and rnd["status"] == "open":
+            doc = paper_ballot_html(self.store, rnd["id"], L)
+            href = "data:text/html;charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")
+            self.paper_print.value = (f"<a class='kit-paper-print' download='ballot-{rnd['id']}.html' "
+                                      f"href='{href}'>{esc(t('ui.paper_print', L))}</a>")
+            entries = self.store.paper_entries(rnd["id"])
+            waiting = [e["serial"] for e in entries if e["ballot_id"] is None]
+            counted = len(entries) - len(waiting)
+            self.paper_log.value = (f"<p class='kit-note'>{esc(t('ui.paper_status', L, counted=counted, waiting=', '.join(waiting) or '–'))}</p>")
+        else:
+            self.paper_print.value = f"<p class='kit-note'>{esc(t('ui.no_open_round', L))}</p>"
+            self.paper_log.value = ""

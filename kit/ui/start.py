@@ -11,7 +11,7 @@ from kit.i18n import label, t
 from kit.qr import qr_svg
 from kit.store import Store
 from kit.ui.common import Poller, error_text, esc, open_store, participant_url, resolve_workshop, theme
-from kit.voting import PRESETS
+from kit.voting import METHODS, PRESETS
 
 
 def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -> str:
@@ -24,6 +24,27 @@ def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -
         f'<div class="label">{esc(t("join.code_label", lang))}</div>'
         f'<div class="code" data-code="{esc(code)}">{esc(code)}</div></div></div>'
     )
+
+
+def start_round(store: Store, workshop_id: int, title: str, method: str = "dots", preset: str = "n3",
+                dots: int | None = None, cap: int | None = None, options: dict | None = None,
+                idea_ids=None) -> dict:
+    """Create and open a round over the visible ideas (or `idea_ids`). Its checks run first; only
+    then is the previously open round closed, so a refused budget or cost leaves that vote alone."""
+    if method == "dots":
+        rnd = store.create_round(workshop_id, title, preset, dots if preset == "custom" else None, cap,
+                                 idea_ids=idea_ids)
+    else:
+        rnd = store.create_round(workshop_id, title, method=method, options=options, idea_ids=idea_ids)
+    open_before = [r for r in store.rounds(workshop_id) if r["status"] == "open"]
+    try:
+        rnd = store.open_round(rnd["id"])
+    except Exception:
+        store.delete_draft_round(rnd["id"])  # a refused round leaves no trace
+        raise
+    for r in open_before:  # one open round at a time; the new one is already taking votes
+        store.close_round(r["id"])
+    return rnd
 
 
 class StartApp(w.VBox):
@@ -72,11 +93,32 @@ class StartApp(w.VBox):
                                             style={"description_width": "initial"})
         self.cap = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.cap", L),
                                     style={"description_width": "initial"})
+        self.method = w.Dropdown(options=[(t("method." + m, L), m) for m in METHODS], value="dots",
+                                 description=t("ui.method", L), style={"description_width": "initial"})
+        self.method.add_class("kit-method")
+        sty = {"description_width": "initial"}
+        self.min_choices = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.min_choices", L), style=sty)
+        self.max_choices = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.max_choices", L), style=sty)
+        self.max_ranked = w.BoundedIntText(value=3, min=1, max=100, description=t("ui.max_ranked", L), style=sty)
+        self.budget = w.Text(value="", description=t("ui.budget", L), style=sty, placeholder="50000")
+        self.budget.add_class("kit-budget")
+        self.dot_box = w.HBox([self.preset, self.custom_dots, self.cap], layout=w.Layout(flex_flow="row wrap"))
+        self.choice_box = w.HBox([self.min_choices, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
+        self.rank_box = w.HBox([self.max_ranked])
+        self.pb_box = w.HBox([self.budget, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
+        self.method_box = w.VBox()
+        self.method.observe(lambda ch: self._show_method_options(), names="value")
         self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary", layout=w.Layout(width="auto"))
         self.start_round_btn.add_class("kit-start-round")
-        self.start_round_btn.on_click(lambda _: self._guard(self.start_dot_round, self.round_title.value,
-                                                            self.preset.value, self.custom_dots.value,
-                                                            self.cap.value or None))
+        self.start_round_btn.on_click(lambda _: self._guard(self.start_round_from_form))
+        self.premoderate = w.Checkbox(description=t("ui.premoderate", L), indent=False)
+        self.premoderate.add_class("kit-premoderate")
+        self.premoderate.observe(lambda ch: not self._drawing and self._guard(self.set_premoderate, ch["new"]),
+                                 names="value")
+        self.kiosk_btn = w.Button(description=t("ui.kiosk_start", L), layout=w.Layout(width="auto"))
+        self.kiosk_btn.add_class("kit-kiosk-start")
+        self.kiosk_btn.on_click(lambda _: self._guard(self.start_kiosk))
+        self.kiosk = w.HTML()
         self.rounds = w.HTML()
         self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
@@ -84,18 +126,25 @@ class StartApp(w.VBox):
 
         self.children = [
             theme(), self.header, self.join, self.links, self.message,
-            w.HTML(f"<h2>{esc(t('ui.collect', L))}</h2>"), self.ideas_open,
+            w.HTML(f"<h2>{esc(t('ui.collect', L))}</h2>"), self.ideas_open, self.premoderate,
             w.HTML(f"<h2>{esc(t('ui.voting', L))}</h2>"),
-            w.HBox([self.round_title, self.preset], layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([self.custom_dots, self.cap], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap")),
+            self.method_box,
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
+            w.HTML(f"<h2>{esc(t('ui.kiosk', L))}</h2>"), self.kiosk_btn, self.kiosk,
             w.HTML(f"<h2>{esc(t('ui.workshops', L))}</h2>"), self.choose,
             w.HTML(f"<h3>{esc(t('ui.new_workshop', L))}</h3>"),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
         ]
+        self._show_method_options()
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
+
+    def _show_method_options(self) -> None:
+        m = self.method.value
+        self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
+                                    "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
 
     # -- actions ----------------------------------------------------------------------------
     def create_workshop(self, template: str, title: str, language: str) -> dict:
@@ -119,15 +168,38 @@ class StartApp(w.VBox):
 
     def start_dot_round(self, title: str, preset: str = "n3", dots: int | None = None,
                         cap: int | None = None) -> dict:
-        """Close any open round, then create and open a new dot round over the visible ideas."""
-        for r in self.store.rounds(self.ws["id"]):
-            if r["status"] == "open":
-                self.store.close_round(r["id"])
-        rnd = self.store.create_round(self.ws["id"], title, preset, dots if preset == "custom" else None, cap)
-        rnd = self.store.open_round(rnd["id"])
+        return self.start_round(title, "dots", preset, dots, cap)
+
+    def start_round_from_form(self) -> dict:
+        m = self.method.value
+        options = {"approval": {"min": self.min_choices.value or None, "max": self.max_choices.value or None},
+                   "ranking": {"k": self.max_ranked.value},
+                   "pb": {"budget": self.budget.value, "max": self.max_choices.value or None}}.get(m)
+        return self.start_round(self.round_title.value, m, self.preset.value, self.custom_dots.value,
+                                self.cap.value or None, options)
+
+    def start_round(self, title: str, method: str = "dots", preset: str = "n3", dots: int | None = None,
+                    cap: int | None = None, options: dict | None = None, idea_ids=None) -> dict:
+        rnd = start_round(self.store, self.ws["id"], title, method, preset, dots, cap, options, idea_ids)
         self.refresh()
-        self.message.value = f'<p class="kit-ok" role="status">{esc(t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"]))}</p>'
+        if method == "dots":
+            msg = t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"])
+        else:
+            msg = t("ui.round_opened_method", self.lang, method=t("method." + method, self.lang))
+        self.message.value = f'<p class="kit-ok" role="status">{esc(msg)}</p>'
         return rnd
+
+    def set_premoderate(self, on: bool) -> None:
+        self.store.set_setting(self.ws["id"], "premoderate", True if on else None)
+
+    def start_kiosk(self) -> str:
+        """Shared-tablet mode: a PIN for the facilitator and the tablet's link."""
+        pin = self.store.start_kiosk(self.ws["id"])
+        url = participant_url(self.ws["code"]) + "?kiosk=1"
+        self.kiosk.value = (f"<div class='kit-kiosk'><p>{esc(t('ui.kiosk_help', self.lang))}</p>"
+                            f"<p><a href='{esc(url)}' target='_blank' rel='noopener' class='kit-kiosk-link'>{esc(url)}</a></p>"
+                            f"<p>{esc(t('ui.kiosk_pin', self.lang))} <strong class='kit-kiosk-pin'>{pin}</strong></p></div>")
+        return pin
 
     def close_current_round(self) -> dict | None:
         for r in self.store.rounds(self.ws["id"]):
@@ -164,6 +236,7 @@ class StartApp(w.VBox):
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])
+        self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))
         rows = []
         for r in reversed(self.store.rounds(ws["id"])):
             rows.append(f"<li>{esc(r['title'])}: {esc(t('round.' + r['status'], L))}"

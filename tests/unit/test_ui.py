@@ -77,7 +77,7 @@ def test_a_refused_action_shows_a_message_and_changes_nothing(store, ws):
     app.poller.stop()
     app.start_round_btn.click()  # no ideas yet
     assert "Äänestettäviä ideoita ei vielä ole" in app.message.value
-    assert store.rounds(ws["id"])[0]["status"] == "draft"
+    assert store.rounds(ws["id"]) == []  # a refused round leaves no trace
 
 
 def test_poller_redraws_when_another_process_writes(store, ws, tmp_path):
@@ -139,3 +139,110 @@ def test_every_jupyter_server_of_the_kit_uses_the_offline_voila_template(tmp_pat
     assert c.VoilaConfiguration.template == "kit"
     assert c.ServerApp.jpserver_extensions["kit.server"] is True
     assert c.ServerApp.tornado_settings["mathjax_url"].startswith("/kit/static/")
+
+
+# -- stage 2 on the projector ---------------------------------------------------------------------------
+def test_budgeting_round_shows_both_rules_side_by_side_with_explanations(store, ws):
+    from tests.unit.test_rounds import EXAMPLE1, PB_COSTS
+
+    for text, cost in PB_COSTS.items():
+        store.add_idea(ws["id"], text, cost=cost)
+    start = StartApp(store, code=ws["code"], lang="en")
+    start.poller.stop()
+    start.method.value = "pb"
+    start.budget.value = "1100"
+    start.start_round_btn.click()
+    rnd = store.current_round(ws["id"])
+    assert rnd["method"] == "pb" and rnd["status"] == "open", start.message.value
+    ids = {i["text"]: i["id"] for i in store.round_items(rnd["id"])}
+    for n in range(1, 12):
+        p, _ = store.add_participant(ws["id"], None, "resident")
+        store.save_ballot(rnd["id"], p["id"], {"choices": [ids[k] for k, who in EXAMPLE1.items() if n in who]})
+    app = ProjectorApp(store, code=ws["code"], lang="en", poll=False)
+    assert "kit-pb" not in app.results.value  # hidden until revealed
+    app.reveal(True)
+    html = app.results.value
+    greedy = html[html.index("kit-pb-greedy"):html.index("kit-pb-mes")]
+    mes = html[html.index("kit-pb-mes"):]
+    assert f"data-funded='{ids['Pyöräpolku']}'" in greedy and f"data-funded='{ids['Ulkokuntosali']}'" in greedy
+    assert f"data-funded='{ids['Leikkipaikka']}'" in mes and f"data-funded='{ids['Ulkokuntosali']}'" not in mes
+    assert "voters paid" in mes and "Money left" in greedy
+
+
+def test_a_refused_budgeting_round_keeps_the_running_vote_open(store, ws):
+    store.add_idea(ws["id"], "Linna", cost="5000")
+    start = StartApp(store, code=ws["code"], lang="en")
+    start.poller.stop()
+    dots = start.start_dot_round("Dots", "fixed5")
+    start.method.value = "pb"
+    start.budget.value = "1000"
+    start.start_round_btn.click()
+    assert "costs more than the whole budget" in start.message.value
+    assert store.round(dots["id"])["status"] == "open"
+    assert [r["id"] for r in store.rounds(ws["id"])] == [dots["id"]]
+
+
+def test_runoff_is_one_click_among_the_tied_ideas(store, ws):
+    a, b, c = (store.add_idea(ws["id"], x) for x in ("A", "B", "C"))
+    start = StartApp(store, code=ws["code"])
+    start.poller.stop()
+    rnd = start.start_round("Yksi", "choose_one")
+    for idea in (a, b):
+        p, _ = store.add_participant(ws["id"])
+        store.save_ballot(rnd["id"], p["id"], {"choices": [idea["id"]]})
+    app = ProjectorApp(store, code=ws["code"], poll=False)
+    assert sorted(app.data["ties"]) == [a["id"], b["id"]] and not app.runoff_btn.disabled
+    app.runoff_btn.click()
+    new = store.current_round(ws["id"])
+    assert new["id"] != rnd["id"] and new["method"] == "choose_one"
+    assert [i["id"] for i in store.round_items(new["id"])] == [a["id"], b["id"]]
+    assert store.round(rnd["id"])["status"] == "closed"
+
+
+def test_moderation_panel_rejects_merges_and_tags(store, ws):
+    x = store.add_idea(ws["id"], "Suoretki")
+    y = store.add_idea(ws["id"], "Retki suolle")
+    z = store.add_idea(ws["id"], HOSTILE)
+    app = ProjectorApp(store, code=ws["code"], lang="en", poll=False)
+    app.pick.value = z["id"]
+    app.reject_btn.click()
+    assert "reason" in app.message.value and store.idea(z["id"])["status"] == "visible"
+    app.reason.value = "Not safe"
+    app.reject_btn.click()
+    assert store.idea(z["id"])["reject_reason"] == "Not safe"
+    app.pick.value = x["id"]
+    app.merge_from.value = (y["id"],)
+    app.merge_btn.click()
+    assert store.idea(y["id"])["merged_into"] == x["id"]
+    app.cost.value = "abc"
+    app.tags_btn.click()
+    assert "not a number" in app.message.value and store.idea(x["id"])["cost"] is None
+    app.cost.value = "300"
+    app.pore.value = 2
+    app.tags_btn.click()
+    assert store.idea(x["id"])["cost"] == "300" and store.idea(x["id"])["tags"] == {"pore_level": 2}
+    html = "".join(c.children[0].value for c in app.ideas_box.children)
+    assert "rejected: Not safe" in html and HOSTILE not in html
+
+
+def test_paper_ballot_entered_twice_differently_is_caught_in_the_panel(store, ws):
+    for x in ("A", "B", "C"):
+        store.add_idea(ws["id"], x)
+    start = StartApp(store, code=ws["code"], lang="en")
+    start.poller.stop()
+    rnd = start.start_round("Hyväksyntä", "approval")
+    app = ProjectorApp(store, code=ws["code"], lang="en", poll=False)
+    assert "data:text/html" in app.paper_print.value
+    app.paper_serial.value, app.paper_marks.value = "12", "1, 3"
+    app.paper_btn.click()
+    assert "first entry kept" in app.message.value and store.ballot_count(rnd["id"]) == 0
+    app.paper_marks.value = "1, 2"
+    app.paper_btn.click()
+    assert "differs from the first" in app.message.value and store.ballot_count(rnd["id"]) == 0
+    app.paper_marks.value = "3 1"
+    app.paper_btn.click()
+    assert "counted" in app.message.value and store.ballot_count(rnd["id"]) == 1
+    assert store.dot_ballots(rnd["id"])[0]["source"] == "paper"
+    app.paper_serial.value, app.paper_marks.value = "13", "9"
+    app.paper_btn.click()
+    assert "could not be read" in app.message.value
