@@ -13,14 +13,26 @@ def load_demo(store: Store, path=None) -> dict:
     ws = store.create_workshop(spec["title"], spec["template"], spec.get("language", "fi"))
     people = [store.add_participant(ws["id"], p.get("nickname"), p.get("group"), spec.get("language", "fi"))[0]
               for p in spec.get("participants", [])]
-    ideas = [store.add_idea(ws["id"], i["text"], people[i["by"]]["id"] if "by" in i else None)
+    ideas = [store.add_idea(ws["id"], i["text"], people[i["by"]]["id"] if "by" in i else None,
+                            tags=i.get("tags"), cost=i.get("cost"))
              for i in spec.get("ideas", [])]
     for r in spec.get("rounds", []):
-        rnd = store.create_round(ws["id"], r["title"], r.get("preset", "n3"), r.get("dots"), r.get("cap"))
+        items = [ideas[n]["id"] for n in r["items"]] if "items" in r else None
+        method = r.get("method", "dots")
+        if method == "dots":
+            rnd = store.create_round(ws["id"], r["title"], r.get("preset", "n3"), r.get("dots"), r.get("cap"),
+                                     idea_ids=items)
+        else:
+            rnd = store.create_round(ws["id"], r["title"], method=method, options=r.get("options"), idea_ids=items)
         store.open_round(rnd["id"])
         for b in r.get("ballots", []):
-            dots = {ideas[int(k)]["id"]: v for k, v in b["dots"].items()}
-            store.save_dot_ballot(rnd["id"], people[b["by"]]["id"], dots)
+            if "dots" in b:
+                body = {"dots": {ideas[int(k)]["id"]: v for k, v in b["dots"].items()}}
+            elif "ranking" in b:
+                body = {"ranking": [ideas[n]["id"] for n in b["ranking"]]}
+            else:
+                body = {"choices": [ideas[n]["id"] for n in b["choices"]]}
+            store.save_ballot(rnd["id"], people[b["by"]]["id"], body)
         if r.get("status") == "closed":
             store.close_round(rnd["id"])
         if r.get("results_visible"):

@@ -47,17 +47,31 @@ def openapi_document(base: str) -> dict:
                     "message": {"type": "string", "description": "For people, in their language."}}},
                 "Idea": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "text": {"type": "string", "maxLength": LIMITS.idea_chars},
-                    "status": {"type": "string", "enum": ["visible", "hidden"]}}},
+                    "status": {"type": "string", "enum": ["visible", "hidden", "pending", "rejected", "merged"]},
+                    "reason": {"type": "string", "description": "Why the facilitator rejected it (rejected only)."},
+                    "merged_into": {"type": "string", "description": "The idea it was merged into (merged only)."},
+                    "cost": {"type": "string", "description": "Budgeting rounds: the project's cost in euros."}}},
                 "Ballot": {"type": "object", "properties": {
                     "round_id": {"type": "integer"},
                     "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
-                             "description": "idea id -> dots"},
+                             "description": "Dot rounds: idea id -> dots."},
+                    "choices": {"type": "array", "items": {"type": "integer"},
+                                "description": "Approval, choose one, budgeting: the chosen idea ids."},
+                    "ranking": {"type": "array", "items": {"type": "integer"},
+                                "description": "Ranking rounds: idea ids, best first."},
+                    "marks": {"type": "object", "description": "idea id -> dots, 1, or rank (any method)."},
+                    "withdrawn": {"type": "boolean"},
                     "revision": {"type": "integer"}, "saved_at": {"type": "string"}}},
                 "Round": {"type": ["object", "null"], "properties": {
                     "id": {"type": "integer"}, "title": {"type": "string"},
-                    "method": {"type": "string", "enum": ["dots"]},
+                    "method": {"type": "string", "enum": ["dots", "approval", "ranking", "choose_one", "pb"]},
                     "status": {"type": "string", "enum": ["open", "closed"]},
-                    "dots_per_person": {"type": "integer"}, "per_item_cap": {"type": ["integer", "null"]},
+                    "dots_per_person": {"type": ["integer", "null"]}, "per_item_cap": {"type": ["integer", "null"]},
+                    "min_choices": {"type": ["integer", "null"]}, "max_choices": {"type": ["integer", "null"]},
+                    "max_ranked": {"type": ["integer", "null"]},
+                    "budget": {"type": ["string", "null"], "description": "Budgeting rounds, in euros."},
+                    "funded": {"type": "object", "description": "Budgeting rounds once revealed: "
+                               "{greedy: [idea ids], mes: [idea ids]}."},
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}},
                     "ballot": {"oneOf": [{"$ref": "#/components/schemas/Ballot"}, {"type": "null"}]},
                     "results": {"type": ["array", "null"], "description": "Only once the facilitator reveals them."}}},
@@ -107,12 +121,17 @@ def openapi_document(base: str) -> dict:
                                                 "schema": {"type": "integer"}}],
                     "security": BEARER,
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["dots"], "properties": {
-                            "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}}}}}},
+                        "type": "object", "description": "One of the three, by the round's method.",
+                        "properties": {
+                            "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+                            "choices": {"type": "array", "items": {"type": "integer"},
+                                        "description": "An empty list withdraws the vote."},
+                            "ranking": {"type": "array", "items": {"type": "integer"}, "description": "Best first."}}}}}},
                     "responses": {"200": _ok("Saved.", {"type": "object", "properties": {
                         "ballot": {"$ref": "#/components/schemas/Ballot"}, "dots_left": {"type": "integer"},
                         "message": {"type": "string"}}}),
-                        "400": _err("Too many dots, over the per-item cap, unknown idea."),
+                        "400": _err("Too many dots or choices, over the per-item cap, a ranking with a repeat, "
+                                    "unknown idea."),
                         "401": _err("Not joined."), "404": _err("Unknown round."),
                         "409": _err("Round not open or already closed.")}},
                 "get": {
@@ -121,5 +140,16 @@ def openapi_document(base: str) -> dict:
                                                 "schema": {"type": "integer"}}],
                     "security": BEARER,
                     "responses": {"200": _ok("The ballot.", {"type": "object"}), "401": _err("Not joined.")}}},
+            "/workshops/{code}/kiosk/voters": {"post": {
+                "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
+                "parameters": [CODE, LANG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["pin"], "properties": {
+                        "pin": {"type": "string"}, "group": {"type": "string"},
+                        "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
+                "responses": {"201": _ok("A new voter on the tablet.", {"type": "object", "properties": {
+                    "token": {"type": "string"}, "participant": {"type": "object"}}}),
+                    "403": _err("Wrong PIN."), "409": _err("Shared-tablet mode is off."),
+                    "429": _err("Too many tries in a minute.")}}},
         },
     }

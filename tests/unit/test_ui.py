@@ -24,7 +24,13 @@ def ws(store):
 def test_an_empty_store_opens_the_demo_workshop(store):
     app = ProjectorApp(store, poll=False)
     assert app.ws["title"].startswith("Demo")
-    assert app.data["round"]["status"] == "closed" and app.data["ballots"] == 6
+    # the demo shows both a dot round and a budgeting round with ballots from the first start
+    rounds = store.rounds(app.ws["id"])
+    assert [r["method"] for r in rounds] == ["dots", "pb"]
+    assert [store.ballot_count(r["id"]) for r in rounds] == [6, 12]
+    assert app.data["round"]["method"] == "pb" and app.data["ballots"] == 12
+    assert "kit-pb-greedy" in app.results.value and "kit-pb-mes" in app.results.value
+    assert app.data["pb"]["greedy"].funded != app.data["pb"]["mes"].funded
 
 
 def test_projector_shows_hostile_idea_text_escaped(store, ws):
