@@ -143,6 +143,9 @@ class StartApp(w.VBox):
 
     def _show_method_options(self) -> None:
         m = self.method.value
+        defaults = {t("ui.default_round_title", self.lang)} | {t("method." + x, self.lang) for x in METHODS}
+        if self.round_title.value.strip() in defaults:  # a title the facilitator has not written follows the method
+            self.round_title.value = t("ui.default_round_title" if m == "dots" else "method." + m, self.lang)
         self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
                                     "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
 

@@ -252,3 +252,13 @@ def test_paper_ballot_entered_twice_differently_is_caught_in_the_panel(store, ws
     app.paper_serial.value, app.paper_marks.value = "13", "9"
     app.paper_btn.click()
     assert "could not be read" in app.message.value
+
+
+def test_round_title_follows_the_method_until_the_facilitator_writes_one(store, ws):
+    start = StartApp(store, code=ws["code"], lang="en")
+    start.poller.stop()
+    start.method.value = "ranking"
+    assert start.round_title.value == "Ranking"
+    start.round_title.value = "Our own title"
+    start.method.value = "pb"
+    assert start.round_title.value == "Our own title"
