@@ -821,6 +821,66 @@ class Store:
                                   meta={"description": r["title"]},
                                   lot=[str(i) for i in r["rules"].get("lot", [])])
 
+    def pb_file(self, round_id: int) -> str:
+        """A budgeting round as a pabulib .pb file (voters numbered 1..n, nothing else about them)."""
+        from kit import budgeting
+
+        e = self.election(round_id)
+        ws = self.workshop(self.round(round_id)["workshop_id"])
+        e.meta = {"description": e.meta.get("description", ""), "country": "Finland", "unit": ws["title"],
+                  "instance": ws["created_at"][:10], "language": ws["language"], "currency": "EUR",
+                  "rule": "equalshares/add1"}
+        return budgeting.write_pb(e)
+
+    def import_pb(self, workshop_id: int, text: str, title: str | None = None) -> dict:
+        """A .pb file as a closed budgeting round of this workshop: its projects become ideas (with
+        their costs), its votes ballots of imported voters; then the projector, the report and the
+        exports show it like a vote taken here. All or nothing."""
+        from kit import budgeting
+
+        e = budgeting.read_pb(text)
+        if e.vote_type not in ("approval", "choose-1"):
+            raise KitError("pb_vote_type", vote_type=e.vote_type)
+        budgeting.check_election(e)
+        too_big = budgeting.not_fundable(e)
+        if too_big:
+            raise KitError("project_over_budget", status=409, project=e.project(too_big[0]).label[:80],
+                           budget=voting._amount_text(e.budget))
+        title = (title or e.meta.get("description") or "PB").strip()[:200]
+        with self._tx(write=True) as conn:
+            ts = now()
+            idea_of = {}
+            for proj in e.projects:
+                idea_of[proj.id] = conn.execute(ideas.insert().values(
+                    workshop_id=workshop_id, participant_id=None, text=voting.clean_idea_text(proj.label),
+                    status="visible", created_at=ts, cost=voting._amount_text(proj.cost),
+                )).inserted_primary_key[0]
+            items = list(idea_of.values())
+            rules = {"budget": voting._amount_text(e.budget), "max": None, "items": items,
+                     "costs": {str(idea_of[p.id]): voting._amount_text(p.cost) for p in e.projects},
+                     "lot": items, "imported": True}
+            rid = conn.execute(rounds.insert().values(
+                workshop_id=workshop_id, title=title, method="pb", status="closed", rules=rules,
+                results_visible=False, created_at=ts, opened_at=ts, closed_at=ts,
+            )).inserted_primary_key[0]
+            for pos, iid in enumerate(items):
+                conn.execute(round_items.insert().values(round_id=rid, idea_id=iid, position=pos))
+            marks_rows = []
+            for b in e.ballots:
+                pid = conn.execute(participants.insert().values(
+                    workshop_id=workshop_id, token_hash="import:" + secrets.token_hex(16),
+                    language="fi", created_at=ts, kind="import",
+                )).inserted_primary_key[0]
+                bid = conn.execute(ballots.insert().values(
+                    round_id=rid, participant_id=pid, revision=1, created_at=ts, updated_at=ts, source="import",
+                )).inserted_primary_key[0]
+                marks_rows += [{"ballot_id": bid, "idea_id": idea_of[k], "dots": 1} for k, v in b.items() if v > 0]
+            if marks_rows:
+                conn.execute(ballot_dots.insert(), marks_rows)
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "pb_imported", round_id=rid, projects=len(items), ballots=len(e.ballots))
+        return self.round(rid)
+
     # -- paper ballots and the shared tablet -----------------------------------------------------
     def enter_paper_ballot(self, round_id: int, serial: str, body: dict, group: str | None = None) -> dict:
         """Double entry: the first entry of a paper ballot is kept aside; the second must agree with

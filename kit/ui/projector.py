@@ -248,9 +248,17 @@ class ProjectorApp(w.VBox):
             w.HBox([self.paper_serial, self.paper_group], layout=w.Layout(flex_flow="row wrap")),
             self.paper_marks, w.HBox([self.paper_btn, self.paper_clear_btn]), self.paper_log,
         ])
-        self.tools = w.Accordion(children=[moderation, paper])
+        # budgeting files: the current round as .pb, or a .pb file as a round of this workshop
+        self.pb_download = w.HTML()
+        self.pb_upload = w.FileUpload(accept=".pb", multiple=False, description=t("ui.pb_import", L),
+                                      layout=w.Layout(width="auto"))
+        self.pb_upload.add_class("kit-pb-upload")
+        self.pb_upload.observe(lambda ch: ch["new"] and self._guard(self.import_pb_upload), names="value")
+        pbfiles = w.VBox([w.HTML(f"<p>{esc(t('ui.pb_files_help', L))}</p>"), self.pb_download, self.pb_upload])
+        self.tools = w.Accordion(children=[moderation, paper, pbfiles])
         self.tools.set_title(0, t("ui.moderation", L))
         self.tools.set_title(1, t("ui.paper", L))
+        self.tools.set_title(2, t("ui.pb_files", L))
         self.tools.selected_index = None
 
         self.children = [
@@ -359,6 +367,24 @@ class ProjectorApp(w.VBox):
         self.store.clear_paper_entry(rnd["id"], (serial or "").strip())
         self._ok(t("ui.paper_cleared", self.lang, serial=serial))
 
+    def import_pb(self, text: str, title: str | None = None) -> dict:
+        rnd = self.store.import_pb(self.ws["id"], text, title)
+        self.round_id = rnd["id"]
+        self._ok(t("ui.pb_imported", self.lang, title=rnd["title"], n=self.store.ballot_count(rnd["id"])))
+        return rnd
+
+    def import_pb_upload(self) -> None:
+        files = self.pb_upload.value
+        try:
+            f = files[0]
+            try:
+                text = bytes(f["content"]).decode("utf-8")
+            except UnicodeDecodeError:
+                raise KitError("pb_line", line=1, reason="not UTF-8 text") from None
+            self.import_pb(text, f["name"].rsplit(".", 1)[0])
+        finally:
+            self.pb_upload.value = ()
+
     # -- drawing ----------------------------------------------------------------------------
     def _ok(self, text: str) -> None:
         self.refresh()
@@ -458,3 +484,10 @@ class ProjectorApp(w.VBox):
         else:
             self.paper_print.value = f"<p class='kit-note'>{esc(t('ui.no_open_round', L))}</p>"
             self.paper_log.value = ""
+        if rnd and rnd["method"] == "pb":
+            doc = self.store.pb_file(rnd["id"])
+            href = "data:text/plain;charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")
+            self.pb_download.value = (f"<a class='kit-pb-download' download='{esc(self.ws['code'])}-round-{rnd['id']}.pb' "
+                                      f"href='{href}'>{esc(t('ui.pb_download', L))}</a>")
+        else:
+            self.pb_download.value = f"<p class='kit-note'>{esc(t('ui.pb_no_round', L))}</p>"

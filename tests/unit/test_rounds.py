@@ -309,3 +309,34 @@ def test_a_v1_store_is_upgraded_in_place_keeping_its_data(tmp_path):
 
 def test_amount_text_is_exact():
     assert voting._amount_text(Fraction(2401, 2)) == "1200.50"
+
+
+def test_pb_export_reads_back_and_counts_the_same(store, ws):
+    rnd, ids = pb_round(store, ws)
+    for n, p in enumerate(people(store, ws, 11), start=1):
+        store.save_ballot(rnd["id"], p["id"], {"choices": [ids[k] for k, who in EXAMPLE1.items() if n in who]})
+    text = store.pb_file(rnd["id"])
+    e = budgeting.read_pb(text)
+    assert len(e.ballots) == 11 and e.budget == 1100 and e.currency == "EUR"
+    assert budgeting.mes(e, "none").funded == budgeting.mes(store.election(rnd["id"]), "none").funded
+    # and into another workshop, as a closed round counted the same way
+    other = store.create_workshop("Toinen", "pore", "fi")
+    imported = store.import_pb(other["id"], text, "Tuotu")
+    assert imported["status"] == "closed" and store.ballot_count(imported["id"]) == 11
+    again = store.election(imported["id"])
+    names = lambda el, o: [el.project(x).label for x in o.funded]  # noqa: E731
+    assert names(again, budgeting.greedy(again)) == names(e, budgeting.greedy(e))
+    assert names(again, budgeting.mes(again)) == names(e, budgeting.mes(e))
+
+
+def test_a_malformed_pb_import_changes_nothing(store, ws):
+    before = (len(store.ideas(ws["id"])), len(store.rounds(ws["id"])))
+    bad = "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n1;10;A\nVOTES\nvoter_id;vote\n1;1,7\n"
+    with pytest.raises(KitError) as err:
+        store.import_pb(ws["id"], bad)
+    assert err.value.code == "pb_line" and err.value.params["line"] == 10
+    cumulative = ("META\nkey;value\nbudget;100\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;10\n"
+                  "VOTES\nvoter_id;vote;points\n1;1;3\n")
+    with pytest.raises(KitError):
+        store.import_pb(ws["id"], cumulative)
+    assert (len(store.ideas(ws["id"])), len(store.rounds(ws["id"]))) == before

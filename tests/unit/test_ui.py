@@ -262,3 +262,24 @@ def test_round_title_follows_the_method_until_the_facilitator_writes_one(store, 
     start.round_title.value = "Our own title"
     start.method.value = "pb"
     assert start.round_title.value == "Our own title"
+
+
+def test_pb_file_download_and_import_on_the_projector(store, ws):
+    import base64
+    from pathlib import Path
+
+    pabulib = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pabulib"
+    text = (pabulib / "poland_warszawa_2017_anin.pb").read_text(encoding="utf-8")
+    app = ProjectorApp(store, code=ws["code"], lang="en", poll=False)
+    app.pb_upload.value = ({"name": "anin.pb", "content": memoryview(text.encode("utf-8")), "type": "", "size": 1,
+                            "last_modified": __import__("datetime").datetime(2026, 1, 1)},)
+    assert "510 ballots" in app.message.value, app.message.value
+    rnd = store.current_round(ws["id"])
+    assert rnd["title"] == "anin" and store.ballot_count(rnd["id"]) == 510
+    href = app.pb_download.value.split("href='")[1].split("'")[0]
+    exported = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+    assert exported.count("\n") > 510 and "vote_type;approval" in exported
+    app.pb_upload.value = ({"name": "bad.pb", "content": memoryview(b"budget;1\n"), "type": "", "size": 1,
+                            "last_modified": __import__("datetime").datetime(2026, 1, 1)},)
+    assert ".pb file, line 1" in app.message.value
+    assert len(store.rounds(ws["id"])) == 1
