@@ -547,3 +547,27 @@ def _plain(x: Fraction) -> str:
     if x.denominator == 1:
         return str(x.numerator)
     return f"{float(x):.2f}"
+
+
+# -- counting once per distinct election --------------------------------------------------------------
+_CACHE: dict = {}
+_CACHE_SIZE = 32
+
+
+def _key(e: Election, rule: str, completion: str) -> tuple:
+    return (rule, completion, e.budget, e.vote_type, tuple(e.lot or ()),
+            tuple((p.id, p.cost, p.name) for p in e.projects),
+            tuple(sorted(tuple(sorted(b.items())) for b in e.ballots)))
+
+
+def cached(e: Election, rule: str, completion: str = "add1") -> Outcome:
+    """`compute`, remembered for the same election: the projector redraws and every participant's
+    poll ask again, and a large imported file (thousands of ballots) takes seconds to count."""
+    key = _key(e, rule, completion)
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = compute(e, rule, completion)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = hit
+    return hit

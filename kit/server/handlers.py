@@ -166,8 +166,8 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> di
             from kit import budgeting
 
             e = store.election(rnd["id"])
-            view["funded"] = {"greedy": [int(x) for x in budgeting.greedy(e).funded],
-                              "mes": [int(x) for x in budgeting.mes(e, "add1").funded]}
+            view["funded"] = {"greedy": [int(x) for x in budgeting.cached(e, "greedy").funded],
+                              "mes": [int(x) for x in budgeting.cached(e, "mes").funded]}
     return view
 
 

@@ -49,7 +49,7 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group)
         if rnd["method"] == "pb":
             e = store.election(rnd["id"])
-            data["pb"] = {"election": e, "greedy": budgeting.greedy(e), "mes": budgeting.mes(e, "add1")}
+            data["pb"] = {"election": e, "greedy": budgeting.cached(e, "greedy"), "mes": budgeting.cached(e, "mes")}
     return data
 
 

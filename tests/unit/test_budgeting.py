@@ -189,3 +189,16 @@ def test_real_pabulib_files_are_read_and_counted(name):
     # greedy walks by score; every funded project had at least one vote
     raw = pb.scores(e)
     assert all(raw[pid] > 0 for pid in o.funded)
+
+
+def test_cached_counts_once_per_distinct_election(monkeypatch):
+    calls = []
+    real = pb.compute
+    monkeypatch.setattr(pb, "compute", lambda *a: calls.append(a[1]) or real(*a))
+    e = election(APPROVERS_1)
+    first = pb.cached(e, "mes")
+    assert pb.cached(election(APPROVERS_1), "mes") is first  # same content, counted once
+    e2 = election(APPROVERS_1)
+    e2.ballots[0] = {}
+    assert pb.cached(e2, "mes") is not first
+    assert calls == ["mes", "mes"]
