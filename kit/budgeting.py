@@ -372,8 +372,10 @@ def explain(o: Outcome, e: Election, lang: str = "fi") -> list[str]:
     """The outcome as sentences a facilitator can read out, in order."""
     from kit.i18n import t
 
-    name = lambda pid: e.project(pid).label  # noqa: E731
     cur = e.currency
+
+    def name(pid):
+        return e.project(pid).label
 
     def m(x):
         return money(x, lang, cur)
@@ -432,8 +434,7 @@ SECTIONS = ("META", "PROJECTS", "VOTES")
 
 def read_pb(text: str) -> Election:
     """Parse a pabulib file; every refusal names the line (1-based) and what is wrong with it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     meta: dict[str, str] = {}
     projects: list[Project] = []
     raw_votes: list[tuple[int, dict]] = []

@@ -437,10 +437,7 @@ class Store:
 
     def idea(self, idea_id: int) -> dict:
         with self._tx() as conn:
-            row = _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
-        if row is None:
-            raise KitError("unknown_idea", status=404, idea=idea_id)
-        return row
+            return self._idea_for_update(conn, idea_id)
 
     def ideas_of(self, participant_id: int) -> list[dict]:
         with self._tx() as conn:
@@ -448,7 +445,8 @@ class Store:
                 select(ideas).where(ideas.c.participant_id == participant_id).order_by(ideas.c.id)
             )]
 
-    def _idea_for_update(self, conn: Connection, idea_id: int) -> dict:
+    @staticmethod
+    def _idea_for_update(conn: Connection, idea_id: int) -> dict:
         row = _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
         if row is None:
             raise KitError("unknown_idea", status=404, idea=idea_id)

@@ -468,9 +468,7 @@ class ProjectorApp(w.VBox):
                              for i in reversed(data["ideas"])]
         if keep in [i["id"] for i in data["ideas"]]:
             self.pick.value = keep
-        if self.pick.value is not None and keep != self.pick.value:
-            self._load_pick()
-        elif self.pick.value is not None and not self.merge_from.options:
+        if self.pick.value is not None and (keep != self.pick.value or not self.merge_from.options):
             self._load_pick()
         if rnd and rnd["status"] == "open":
             doc = paper_ballot_html(self.store, rnd["id"], L)

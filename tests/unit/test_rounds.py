@@ -12,13 +12,6 @@ from kit.store import SCHEMA_VERSION, STORE_FILE, Store
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def ws(store):
     return store.create_workshop("Budjettipaja", "pore", "fi")
 
@@ -324,7 +317,10 @@ def test_pb_export_reads_back_and_counts_the_same(store, ws):
     imported = store.import_pb(other["id"], text, "Tuotu")
     assert imported["status"] == "closed" and store.ballot_count(imported["id"]) == 11
     again = store.election(imported["id"])
-    names = lambda el, o: [el.project(x).label for x in o.funded]  # noqa: E731
+
+    def names(el, o):
+        return [el.project(x).label for x in o.funded]
+
     assert names(again, budgeting.greedy(again)) == names(e, budgeting.greedy(e))
     assert names(again, budgeting.mes(again)) == names(e, budgeting.mes(e))
 

@@ -8,13 +8,6 @@ from kit.store import SCHEMA_VERSION, STORE_FILE, Store, hash_token
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def ws(store):
     return store.create_workshop("Testipaja", "osallisuusverkosto", "fi")
 

@@ -10,13 +10,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def ws(store):
     return store.create_workshop("Paja", "osallisuusverkosto", "fi")
 
@@ -189,7 +182,7 @@ def test_a_refused_budgeting_round_keeps_the_running_vote_open(store, ws):
 
 
 def test_runoff_is_one_click_among_the_tied_ideas(store, ws):
-    a, b, c = (store.add_idea(ws["id"], x) for x in ("A", "B", "C"))
+    a, b, _ = (store.add_idea(ws["id"], x) for x in ("A", "B", "C"))
     start = StartApp(store, code=ws["code"])
     start.poller.stop()
     rnd = start.start_round("Yksi", "choose_one")

@@ -378,21 +378,8 @@
   // ---- shared tablet (kiosk) ---------------------------------------------------------------
   if (kiosk) {
     $("kiosk-form").addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      var btn = ev.submitter || $("kiosk-form").querySelector("button");
-      btn.disabled = true;
-      call("POST", "/kiosk/voters", { pin: $("kiosk-pin").value, group: $("kiosk-group").value || null, language: lang })
-        .then(function (data) {
-          token = data.token;
-          $("kiosk-pin").value = ""; $("kiosk-group").value = "";
-          alertMsg("");
-          showJoined(true);
-          renderMyIdeas([]);
-          say(tr("js.kiosk_your_turn"));
-          return refreshRound(true);
-        })
-        .catch(function (err) { alertMsg(err.message); })
-        .then(function () { btn.disabled = false; });
+      submitting(ev, "/kiosk/voters", { pin: $("kiosk-pin").value, group: $("kiosk-group").value || null, language: lang },
+        function () { $("kiosk-pin").value = ""; $("kiosk-group").value = ""; say(tr("js.kiosk_your_turn")); });
     });
     $("kiosk-done-button").addEventListener("click", function () {
       if (state.pending || state.saving) { alertMsg(tr("js.kiosk_wait_saving")); return; }
@@ -403,23 +390,31 @@
   }
 
   // ---- joining and ideas -------------------------------------------------------------------
-  $("join-form").addEventListener("submit", function (ev) {
+  // join (own device) or next voter (shared tablet): a token, then the same page for both
+  function submitting(ev, path, body, after) {
     ev.preventDefault();
-    var btn = ev.submitter || $("join-form").querySelector("button");
+    var btn = ev.submitter || ev.target.querySelector("button");
     btn.disabled = true;
-    call("POST", "/participants", { nickname: $("nickname").value, group: $("group").value || null, language: lang })
+    call("POST", path, body)
       .then(function (data) {
         token = data.token;
-        try { window.localStorage.setItem(KEY, token); } catch (e) { /* kept for this page only */ }
         alertMsg("");
         showJoined(true);
         renderMyIdeas([]);
-        say(tr("js.joined"));
-        $("idea-text").focus();
+        after();
         return refreshRound(true);
       })
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
+  }
+
+  $("join-form").addEventListener("submit", function (ev) {
+    submitting(ev, "/participants", { nickname: $("nickname").value, group: $("group").value || null, language: lang },
+      function () {
+        try { window.localStorage.setItem(KEY, token); } catch (e) { /* kept for this page only */ }
+        say(tr("js.joined"));
+        $("idea-text").focus();
+      });
   });
 
   $("idea-text").addEventListener("input", function () {
