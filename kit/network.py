@@ -1,0 +1,575 @@
+"""Stakeholder mapping (toimijaverkoston kartoitus): Net-Map analysis on networkx graphs, flags a
+facilitator can read out, the power-interest grid, snapshots compared, and the map's files.
+
+Pure: lists of actor and link dicts in, data out (domain spec §2). Actor dict keys: id, name, sector,
+organisation, is_person, notes, influence (0..max), interest (0..max), goals (list). Link dict
+keys: id, source, target, type, bidirectional, weight, informal.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kit.errors import KitError
+
+MAX_TOWER = 10  # Net-Map influence tower height (relative within one session)
+TAU = 0.5  # power-interest threshold: a value exactly on the midline counts as high
+TOP_BROKERS = 3
+ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+CROSS_ROLES = ("gatekeeper", "representative", "liaison")
+
+# default link types (spec §2.2); a template may give its own under `link_types`
+LINK_TYPES = [
+    {"id": "information", "colour": "#005a9c", "dash": False, "directed": True, "sign": "+"},
+    {"id": "funding", "colour": "#1e6b30", "dash": False, "directed": True, "sign": "+"},
+    {"id": "referral", "colour": "#6a3d9a", "dash": True, "directed": True, "sign": "+"},
+    {"id": "cooperation", "colour": "#8a4b00", "dash": False, "directed": False, "sign": "+"},
+    {"id": "decision", "colour": "#1a1a1a", "dash": True, "directed": True, "sign": "+"},
+    {"id": "conflict", "colour": "#a4000f", "dash": True, "directed": False, "sign": "-"},
+]
+# sector colours (also told by shape in the static map, and by name in every table)
+PALETTE = ["#005a9c", "#1e6b30", "#8a4b00", "#6a3d9a", "#a4000f", "#00686b", "#5c5c5c", "#7a2e5e",
+           "#3d5a00", "#00457a", "#6b4e00", "#4a2a7a"]
+SHAPES = ["circle", "square", "diamond", "triangle", "hexagon", "star"]
+
+
+def link_types(template: dict | None = None) -> list[dict]:
+    return (template or {}).get("link_types") or LINK_TYPES
+
+
+# -- graphs ---------------------------------------------------------------------------------------------
+def graph(actors: list[dict], links: list[dict]) -> nx.MultiDiGraph:
+    """One directed multigraph: a bidirectional link is two directed edges (the double-headed arrow)."""
+    g = nx.MultiDiGraph()
+    for a in actors:
+        g.add_node(a["id"], **{k: v for k, v in a.items() if k != "id"})
+    for link in links:
+        attrs = {"type": link["type"], "weight": link.get("weight", 1), "link_id": link.get("id")}
+        g.add_edge(link["source"], link["target"], **attrs)
+        if link.get("bidirectional"):
+            g.add_edge(link["target"], link["source"], **attrs)
+    return g
+
+
+def union(g: nx.MultiDiGraph) -> nx.DiGraph:
+    """All link types together; weight = how many link types join the pair."""
+    d = nx.DiGraph()
+    d.add_nodes_from(g.nodes(data=True))
+    for u, v, data in g.edges(data=True):
+        if d.has_edge(u, v):
+            d[u][v]["types"].add(data["type"])
+            d[u][v]["weight"] = len(d[u][v]["types"])
+        else:
+            d.add_edge(u, v, types={data["type"]}, weight=1)
+    return d
+
+
+def brokerage(d: nx.DiGraph, group: dict) -> dict:
+    """Gould-Fernandez brokerage roles of every node: open two-paths a -> v -> b (no a -> b), by the
+    groups of a, v and b (spec §2.4)."""
+    out = {v: dict.fromkeys(ROLES, 0) for v in d.nodes}
+    for v in d.nodes:
+        for a in d.predecessors(v):
+            for b in d.successors(v):
+                if a == b or a == v or b == v or d.has_edge(a, b):
+                    continue
+                ga, gv, gb = group.get(a), group.get(v), group.get(b)
+                if ga == gv == gb:
+                    role = "coordinator"
+                elif ga == gb:
+                    role = "itinerant"
+                elif gv == gb:
+                    role = "gatekeeper"
+                elif ga == gv:
+                    role = "representative"
+                else:
+                    role = "liaison"
+                out[v][role] += 1
+    return out
+
+
+def _num(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+@dataclass
+class Flag:
+    kind: str  # cross_sector_broker | within_sector_broker | isolated | peripheral | silo | missing_sector | weak_sector
+    actor: int | None = None
+    sector: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    too_small: bool
+    measures: dict  # actor id -> {degree, in_degree, out_degree, betweenness, constraint, effective_size, component}
+    brokerage: dict  # actor id -> {role: count}
+    components: list  # lists of actor ids (isolates excluded), largest first
+    isolates: list
+    quadrants: dict  # actor id -> manage_closely | keep_satisfied | keep_informed | monitor | unclassified
+    missing_sectors: list
+    weak_sectors: list
+    flags: list
+
+
+def quadrant(influence, interest, max_influence: int, max_interest: int = MAX_TOWER, tau: float = TAU) -> str:
+    if interest is None or influence is None:
+        return "unclassified"
+    power = influence / max_influence if max_influence else 0.0
+    inter = interest / max_interest if max_interest else 0.0
+    hi_p, hi_i = power >= tau, inter >= tau
+    if hi_p and hi_i:
+        return "manage_closely"
+    if hi_p:
+        return "keep_satisfied"
+    if hi_i:
+        return "keep_informed"
+    return "monitor"
+
+
+def analyse(actors: list[dict], links: list[dict], required_sectors=(), tau: float = TAU) -> Analysis:
+    g = graph(actors, links)
+    d = union(g)
+    n = d.number_of_nodes()
+    group = {a["id"]: a.get("sector") for a in actors}
+    heights = [a.get("influence") or 0 for a in actors]
+    max_h = max(heights) if heights else 0
+    quadrants = {a["id"]: quadrant(a.get("influence"), a.get("interest"), max_h, MAX_TOWER, tau) for a in actors}
+    isolates = sorted(nx.isolates(d))
+    comps = sorted((sorted(c) for c in nx.weakly_connected_components(d) if len(c) > 1), key=lambda c: (-len(c), c))
+    present = {a.get("sector") for a in actors}
+    missing = [s for s in required_sectors if s not in present]
+    too_small = n < 3
+    measures: dict = {}
+    roles: dict = {}
+    flags: list[Flag] = []
+    if not too_small:
+        deg = nx.degree_centrality(d)
+        indeg, outdeg = nx.in_degree_centrality(d), nx.out_degree_centrality(d)
+        betw = nx.betweenness_centrality(d, normalized=True)
+        cons = nx.constraint(d)
+        eff = nx.effective_size(d)
+        comp_of = {v: i for i, c in enumerate(comps) for v in c}
+        for v in d.nodes:
+            measures[v] = {"degree": deg[v], "in_degree": indeg[v], "out_degree": outdeg[v],
+                           "betweenness": betw[v], "constraint": _num(cons.get(v)),
+                           "effective_size": _num(eff.get(v)), "component": comp_of.get(v),
+                           "links": d.degree(v)}
+        roles = brokerage(d, group)
+        ranked = sorted((v for v in d.nodes if betw[v] > 0), key=lambda v: -betw[v])[:TOP_BROKERS]
+        for v in ranked:
+            cross = sum(roles[v][r] for r in CROSS_ROLES)
+            kind = "cross_sector_broker" if cross > 0 else "within_sector_broker"
+            flags.append(Flag(kind, actor=v, params={"paths": cross or roles[v]["coordinator"] + roles[v]["itinerant"]}))
+    # how many other actors each one is linked with, either way (a mutual link counts once)
+    total_degree = {v: len(set(d.predecessors(v)) | set(d.successors(v))) for v in d.nodes}
+    for v in isolates:
+        flags.append(Flag("isolated", actor=v))
+    for v in sorted(d.nodes):
+        if total_degree[v] == 1:
+            flags.append(Flag("peripheral", actor=v))
+    if len(comps) > 1:
+        flags.append(Flag("silo", params={"n": len(comps)}))
+    for s in missing:
+        flags.append(Flag("missing_sector", sector=s))
+    weak = []
+    for s in sorted(x for x in present if x):
+        members = [a["id"] for a in actors if a.get("sector") == s]
+        if members and all(total_degree[m] <= 1 for m in members):
+            weak.append(s)
+            flags.append(Flag("weak_sector", sector=s))
+    return Analysis(too_small, measures, roles, comps, isolates, quadrants, missing, weak, flags)
+
+
+def flag_sentence(f: Flag, actors_by_id: dict, sector_label, lang: str) -> str:
+    """A sentence a facilitator can read out."""
+    from kit.i18n import t
+
+    name = actors_by_id[f.actor]["name"] if f.actor is not None else ""
+    sector = sector_label(f.sector) if f.sector else (sector_label(actors_by_id[f.actor].get("sector"))
+                                                       if f.actor is not None else "")
+    return t("flag." + f.kind, lang, actor=name, sector=sector, **f.params)
+
+
+# -- snapshots ------------------------------------------------------------------------------------------
+def snapshot(actors: list[dict], links: list[dict]) -> dict:
+    return {"actors": [dict(a) for a in actors], "links": [dict(x) for x in links]}
+
+
+def compare(before: dict, after: dict) -> dict:
+    """What changed between two snapshots, as evaluation reads it: new links, new cross-sector
+    links, actors no longer isolated, sectors filled. Actors are matched by id."""
+    def pairs(snap):
+        sec = {a["id"]: a.get("sector") for a in snap["actors"]}
+        out = set()
+        for link in snap["links"]:
+            out.add((link["source"], link["target"], link["type"]))
+        return out, sec
+
+    p0, _ = pairs(before)
+    p1, sec1 = pairs(after)
+    new = sorted(p1 - p0)
+    cross = [x for x in new if sec1.get(x[0]) != sec1.get(x[1])]
+    iso0 = set(analyse(before["actors"], before["links"]).isolates)
+    iso1 = set(analyse(after["actors"], after["links"]).isolates)
+    ids1 = {a["id"] for a in after["actors"]}
+    no_longer = sorted(v for v in iso0 - iso1 if v in ids1)
+    s0 = {a.get("sector") for a in before["actors"]}
+    s1 = {a.get("sector") for a in after["actors"]}
+    return {"new_links": new, "new_cross_sector_links": cross, "no_longer_isolated": no_longer,
+            "sectors_filled": sorted(x for x in s1 - s0 if x), "removed_links": sorted(p0 - p1),
+            "actors_added": sorted(ids1 - {a["id"] for a in before["actors"]})}
+
+
+# -- files: CSV, Kumu, GraphML ----------------------------------------------------------------------------
+ACTOR_COLUMNS = ["id", "name", "sector", "organisation", "is_person", "influence", "interest", "goals", "notes"]
+LINK_COLUMNS = ["source", "target", "type", "bidirectional", "weight", "informal"]
+
+
+def _bool(text) -> bool:
+    return str(text).strip().lower() in ("1", "true", "yes", "kyllä", "ja", "x")
+
+
+def _int_or_none(text, row: int, column: str, table: str):
+    text = "" if text is None else str(text).strip()
+    if text == "" or text.lower() in ("nan", "none"):
+        return None
+    try:
+        value = int(float(text))
+    except ValueError:
+        raise KitError("import_cell", table=table, row=row, column=column, value=text[:20]) from None
+    if not 0 <= value <= MAX_TOWER:
+        raise KitError("import_cell", table=table, row=row, column=column, value=text[:20])
+    return value
+
+
+def read_rows(actor_rows: list[dict], link_rows: list[dict], sectors, link_type_ids,
+              table_names=("actors", "links")) -> tuple[list[dict], list[dict]]:
+    """Check imported rows (CSV, Kumu or GraphML alike). Rows are numbered as a spreadsheet shows
+    them (header = row 1). Actor ids may be any text; links name actors by id or by name."""
+    ta, tl = table_names
+    actors, by_key = [], {}
+    for n, r in enumerate(actor_rows, start=2):
+        name = str(r.get("name") or "").strip()
+        if not name:
+            raise KitError("import_cell", table=ta, row=n, column="name", value="")
+        sector = str(r.get("sector") or "").strip()
+        if sector not in sectors:
+            raise KitError("import_sector", table=ta, row=n, column="sector", value=sector[:40])
+        key = str(r.get("id") or "").strip() or name
+        goals = r.get("goals") or ""
+        a = {"key": key, "name": name, "sector": sector,
+             "organisation": str(r.get("organisation") or "").strip() or None,
+             "is_person": _bool(r.get("is_person")), "notes": str(r.get("notes") or "").strip() or None,
+             "influence": _int_or_none(r.get("influence"), n, "influence", ta),
+             "interest": _int_or_none(r.get("interest"), n, "interest", ta),
+             "goals": [g.strip() for g in (goals if isinstance(goals, list) else str(goals).split("|")) if g.strip()]}
+        actors.append(a)
+        by_key.setdefault(key, a)
+        by_key.setdefault(name, a)
+    links = []
+    for n, r in enumerate(link_rows, start=2):
+        ends = []
+        for col in ("source", "target"):
+            ref = str(r.get(col) or "").strip()
+            if ref not in by_key:
+                raise KitError("import_missing_actor", table=tl, row=n, column=col, value=ref[:40])
+            ends.append(by_key[ref]["key"])
+        typ = str(r.get("type") or "").strip()
+        if typ not in link_type_ids:
+            raise KitError("import_link_type", table=tl, row=n, column="type", value=typ[:40])
+        if ends[0] == ends[1]:
+            raise KitError("self_link", table=tl, row=n)
+        weight = r.get("weight")
+        links.append({"source": ends[0], "target": ends[1], "type": typ,
+                      "bidirectional": _bool(r.get("bidirectional")), "informal": _bool(r.get("informal")),
+                      "weight": int(float(weight)) if str(weight or "").strip() not in ("", "nan", "None") else 1})
+    return actors, links
+
+
+def _plain(a: dict, col: str):
+    v = a.get(col)
+    if col == "goals":
+        return "|".join(v or [])
+    if col == "is_person":
+        return "1" if v else "0"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return "" if v is None else v
+
+
+def _safe_cell(v):
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula: never from a participant."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def _unsafe_cell(v):
+    if isinstance(v, str) and v[:2] in ("'=", "'+", "'-", "'@"):
+        return v[1:]
+    return v
+
+
+def to_csv(actors: list[dict], links: list[dict]) -> tuple[str, str]:
+    out = []
+    for cols, rows in ((ACTOR_COLUMNS, actors), (LINK_COLUMNS, links)):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_safe_cell(_plain(r, c)) for c in cols])
+        out.append(buf.getvalue())
+    return out[0], out[1]
+
+
+def csv_rows(text: str, table: str) -> list[dict]:
+    text = text.removeprefix("\ufeff")
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header_line.count)  # Finnish Excel writes ';'
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = list(reader)
+    if not rows:
+        raise KitError("import_empty", table=table)
+    header = [h.strip().lower() for h in rows[0]]
+    out = []
+    for n, r in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in r):
+            continue
+        if len(r) != len(header):
+            raise KitError("import_columns", table=table, row=n, given=len(r), expected=len(header))
+        out.append({k: _unsafe_cell(v) for k, v in zip(header, r)})
+    return out
+
+
+KUMU_ELEMENT = {"Label": "name", "Type": "sector", "Organisation": "organisation", "Person": "is_person",
+                "Influence": "influence", "Interest": "interest", "Goals": "goals", "Description": "notes", "ID": "id"}
+KUMU_CONNECTION = {"From": "source", "To": "target", "Type": "type", "Direction": "direction",
+                   "Weight": "weight", "Informal": "informal"}
+
+
+def to_kumu(actors: list[dict], links: list[dict]) -> bytes:
+    """A Kumu-style workbook: Elements and Connections sheets (Kumu's own column names)."""
+    import pandas as pd
+
+    el = pd.DataFrame([{k: _safe_cell(_plain(a, v)) for k, v in KUMU_ELEMENT.items()} for a in actors],
+                      columns=list(KUMU_ELEMENT))
+    names = {a["id"]: a["name"] for a in actors}
+    co = pd.DataFrame([{"From": _safe_cell(names[x["source"]]), "To": _safe_cell(names[x["target"]]),
+                        "Type": x["type"],
+                        "Direction": "mutual" if x.get("bidirectional") else "directed",
+                        "Weight": x.get("weight", 1), "Informal": "1" if x.get("informal") else "0"} for x in links],
+                      columns=list(KUMU_CONNECTION))
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        el.to_excel(xl, sheet_name="Elements", index=False)
+        co.to_excel(xl, sheet_name="Connections", index=False)
+    return buf.getvalue()
+
+
+def kumu_rows(data: bytes) -> tuple[list[dict], list[dict]]:
+    import pandas as pd
+
+    try:
+        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl")
+    except Exception:  # not a workbook at all: say so in the user's words
+        raise KitError("import_not_workbook") from None
+    for need in ("Elements", "Connections"):
+        if need not in sheets:
+            raise KitError("import_sheet_missing", sheet=need)
+
+    def rows(df, mapping):
+        out = []
+        for rec in df.fillna("").to_dict("records"):
+            r = {mapping[k]: _unsafe_cell(v) for k, v in rec.items() if k in mapping}
+            if "direction" in r:
+                r["bidirectional"] = str(r.pop("direction")).strip().lower() in ("mutual", "undirected")
+            out.append(r)
+        return out
+
+    el = rows(sheets["Elements"], KUMU_ELEMENT)
+    for r in el:  # Kumu names elements by label; our ids follow
+        r["id"] = r.get("id") or r.get("name")
+    return el, rows(sheets["Connections"], KUMU_CONNECTION)
+
+
+def to_graphml(actors: list[dict], links: list[dict]) -> str:
+    g = nx.MultiDiGraph()
+    for a in actors:
+        g.add_node(str(a["id"]), **{c: _plain(a, c) for c in ACTOR_COLUMNS if c != "id"})
+    for x in links:
+        g.add_edge(str(x["source"]), str(x["target"]), **{c: _plain(x, c) for c in LINK_COLUMNS[2:]})
+    return "\n".join(nx.generate_graphml(g))
+
+
+def graphml_rows(text: str) -> tuple[list[dict], list[dict]]:
+    try:
+        g = nx.parse_graphml(text, force_multigraph=True)
+    except Exception:  # malformed XML or not GraphML
+        raise KitError("import_not_graphml") from None
+    actors = [{"id": n, **{k: ("" if v is None else str(v)) for k, v in d.items()}} for n, d in g.nodes(data=True)]
+    links = [{"source": u, "target": v, **{k: str(val) for k, val in d.items() if k != "id"}}
+             for u, v, d in g.edges(data=True)]
+    return actors, links
+
+
+# -- views ----------------------------------------------------------------------------------------------
+def sector_style(sectors: list[str]) -> dict:
+    return {s: {"colour": PALETTE[i % len(PALETTE)], "shape": SHAPES[i % len(SHAPES)]} for i, s in enumerate(sectors)}
+
+
+def layout(actors: list[dict], links: list[dict]) -> dict:
+    g = union(graph(actors, links)).to_undirected()
+    if g.number_of_nodes() == 0:
+        return {}
+    # the same picture every time for the same network (the report and the projector agree)
+    return nx.spring_layout(g, seed=7) if g.number_of_nodes() > 2 and g.number_of_edges() else nx.circular_layout(g)
+
+
+def map_svg(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict], sector_label,
+            type_label, title: str) -> str:
+    """A static map for the report and the projector: shape and colour by sector, size by influence,
+    line colour and dash by link type, a legend, and a <title>/<desc> naming every actor and link."""
+    style = sector_style(sectors)
+    tstyle = {t_["id"]: t_ for t_ in types}
+    pos = layout(actors, links)
+    W, H, M = 900, 640, 70
+    xs = [p[0] for p in pos.values()] or [0]
+    ys = [p[1] for p in pos.values()] or [0]
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+
+    def sx(x):
+        return M + (x - minx) / ((maxx - minx) or 1) * (W - 2 * M - 220)
+
+    def sy(y):
+        return M + (y - miny) / ((maxy - miny) or 1) * (H - 2 * M)
+
+    e = html.escape
+    names = {a["id"]: a["name"] for a in actors}
+    desc = "; ".join(f"{names[x['source']]} → {names[x['target']]} ({type_label(x['type'])})" for x in links)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+             f'aria-labelledby="map-title map-desc" class="kit-map-svg">',
+             f'<title id="map-title">{e(title)}</title><desc id="map-desc">{e(desc)}</desc>',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
+             f'<rect width="{W}" height="{H}" fill="#fff"/>']
+    for x in links:
+        if x["source"] not in pos or x["target"] not in pos:
+            continue
+        (x1, y1), (x2, y2) = pos[x["source"]], pos[x["target"]]
+        st = tstyle.get(x["type"], {"colour": "#333", "dash": False})
+        dash = ' stroke-dasharray="8 5"' if st.get("dash") else ""
+        start = ' marker-start="url(#arrow)"' if x.get("bidirectional") else ""
+        parts.append(f'<line x1="{sx(x1):.1f}" y1="{sy(y1):.1f}" x2="{sx(x2):.1f}" y2="{sy(y2):.1f}" '
+                     f'stroke="{st["colour"]}" stroke-width="{1.5 + x.get("weight", 1):.1f}"{dash} '
+                     f'marker-end="url(#arrow)"{start}/>')
+    max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
+    for a in actors:
+        if a["id"] not in pos:
+            continue
+        cx, cy = sx(pos[a["id"]][0]), sy(pos[a["id"]][1])
+        r = 10 + 14 * (a.get("influence") or 0) / max_h
+        sty = style.get(a.get("sector"), {"colour": "#5c5c5c", "shape": "circle"})
+        parts.append(_shape(sty["shape"], cx, cy, r, sty["colour"]))
+        parts.append(f'<text x="{cx:.1f}" y="{cy + r + 16:.1f}" text-anchor="middle" font-size="15" '
+                     f'font-family="sans-serif" fill="#1a1a1a">{e(a["name"][:40])}</text>')
+    # legend: sectors by shape and colour, link types by colour and dash, all named
+    lx, ly = W - 240, 20
+    for s in sectors:
+        if not any(a.get("sector") == s for a in actors):
+            continue
+        sty = style[s]
+        parts.append(_shape(sty["shape"], lx + 10, ly + 8, 8, sty["colour"]))
+        parts.append(f'<text x="{lx + 26}" y="{ly + 13}" font-size="13" font-family="sans-serif">{e(sector_label(s))}</text>')
+        ly += 22
+    ly += 10
+    for t_ in types:
+        if not any(x["type"] == t_["id"] for x in links):
+            continue
+        dash = ' stroke-dasharray="8 5"' if t_.get("dash") else ""
+        parts.append(f'<line x1="{lx}" y1="{ly + 8}" x2="{lx + 20}" y2="{ly + 8}" stroke="{t_["colour"]}" stroke-width="3"{dash}/>')
+        parts.append(f'<text x="{lx + 26}" y="{ly + 13}" font-size="13" font-family="sans-serif">{e(type_label(t_["id"]))}</text>')
+        ly += 22
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _shape(shape: str, cx: float, cy: float, r: float, colour: str) -> str:
+    stroke = f'fill="{colour}" stroke="#1a1a1a" stroke-width="1.5"'
+    if shape == "square":
+        return f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {stroke}/>'
+    if shape == "circle":
+        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" {stroke}/>'
+    k = {"diamond": 4, "triangle": 3, "hexagon": 6, "star": 10}[shape]
+    pts = []
+    for i in range(k):
+        ang = -math.pi / 2 + 2 * math.pi * i / k
+        rr = r if shape != "star" or i % 2 == 0 else r / 2
+        pts.append(f"{cx + rr * math.cos(ang):.1f},{cy + rr * math.sin(ang):.1f}")
+    return f'<polygon points="{" ".join(pts)}" {stroke}/>'
+
+
+def grid_svg(actors: list[dict], quadrants: dict, quadrant_label, title: str) -> str:
+    """The power-interest grid: four labelled quadrants, each actor a numbered dot with its name."""
+    e = html.escape
+    W = H = 560
+    M = 60
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="grid-title" '
+             f'class="kit-grid-svg"><title id="grid-title">{e(title)}</title><rect width="{W}" height="{H}" fill="#fff"/>']
+    half = M + (W - 2 * M) / 2
+    for (x, y, q) in ((M, M, "keep_satisfied"), (half, M, "manage_closely"),
+                      (M, half, "monitor"), (half, half, "keep_informed")):
+        parts.append(f'<rect x="{x}" y="{y}" width="{(W - 2 * M) / 2}" height="{(H - 2 * M) / 2}" fill="#f4f6f8" '
+                     f'stroke="#6b6b6b"/><text x="{x + 8}" y="{y + 20}" font-size="14" font-weight="700" '
+                     f'font-family="sans-serif" fill="#1a1a1a">{e(quadrant_label(q))}</text>')
+    parts.append(f'<text x="{W / 2}" y="{H - 15}" text-anchor="middle" font-size="14" font-family="sans-serif">'
+                 f'{e(quadrant_label("axis_interest"))} →</text>')
+    parts.append(f'<text x="18" y="{H / 2}" text-anchor="middle" font-size="14" font-family="sans-serif" '
+                 f'transform="rotate(-90 18 {H / 2})">{e(quadrant_label("axis_power"))} →</text>')
+    placed = [a for a in actors if quadrants.get(a["id"]) != "unclassified"]
+    max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
+    for i, a in enumerate(placed):
+        x = M + (a["interest"] / MAX_TOWER) * (W - 2 * M)
+        y = H - M - ((a.get("influence") or 0) / max_h) * (H - 2 * M)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#005a9c" stroke="#1a1a1a"/>'
+                     f'<text x="{x + 9:.1f}" y="{y + 5 - (i % 2) * 12:.1f}" font-size="12" font-family="sans-serif">'
+                     f'{e(a["name"][:28])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def interactive_map(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict],
+                    sector_label, type_label) -> str:
+    """The pyvis map as one self-contained HTML page: vis-network inlined, the CDN links pyvis still
+    writes (bootstrap) removed, so it works in a venue without internet."""
+    import re
+
+    from pyvis.network import Network
+
+    style = sector_style(sectors)
+    tstyle = {t_["id"]: t_ for t_ in types}
+    net = Network(height="600px", width="100%", directed=True, cdn_resources="in_line", notebook=False)
+    max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
+    shapes = {"circle": "dot", "square": "square", "diamond": "diamond", "triangle": "triangle",
+              "hexagon": "hexagon", "star": "star"}
+    for a in actors:
+        sty = style.get(a.get("sector"), {"colour": "#5c5c5c", "shape": "circle"})
+        # vis-network draws labels on a canvas and shows titles as text, so neither can run markup
+        net.add_node(a["id"], label=a["name"], title=f"{a['name']} – {sector_label(a.get('sector'))}",
+                     color=sty["colour"], shape=shapes[sty["shape"]], size=12 + 18 * (a.get("influence") or 0) / max_h)
+    for x in links:
+        st = tstyle.get(x["type"], {"colour": "#333", "dash": False})
+        net.add_edge(x["source"], x["target"], color=st["colour"], dashes=bool(st.get("dash")),
+                     title=type_label(x["type"]), width=1 + x.get("weight", 1),
+                     arrows="to, from" if x.get("bidirectional") else "to")
+    page = net.generate_html()
+    page = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>', "", page)
+    page = re.sub(r'<script[^>]+src="https?://[^"]+"[^>]*>\s*</script>', "", page)
+    return page
