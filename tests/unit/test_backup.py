@@ -28,6 +28,10 @@ def demo(tmp_path):
     b = store.add_idea(ws["id"], "Suoretki")
     store.merge_ideas(a["id"], [b["id"]])
     store.reject_idea(store.add_idea(ws["id"], "Kuu")["id"], "Ei toteutettavissa")
+    x = store.add_actor(ws["id"], "Kirjasto", "culture_practitioner", influence=4)
+    y = store.add_actor(ws["id"], "<b>Seurakunta</b>", "parish", participant_id=p["id"])
+    store.add_link(ws["id"], x["id"], y["id"], "cooperation", bidirectional=True)
+    store.take_snapshot(ws["id"], "Alku")
     yield store, ws
     store.close()
 
@@ -49,7 +53,10 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "ballots": sum(store.ballot_count(r["id"]) for r in rounds),
         "ballot_dots": sum(len(b["dots"]) for r in rounds for b in store.dot_ballots(r["id"])),
         "paper_entries": sum(len(store.paper_entries(r["id"])) for r in rounds),
+        "actors": len(store.actors(ws["id"], None)), "links": len(store.links(ws["id"], None)),
+        "snapshots": len(store.snapshots(ws["id"])),
         "events": len(store.event_log(ws["id"]))}
+    assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
     assert any(p["nickname"] == "<b>Nimi</b>" for p in doc["tables"]["participants"])
     assert [p["kind"] for p in doc["tables"]["participants"]].count("paper") == 1

@@ -292,7 +292,7 @@ def test_a_v1_store_is_upgraded_in_place_keeping_its_data(tmp_path):
     con.commit()
     con.close()
     s = Store.open(tmp_path)
-    assert s.schema_version() == SCHEMA_VERSION == 2
+    assert s.schema_version() == SCHEMA_VERSION
     idea = s.ideas(ws["id"])[0]
     assert idea["text"] == "Vanha idea" and idea["cost"] is None
     s.set_idea_tags(idea["id"], None, cost="10")
