@@ -37,4 +37,13 @@ def load_demo(store: Store, path=None) -> dict:
             store.close_round(rnd["id"])
         if r.get("results_visible"):
             store.set_results_visible(rnd["id"], True)
+    net = spec.get("network") or {}
+    acts = [store.add_actor(ws["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
+                            a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
+            for a in net.get("actors", [])]
+    for n, x in enumerate(net.get("links", [])):
+        if n == net.get("snapshot_after"):
+            store.take_snapshot(ws["id"], net.get("snapshot_label"))
+        store.add_link(ws["id"], acts[x["source"]]["id"], acts[x["target"]]["id"], x["type"],
+                       x.get("bidirectional", False))
     return store.workshop(ws["id"])

@@ -61,6 +61,17 @@ def group_label(template_id: str, group_id: str | None, lang: str) -> str:
     return group_id or ""
 
 
+def sector_label(template_id: str, sector: str | None, lang: str) -> str:
+    """A sector's name: the template's group of that id, else any template's, else the id."""
+    if not sector:
+        return ""
+    for tpl in [template(template_id), *templates().values()]:
+        for g in tpl["stakeholder_groups"]:
+            if g["id"] == sector:
+                return label(g["label"], lang)
+    return sector
+
+
 def prompt(template_id: str, key: str, lang: str) -> str:
     return label(template(template_id)["prompts"].get(key), lang)
 

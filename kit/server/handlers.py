@@ -20,7 +20,7 @@ from tornado.ioloop import IOLoop
 from kit import voting, workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
-from kit.i18n import catalog, negotiate, t
+from kit.i18n import catalog, label, negotiate, t
 from kit.server.openapi import openapi_document
 from kit.store import Store
 
@@ -319,6 +319,71 @@ class KioskVoterApi(ApiHandler):
                                                    "kind": "kiosk"}}, 201)
 
 
+def map_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> dict:
+    """What a participant's page needs to suggest actors and links: the sectors and link types to
+    choose from, the actors on the map, and what this participant suggested."""
+    from kit import network
+
+    tpl = wsmod.template(ws["template"])
+    on_map = store.actors(ws["id"])
+    mine_a, mine_l = [], []
+    if participant_id is not None:
+        mine_a = [{"id": a["id"], "name": a["name"], "sector": a["sector"], "status": a["status"]}
+                  for a in store.actors(ws["id"], None) if a["suggested_by"] == participant_id]
+        names = {a["id"]: a["name"] for a in store.actors(ws["id"], None)}
+        mine_l = [{"id": x["id"], "source": names.get(x["source_id"], ""), "target": names.get(x["target_id"], ""),
+                   "type": t("link." + x["type"], lang) if "link_types" not in tpl else x["type"],
+                   "status": x["status"]}
+                  for x in store.links(ws["id"], None) if x["suggested_by"] == participant_id]
+    return {
+        "open": bool((ws["settings"] or {}).get("map_open")),
+        "sectors": [{"id": sid, "label": wsmod.sector_label(ws["template"], sid, lang)} for sid in tpl["sectors"]],
+        "link_types": [{"id": lt["id"], "label": t("link." + lt["id"], lang) if "link_types" not in tpl
+                        else label(lt.get("label"), lang)} for lt in network.link_types(tpl)],
+        "actors": [{"id": a["id"], "name": a["name"], "sector": a["sector"]} for a in on_map],
+        "mine": {"actors": mine_a, "links": mine_l},
+    }
+
+
+class MapApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = (await self.participant(ws))["id"] if self.token() else None
+        self.send(await self.run(map_view, self.store, ws, lang, pid))
+
+
+class SuggestApi(ApiHandler):
+    limiter = RateLimiter(LIMITS.ideas_per_minute)
+
+    @guarded
+    async def post(self, code, kind):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if not (ws["settings"] or {}).get("map_open"):
+            raise KitError("map_closed", status=409)
+        if not self.limiter.allow(p["token_hash"]):
+            raise KitError("slow_down", status=429)
+        if kind == "actors":
+            if not isinstance(data.get("sector"), str):
+                raise KitError("bad_field", field="sector")
+            row = await self.run(self.store.add_actor, ws["id"], data.get("name"), data["sector"],
+                                 participant_id=p["id"])
+            out = {"actor": {"id": row["id"], "name": row["name"], "sector": row["sector"], "status": row["status"]}}
+        else:
+            try:
+                source, target = int(data.get("source")), int(data.get("target"))
+            except (TypeError, ValueError):
+                raise KitError("bad_field", field="source/target") from None
+            if not isinstance(data.get("type"), str):
+                raise KitError("bad_field", field="type")
+            row = await self.run(self.store.add_link, ws["id"], source, target, data["type"],
+                                 participant_id=p["id"])
+            out = {"link": {"id": row["id"], "status": row["status"]}}
+        self.send({**out, "message": t("map.thanks", lang)}, 201)
+
+
 class ApiNotFound(ApiHandler):
     def prepare(self):
         super().prepare()
@@ -336,7 +401,7 @@ class PageHandler(KitHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         tr = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
         # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk."))}
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
                                                     js_strings=json.dumps(js_keys, ensure_ascii=False),
                                                     **ctx))
@@ -380,6 +445,8 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/rounds/current", CurrentRoundApi, kw),
         (p + rf"api/workshops/{code}/rounds/([0-9]{{1,12}})/ballot", BallotApi, kw),
         (p + rf"api/workshops/{code}/kiosk/voters", KioskVoterApi, kw),
+        (p + rf"api/workshops/{code}/map", MapApi, kw),
+        (p + rf"api/workshops/{code}/(actors|links)", SuggestApi, kw),
         (p + r"api/.*", ApiNotFound, kw),
         (p + r"join/?", JoinPage, kw),
         (p + rf"join/{code}/?", JoinPage, kw),

@@ -2,6 +2,7 @@
 kit.server that talk to people; they call kit.store and the pure method modules."""
 
 from kit.ui.projector import ProjectorApp
+from kit.ui.stakeholders import StakeholderApp
 from kit.ui.start import StartApp
 
-__all__ = ["ProjectorApp", "StartApp"]
+__all__ = ["ProjectorApp", "StakeholderApp", "StartApp"]

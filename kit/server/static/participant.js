@@ -45,7 +45,7 @@
     $("join-section").hidden = joined || kiosk;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
-    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; }
+    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; }
   }
 
   function renderMyIdeas(ideas) {
@@ -402,6 +402,8 @@
         showJoined(true);
         renderMyIdeas([]);
         after();
+        mapSig = "";
+        refreshMap();
         return refreshRound(true);
       })
       .catch(function (err) { alertMsg(err.message); })
@@ -439,11 +441,73 @@
       .then(function () { btn.disabled = false; });
   });
 
+  // ---- who else should be here? (stage 1 suggestions) -------------------------------------
+  var mapSig = "";
+  var SUGGESTION = { suggested: "js.suggestion_suggested", active: "js.suggestion_active", rejected: "js.suggestion_rejected" };
+  function fillSelect(sel, options, keep) {
+    var before = sel.value;
+    sel.textContent = "";
+    var none = document.createElement("option");
+    none.value = ""; none.textContent = tr("map.choose");
+    sel.appendChild(none);
+    options.forEach(function (o) {
+      var opt = document.createElement("option");
+      opt.value = o.id; opt.textContent = o.label || o.name;
+      sel.appendChild(opt);
+    });
+    if (keep) sel.value = before;
+  }
+  function refreshMap() {
+    if (!token) return Promise.resolve();
+    return call("GET", "/map").then(function (m) {
+      var sig = JSON.stringify(m);
+      if (sig === mapSig) return;
+      mapSig = sig;
+      $("map-section").hidden = !m.open;
+      fillSelect($("actor-sector"), m.sectors, true);
+      fillSelect($("link-source"), m.actors, true);
+      fillSelect($("link-target"), m.actors, true);
+      fillSelect($("link-type"), m.link_types, true);
+      $("link-form").hidden = m.actors.length < 2;
+      var ul = $("my-suggestions");
+      ul.textContent = "";
+      m.mine.actors.forEach(function (a) {
+        var li = document.createElement("li");
+        li.textContent = a.name + " (" + tr(SUGGESTION[a.status]) + ")";
+        ul.appendChild(li);
+      });
+      m.mine.links.forEach(function (x) {
+        var li = document.createElement("li");
+        li.textContent = tr("js.link_row", { source: x.source, target: x.target, type: x.type }) +
+          " (" + tr(SUGGESTION[x.status]) + ")";
+        ul.appendChild(li);
+      });
+    }).catch(function () { /* the round poll reports connection problems */ });
+  }
+  function suggest(ev, path, body, clear) {
+    ev.preventDefault();
+    var btn = ev.submitter || ev.target.querySelector("button");
+    btn.disabled = true;
+    call("POST", path, body)
+      .then(function (data) { alertMsg(""); say(data.message); clear(); mapSig = ""; return refreshMap(); })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  }
+  $("actor-form").addEventListener("submit", function (ev) {
+    suggest(ev, "/actors", { name: $("actor-name").value, sector: $("actor-sector").value },
+      function () { $("actor-name").value = ""; });
+  });
+  $("link-form").addEventListener("submit", function (ev) {
+    suggest(ev, "/links", { source: $("link-source").value, target: $("link-target").value, type: $("link-type").value },
+      function () { $("link-source").value = ""; $("link-target").value = ""; $("link-type").value = ""; });
+  });
+
   // ---- start -------------------------------------------------------------------------------
   if (token && !kiosk) {
     call("GET", "/me").then(function (data) {
       showJoined(true);
       renderMyIdeas(data.ideas);
+      refreshMap();
       return refreshRound(true);
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
@@ -451,5 +515,5 @@
   } else {
     showJoined(false);
   }
-  window.setInterval(function () { refreshRound(false); }, 2500);
+  window.setInterval(function () { refreshRound(false); refreshMap(); }, 2500);
 })();
