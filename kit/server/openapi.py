@@ -140,6 +140,34 @@ def openapi_document(base: str) -> dict:
                                                 "schema": {"type": "integer"}}],
                     "security": BEARER,
                     "responses": {"200": _ok("The ballot.", {"type": "object"}), "401": _err("Not joined.")}}},
+            "/workshops/{code}/map": {"get": {
+                "summary": "Stage 1: sectors and link types to choose from, the actors on the map, and the caller's "
+                           "suggestions with their status (suggested, active, rejected).",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("The map for suggestions.", {"type": "object", "properties": {
+                    "open": {"type": "boolean", "description": "Whether the facilitator takes suggestions now."},
+                    "sectors": {"type": "array"}, "link_types": {"type": "array"}, "actors": {"type": "array"},
+                    "mine": {"type": "object"}}})}}},
+            "/workshops/{code}/actors": {"post": {
+                "summary": "Suggest an actor (\"who else should be here?\"); it waits for the facilitator.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["name", "sector"], "properties": {
+                        "name": {"type": "string", "maxLength": 120}, "sector": {"type": "string"}}}}}},
+                "responses": {"201": _ok("Suggested.", {"type": "object"}), "400": _err("No name, unknown sector."),
+                              "401": _err("Not joined."), "409": _err("Already on the map, or suggestions closed."),
+                              "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/links": {"post": {
+                "summary": "Suggest a link between two actors on the map; it waits for the facilitator.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["source", "target", "type"], "properties": {
+                        "source": {"type": "integer"}, "target": {"type": "integer"},
+                        "type": {"type": "string", "description": "A link type id from GET /map."}}}}}},
+                "responses": {"201": _ok("Suggested.", {"type": "object"}),
+                              "400": _err("Self-link, unknown link type."), "401": _err("Not joined."),
+                              "404": _err("Unknown actor."), "409": _err("Suggestions closed."),
+                              "429": _err("Too many in a minute.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
                 "parameters": [CODE, LANG],

@@ -99,7 +99,7 @@ class StakeholderApp(w.VBox):
 
         self.join = w.HTML()
         self.message = w.HTML()
-        self.open_box = w.Checkbox(description=t("ui.map_open", L), indent=False)
+        self.open_box = w.Checkbox(description=t("ui.map_open", L), indent=False, layout=w.Layout(width="auto"))
         self.open_box.add_class("kit-map-open")
         self.open_box.observe(lambda ch: not self._drawing and self._guard(self.set_open, ch["new"]), names="value")
 
@@ -113,7 +113,7 @@ class StakeholderApp(w.VBox):
         self.sector = w.Dropdown(options=sectors, description=t("map.sector", L), style=sty)
         self.sector.add_class("kit-actor-sector")
         self.organisation = w.Text(description=t("ui.organisation", L), style=sty)
-        self.is_person = w.Checkbox(description=t("ui.is_person", L), indent=False)
+        self.is_person = w.Checkbox(description=t("ui.is_person", L), indent=False, layout=w.Layout(width="auto"))
         self.influence = w.IntSlider(value=0, min=0, max=nw.MAX_TOWER, description=t("ui.influence", L), style=sty)
         self.influence.add_class("kit-influence")
         self.interest = w.Dropdown(options=[(t("ui.not_asked", L), NOT_ASKED)] + [(str(i), i) for i in range(nw.MAX_TOWER + 1)],
@@ -141,7 +141,7 @@ class StakeholderApp(w.VBox):
         self.link_type = w.Dropdown(options=[(self._type_label(x["id"], tpl), x["id"]) for x in nw.link_types(tpl)],
                                     description=t("map.link_type", L), style=sty)
         self.link_type.add_class("kit-link-type")
-        self.mutual = w.Checkbox(description=t("ui.mutual", L), indent=False)
+        self.mutual = w.Checkbox(description=t("ui.mutual", L), indent=False, layout=w.Layout(width="auto"))
         self.link_btn = w.Button(description=t("ui.link_add", L), button_style="primary")
         self.link_btn.add_class("kit-link-add")
         self.link_btn.on_click(lambda _: self._guard(self.add_link, self.source.value, self.target.value,
@@ -222,7 +222,6 @@ class StakeholderApp(w.VBox):
         a = self.store.add_actor(self.ws["id"], **fields)
         msg = t("ui.actor_added_duplicate" if same else "ui.actor_added", self.lang, name=a["name"])
         self._ok(msg)
-        self.pick.value = a["id"]
         return a
 
     def add_actor_from_form(self) -> dict:

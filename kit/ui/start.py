@@ -80,7 +80,7 @@ class StartApp(w.VBox):
                                                        self.title.value, self.language.value))
 
         # ideas and rounds
-        self.ideas_open = w.Checkbox(description=t("ui.ideas_open", L), indent=False)
+        self.ideas_open = w.Checkbox(description=t("ui.ideas_open", L), indent=False, layout=w.Layout(width="auto"))
         self.ideas_open.add_class("kit-ideas-open")
         self.ideas_open.observe(lambda ch: not self._drawing and self._guard(self.set_ideas_open, ch["new"]),
                                 names="value")
@@ -111,7 +111,7 @@ class StartApp(w.VBox):
         self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary", layout=w.Layout(width="auto"))
         self.start_round_btn.add_class("kit-start-round")
         self.start_round_btn.on_click(lambda _: self._guard(self.start_round_from_form))
-        self.premoderate = w.Checkbox(description=t("ui.premoderate", L), indent=False)
+        self.premoderate = w.Checkbox(description=t("ui.premoderate", L), indent=False, layout=w.Layout(width="auto"))
         self.premoderate.add_class("kit-premoderate")
         self.premoderate.observe(lambda ch: not self._drawing and self._guard(self.set_premoderate, ch["new"]),
                                  names="value")
@@ -234,8 +234,12 @@ class StartApp(w.VBox):
         self.header.value = (f"<h1>{esc(ws['title'])}</h1>"
                              f"<p class='kit-note'>{esc(wsmod.template_name(ws['template'], L))}</p>")
         self.join.value = join_panel_html(ws["code"], L)
-        self.links.value = (f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={esc(ws["code"])}" '
-                            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>')
+        code = esc(ws["code"])
+        self.links.value = (
+            f'<p><a class="kit-map-link" href="01_stakeholders.ipynb?workshop={code}" target="_blank" '
+            f'rel="noopener">{esc(t("ui.open_map", L))}</a></p>'
+            f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={code}" '
+            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>')
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])
