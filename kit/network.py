@@ -44,15 +44,17 @@ def link_types(template: dict | None = None) -> list[dict]:
 
 
 # -- graphs ---------------------------------------------------------------------------------------------
-def graph(actors: list[dict], links: list[dict]) -> nx.MultiDiGraph:
-    """One directed multigraph: a bidirectional link is two directed edges (the double-headed arrow)."""
+def graph(actors: list[dict], links: list[dict], types: list[dict] | None = None) -> nx.MultiDiGraph:
+    """One directed multigraph: a bidirectional link is two directed edges (the double-headed arrow),
+    and so is any link of a type without direction (cooperation, conflict: spec §2.4)."""
+    undirected = {x["id"] for x in (types or LINK_TYPES) if not x.get("directed", True)}
     g = nx.MultiDiGraph()
     for a in actors:
         g.add_node(a["id"], **{k: v for k, v in a.items() if k != "id"})
     for link in links:
         attrs = {"type": link["type"], "weight": link.get("weight", 1), "link_id": link.get("id")}
         g.add_edge(link["source"], link["target"], **attrs)
-        if link.get("bidirectional"):
+        if link.get("bidirectional") or link["type"] in undirected:
             g.add_edge(link["target"], link["source"], **attrs)
     return g
 
@@ -134,8 +136,9 @@ def quadrant(influence, interest, max_influence: int, max_interest: int = MAX_TO
     return "monitor"
 
 
-def analyse(actors: list[dict], links: list[dict], required_sectors=(), tau: float = TAU) -> Analysis:
-    g = graph(actors, links)
+def analyse(actors: list[dict], links: list[dict], required_sectors=(), tau: float = TAU,
+            types: list[dict] | None = None) -> Analysis:
+    g = graph(actors, links, types)
     d = union(g)
     n = d.number_of_nodes()
     group = {a["id"]: a.get("sector") for a in actors}

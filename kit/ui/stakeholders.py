@@ -34,7 +34,7 @@ class MapView:
         self.actors, self.links = store.map_data(ws["id"])
         self.by_id = {a["id"]: a for a in self.actors}
         self.types = nw.link_types(self.tpl)
-        self.analysis = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []))
+        self.analysis = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []), types=self.types)
 
     def sector(self, sid) -> str:
         return wsmod.sector_label(self.ws["template"], sid, self.lang)

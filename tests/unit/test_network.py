@@ -185,3 +185,13 @@ def test_interactive_map_is_offline():
     assert re.findall(r'(?:src|href)="https?://', page) == []
     assert "vis.DataSet" in page and "<script>alert(1)</script>" not in page
     assert not math.isnan(len(page))
+
+
+def test_links_of_a_type_without_direction_count_both_ways():
+    actors = [actor(1, "a"), actor(2, "b"), actor(3, "c")]
+    one_way = nw.union(nw.graph(actors, [link(1, 2, "information"), link(2, 3, "information")]))
+    assert not one_way.has_edge(2, 1)
+    mutual = nw.union(nw.graph(actors, [link(1, 2, "cooperation"), link(2, 3, "cooperation")]))
+    assert mutual.has_edge(2, 1) and mutual.has_edge(3, 2)
+    # 2 now brokers both ways between 1 and 3
+    assert nw.brokerage(mutual, {1: "a", 2: "b", 3: "c"})[2]["liaison"] == 2
