@@ -129,3 +129,33 @@ class Poller:
 
     def stop(self):
         self._stop = True
+
+
+class KitApp(w.VBox):
+    """What every facilitator page shares: a message line, actions guarded so that a refusal is shown
+    in the facilitator's language and changes nothing, and redraws that do not count as the
+    facilitator's own changes to the widgets (`_drawing`). Subclasses set `message` and `lang` and
+    write `_draw`."""
+
+    _drawing = False
+
+    def _guard(self, fn, *args):
+        try:
+            self.message.value = ""
+            fn(*args)
+        except Exception as err:  # shown to the facilitator in their language, nothing lost
+            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
+
+    def _ok(self, text: str) -> None:
+        self.refresh()
+        self.message.value = f'<p class="kit-ok" role="status">{esc(text)}</p>'
+
+    def refresh(self) -> None:
+        self._drawing = True
+        try:
+            self._draw()
+        finally:
+            self._drawing = False
+
+    def _draw(self) -> None:
+        raise NotImplementedError

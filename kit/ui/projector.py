@@ -13,7 +13,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
 from kit.store import THL_DIMENSIONS, Store
-from kit.ui.common import Poller, error_text, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
 from kit.ui.start import join_panel_html
 
 TOP_K_DEFAULT = 5
@@ -154,7 +154,7 @@ def paper_ballot_html(store: Store, round_id: int, lang: str) -> str:
             f"<table><tbody>{rows}</tbody></table></body></html>")
 
 
-class ProjectorApp(w.VBox):
+class ProjectorApp(KitApp):
     """The projector view and the facilitator's controls under it. Every action is a method;
     buttons only call them."""
 
@@ -176,7 +176,6 @@ class ProjectorApp(w.VBox):
         self.groups = w.HTML()
         self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="", layout=w.Layout(width="auto"))
         self.reveal_btn.add_class("kit-reveal")
-        self._drawing = False
         self.reveal_btn.observe(lambda ch: not self._drawing and self._guard(self.reveal, ch["new"]), names="value")
         self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
@@ -386,17 +385,6 @@ class ProjectorApp(w.VBox):
             self.pb_upload.value = ()
 
     # -- drawing ----------------------------------------------------------------------------
-    def _ok(self, text: str) -> None:
-        self.refresh()
-        self.message.value = f'<p class="kit-ok" role="status">{esc(text)}</p>'
-
-    def _guard(self, fn, *args):
-        try:
-            self.message.value = ""
-            fn(*args)
-        except Exception as err:
-            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
-
     def _idea_row(self, idea: dict) -> w.HBox:
         st = idea["status"]
         note = ""
@@ -431,13 +419,6 @@ class ProjectorApp(w.VBox):
         self.step.value = tags.get("step_level") or 0
         self.merge_from.options = [(f"{i['id']}: {i['text'][:60]}", i["id"]) for i in self.data["ideas"]
                                    if i["id"] != iid and i["status"] != "merged"]
-
-    def refresh(self) -> None:
-        self._drawing = True
-        try:
-            self._draw()
-        finally:
-            self._drawing = False
 
     def _draw(self) -> None:
         L = self.lang

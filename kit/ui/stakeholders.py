@@ -14,7 +14,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.store import Store
-from kit.ui.common import Poller, error_text, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
 from kit.ui.start import join_panel_html
 
 NOT_ASKED = -1  # the interest dropdown's "not asked" (the grid leaves the actor unclassified)
@@ -80,7 +80,7 @@ class MapView:
         return f"<table class='kit-groups kit-map-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-class StakeholderApp(w.VBox):
+class StakeholderApp(KitApp):
     """The facilitator's map page. Every action is a method; buttons only call them."""
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
@@ -93,7 +93,6 @@ class StakeholderApp(w.VBox):
         L = self.lang
         sty = {"description_width": "initial"}
         tpl = wsmod.template(self.ws["template"])
-        self._drawing = False
         self.view: MapView | None = None
         self._map_sig = None
 
@@ -334,17 +333,6 @@ class StakeholderApp(w.VBox):
             self.upload.value = ()
 
     # -- drawing ----------------------------------------------------------------------------
-    def _ok(self, text: str) -> None:
-        self.refresh()
-        self.message.value = f'<p class="kit-ok" role="status">{esc(text)}</p>'
-
-    def _guard(self, fn, *args):
-        try:
-            self.message.value = ""
-            fn(*args)
-        except Exception as err:
-            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
-
     def _load_actor(self) -> None:
         a = next((x for x in self.store.actors(self.ws["id"]) if x["id"] == self.pick.value), None)
         if a is None:
@@ -369,13 +357,6 @@ class StakeholderApp(w.VBox):
         no.add_class("kit-reject")
         no.on_click(lambda _: self._guard(self.decide, kind, item["id"], False))
         return w.HBox([html, yes, no], layout=w.Layout(align_items="center"))
-
-    def refresh(self) -> None:
-        self._drawing = True
-        try:
-            self._draw()
-        finally:
-            self._drawing = False
 
     def _draw(self) -> None:
         L = self.lang

@@ -10,7 +10,7 @@ from kit.config import LANGUAGES
 from kit.i18n import label, t
 from kit.qr import qr_svg
 from kit.store import Store
-from kit.ui.common import Poller, error_text, esc, open_store, participant_url, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, open_store, participant_url, resolve_workshop, theme
 from kit.voting import METHODS, PRESETS
 
 
@@ -47,7 +47,7 @@ def start_round(store: Store, workshop_id: int, title: str, method: str = "dots"
     return rnd
 
 
-class StartApp(w.VBox):
+class StartApp(KitApp):
     """The facilitator's start page. Every action is a method; buttons only call them."""
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None):
@@ -65,7 +65,6 @@ class StartApp(w.VBox):
 
         # open another workshop / create a new one
         self.choose = w.Dropdown(description=t("ui.workshop", L), style={"description_width": "initial"})
-        self._drawing = False  # widget values set by refresh() are not the facilitator's choices
         self.choose.observe(lambda ch: not self._drawing and ch["new"] and self.select_workshop(ch["new"]),
                             names="value")
         self.template = w.Dropdown(
@@ -214,20 +213,6 @@ class StartApp(w.VBox):
         return None
 
     # -- drawing ----------------------------------------------------------------------------
-    def _guard(self, fn, *args):
-        try:
-            self.message.value = ""
-            fn(*args)
-        except Exception as err:  # shown to the facilitator in their language, nothing lost
-            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
-
-    def refresh(self) -> None:
-        self._drawing = True
-        try:
-            self._draw()
-        finally:
-            self._drawing = False
-
     def _draw(self) -> None:
         L, ws = self.lang, self.store.workshop(self.ws["id"])
         self.ws = ws
