@@ -7,7 +7,7 @@ import ipywidgets as w
 
 from kit import workshop as wsmod
 from kit.config import LANGUAGES
-from kit.i18n import label, t
+from kit.i18n import t
 from kit.qr import qr_svg
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, esc, open_store, participant_url, resolve_workshop, theme
