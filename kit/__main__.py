@@ -7,6 +7,8 @@
   kit backup  --data DIR [--workshop ID] --out FILE
   kit restore --data DIR FILE [--replace]
   kit pb FILE.pb --rule greedy|mes [--completion add1|none] [--json]
+  kit export --data DIR [--workshop ID] --format FORMAT --out PATH [--lang LANG] [--include-nicknames]
+  kit purge  --data DIR --workshop ID
 """
 
 from __future__ import annotations
@@ -220,6 +222,37 @@ def cmd_pb(file: Path, rule: str, completion: str, as_json: bool) -> int:
     return 0
 
 
+def cmd_export(data: Path, workshop: str | None, fmt: str, out: Path, lang: str | None, nicknames: bool) -> int:
+    """Any session output from the data folder, also while the server runs (the store is shared)."""
+    from kit import report
+    from kit.errors import KitError
+    from kit.store import Store
+
+    if out.exists():
+        raise KitError("out_exists", path=str(out))
+    if not (data / "kit.sqlite").exists():
+        raise KitError("no_store", path=str(data))
+    store = Store.open(data)
+    ws = pick_workshop(store, workshop)
+    if fmt in ("html", "pdf", "xlsx", "csv"):
+        print(f"Exporting {ws['code']} as {fmt}…", file=sys.stderr, flush=True)
+    content, _ = report.export(store, ws["id"], fmt, lang, nicknames)
+    report.write_atomically(out, content)
+    print(f"{fmt} of {ws['code']} ({ws['title']}) written to {out} ({len(content):,} bytes)")
+    return 0
+
+
+def cmd_purge(data: Path, workshop: str) -> int:
+    from kit.store import Store
+
+    store = Store.open(data)
+    ws = pick_workshop(store, workshop)
+    done = store.purge_personal_data(ws["id"])
+    print(f"Personal data of {ws['code']} removed ({done['participants']} participants made anonymous); "
+          "results, ideas and the map are kept.")
+    return 0
+
+
 def cmd_templates() -> int:
     from kit import workshop as wsmod
 
@@ -262,6 +295,19 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("file", type=Path, help=HELP["backup_file"])
     r.add_argument("--replace", action="store_true", help=HELP["replace"])
 
+    ex = sub.add_parser("export", help="Write a session output: the report, minutes or data (works while the server runs).")
+    ex.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    ex.add_argument("--workshop", default=None, help=HELP["workshop"])
+    ex.add_argument("--format", required=True, choices=("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml",
+                                                        "kumu", "json"), help=HELP["export_format"])
+    ex.add_argument("--out", type=Path, required=True, help=HELP["export_out"])
+    ex.add_argument("--lang", choices=LANGUAGES, default=None, help=HELP["export_lang"])
+    ex.add_argument("--include-nicknames", action="store_true", help=HELP["include_nicknames"])
+
+    pu = sub.add_parser("purge", help="Remove a workshop's personal data, keeping its aggregate results.")
+    pu.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    pu.add_argument("--workshop", required=True, help=HELP["purge_workshop"])
+
     pbp = sub.add_parser("pb", help="Count a participatory-budgeting .pb file (pabulib) and explain each step.")
     pbp.add_argument("file", type=Path, help=HELP["pb_file"])
     pbp.add_argument("--rule", choices=("greedy", "mes"), required=True, help=HELP["pb_rule"])
@@ -294,6 +340,10 @@ def run(args) -> int:
         return cmd_backup(args.data, args.workshop, args.out)
     if args.command == "restore":
         return cmd_restore(args.data, args.file, args.replace)
+    if args.command == "export":
+        return cmd_export(args.data, args.workshop, args.format, args.out, args.lang, args.include_nicknames)
+    if args.command == "purge":
+        return cmd_purge(args.data, args.workshop)
     if args.command == "pb":
         return cmd_pb(args.file, args.rule, args.completion, args.json)
     return 2

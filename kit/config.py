@@ -30,6 +30,13 @@ HELP = {
     "the real budget allows, as cities deciding with equal shares do; none: plain equal shares.",
     "pb_json": "Print a JSON object (funded: the project ids in the order chosen; steps; explanation) "
     "instead of the explanation text.",
+    "export_format": "html: the report; pdf: the report as PDF (Debian's chromium); minutes: the minutes "
+    "(HTML); xlsx: one sheet per entity; csv: a zip of CSV files; pb: each budgeting round in the pabulib "
+    "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the full backup.",
+    "export_out": "The file to write. An existing file is never overwritten.",
+    "export_lang": "Language of the report and minutes: fi, sv or en (default: the workshop's).",
+    "include_nicknames": "Put participants' nicknames in the xlsx and csv data (left out by default).",
+    "purge_workshop": "The workshop whose personal data to remove: its id or join code (see `kit list`).",
     "no_browser": "Do not try to open the facilitator page in a browser.",
 }
 

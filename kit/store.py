@@ -1233,6 +1233,29 @@ class Store:
         """The active map as kit.network reads it."""
         return ([map_actor(a) for a in self.actors(workshop_id)], [map_link(x) for x in self.links(workshop_id)])
 
+    def purge_personal_data(self, workshop_id: int) -> dict:
+        """Remove what could point at a person and keep the aggregate results: nicknames go, devices
+        can no longer come back, ideas and suggestions lose who sent them, the event log forgets
+        old idea wordings. Ballots stay (anonymous) so every count and result is unchanged."""
+        with self._tx(write=True) as conn:
+            if conn.execute(select(workshops.c.id).where(workshops.c.id == workshop_id)).first() is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            pids = [r.id for r in conn.execute(select(participants.c.id).where(participants.c.workshop_id == workshop_id))]
+            for pid in pids:
+                conn.execute(participants.update().where(participants.c.id == pid).values(
+                    nickname=None, token_hash="purged:" + secrets.token_hex(16)))
+            conn.execute(ideas.update().where(ideas.c.workshop_id == workshop_id).values(participant_id=None))
+            conn.execute(actors.update().where(actors.c.workshop_id == workshop_id).values(suggested_by=None))
+            conn.execute(links.update().where(links.c.workshop_id == workshop_id).values(suggested_by=None))
+            edited = conn.execute(select(events.c.id, events.c.payload).where(
+                events.c.workshop_id == workshop_id, events.c.kind == "idea_edited")).all()
+            for ev in edited:
+                conn.execute(events.update().where(events.c.id == ev.id).values(
+                    payload={"idea_id": ev.payload.get("idea_id")}))
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "personal_data_purged", participants=len(pids))
+        return {"participants": len(pids)}
+
     def dump_workshop(self, workshop_id: int) -> dict:
         """Everything of one workshop as plain data, read in one transaction (a consistent copy even
         while participants vote). Device tokens are left out: not even their hashes leave the store."""

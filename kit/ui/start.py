@@ -224,7 +224,9 @@ class StartApp(KitApp):
             f'<p><a class="kit-map-link" href="01_stakeholders.ipynb?workshop={code}" target="_blank" '
             f'rel="noopener">{esc(t("ui.open_map", L))}</a></p>'
             f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={code}" '
-            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>')
+            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>'
+            f'<p><a class="kit-report-link" href="05_report.ipynb?workshop={code}" target="_blank" '
+            f'rel="noopener">{esc(t("ui.open_outputs", L))}</a></p>')
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])

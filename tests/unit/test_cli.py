@@ -86,3 +86,40 @@ def test_kit_pb_refuses_a_malformed_file_naming_the_line(tmp_path):
                          capture_output=True, text=True, env={**__import__("os").environ, "KIT_LANG": "fi"})
     assert out.returncode == 1
     assert "rivi 7" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_kit_export_writes_each_format_and_never_overwrites(tmp_path):
+    import os
+
+    from kit import sample
+    from kit.store import Store
+
+    sample.load_demo(Store.open(tmp_path / "data"))
+    env = {**os.environ, "KIT_LANG": "en"}
+    for fmt in ("minutes", "xlsx", "graphml"):
+        out = tmp_path / f"out.{fmt}"
+        done = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "data"),
+                               "--format", fmt, "--out", str(out)], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert out.stat().st_size > 1000
+    again = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "data"),
+                            "--format", "xlsx", "--out", str(tmp_path / "out.xlsx")], capture_output=True, text=True, env=env)
+    assert again.returncode == 1 and "exists" in again.stderr
+    empty = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "nothing"),
+                            "--format", "html", "--out", str(tmp_path / "r.html")], capture_output=True, text=True, env=env)
+    assert empty.returncode == 1 and "no kit.sqlite" in empty.stderr and not (tmp_path / "nothing").exists()
+
+
+def test_kit_purge_keeps_results(tmp_path):
+    import os
+
+    from kit import sample
+    from kit.store import Store
+
+    ws = sample.load_demo(Store.open(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "kit", "purge", "--data", str(tmp_path), "--workshop", ws["code"]],
+                          capture_output=True, text=True, env={**os.environ, "KIT_LANG": "en"})
+    assert done.returncode == 0, done.stderr
+    store = Store.open(tmp_path)
+    assert all(p["nickname"] is None for p in store.participants(ws["id"]))
+    assert store.ballot_count(store.rounds(ws["id"])[-1]["id"]) == 12

@@ -1,0 +1,482 @@
+"""Session outputs: the report (HTML through nbconvert with templates/report, PDF through nbconvert's
+webpdf exporter and Debian's chromium), the minutes, and the data exports (XLSX, a CSV bundle,
+.pb, GraphML, Kumu, the JSON backup). Everything renders at any time, not only after the event.
+
+What leaves the kit here: never tokens or device data; nicknames only when asked for; stakeholder
+groups smaller than the threshold are not shown on their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from kit import budgeting, voting
+from kit import network as nw
+from kit import workshop as wsmod
+from kit.errors import KitError
+from kit.i18n import t
+from kit.store import Store, now
+from kit.ui.common import esc
+
+FORMATS = ("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml", "kumu", "json")
+MIN_GROUP = 5
+CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
+
+
+def template_dir() -> Path:
+    return wsmod.data_path("templates") / "report"
+
+
+# -- the report's content -------------------------------------------------------------------------------
+class Report:
+    """Reads a workshop once and writes each section as escaped HTML in the workshop's language."""
+
+    def __init__(self, store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP):
+        self.store = store
+        self.ws = store.workshop(workshop_id)
+        self.lang = lang or self.ws["language"]
+        self.min_group = min_group
+        self.tpl = wsmod.template(self.ws["template"])
+        self.participants = store.participants(workshop_id)
+        self.ideas = store.ideas(workshop_id)
+        self.rounds = [r for r in store.rounds(workshop_id) if r["status"] != "draft"]
+        self.actors, self.links = store.map_data(workshop_id)
+        self.snapshots = store.snapshots(workshop_id)
+
+    def t(self, key: str, **kw) -> str:
+        return t(key, self.lang, **kw)
+
+    def group(self, gid) -> str:
+        return wsmod.sector_label(self.ws["template"], gid, self.lang) if gid else self.t("report.no_group")
+
+    def sector(self, sid) -> str:
+        return wsmod.sector_label(self.ws["template"], sid, self.lang)
+
+    def link_type(self, tid) -> str:
+        return t("link." + tid, self.lang)
+
+    # sections ------------------------------------------------------------------------------------
+    def header(self) -> str:
+        ws = self.ws
+        return (f"<h1>{esc(ws['title'])}</h1><p class='meta'>"
+                f"{esc(self.t('report.template', name=wsmod.template_name(ws['template'], self.lang)))}<br>"
+                f"{esc(self.t('report.dates', created=ws['created_at'][:10], made=now()[:16].replace('T', ' ')))}<br>"
+                f"{esc(self.t('report.code', code=ws['code']))}</p>"
+                f"<p class='note'>{esc(self.t('report.privacy', n=self.min_group))}</p>")
+
+    def group_counts(self) -> list[tuple[str, int]]:
+        """Participants by stakeholder group; groups under the threshold counted together."""
+        counts: dict = {}
+        for p in self.participants:
+            if p.get("kind") == "import":
+                continue
+            counts[p["stakeholder_group"]] = counts.get(p["stakeholder_group"], 0) + 1
+        shown = [(self.group(g), n) for g, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= self.min_group]
+        small = sum(n for n in counts.values() if n < self.min_group)
+        if small:
+            shown.append((self.t("report.small_groups", n=self.min_group), small))
+        return shown
+
+    def participants_section(self) -> str:
+        rows = self.group_counts()
+        total = sum(n for _, n in rows)
+        kinds: dict = {}
+        for p in self.participants:
+            kinds[p.get("kind") or "device"] = kinds.get(p.get("kind") or "device", 0) + 1
+        body = "".join(f"<tr><th scope='row'>{esc(g)}</th><td>{n}</td></tr>" for g, n in rows)
+        how = ", ".join(self.t("report.kind_" + k, n=n) for k, n in sorted(kinds.items()) if k in KINDS)
+        if not total:
+            return f"<h2>{esc(self.t('report.participants'))}</h2><p class='empty'>{esc(self.t('report.none_yet'))}</p>"
+        return (f"<h2>{esc(self.t('report.participants'))}</h2><p>{esc(self.t('report.participants_total', n=total))} "
+                f"({esc(how)})</p><table><thead><tr><th scope='col'>{esc(self.t('report.group'))}</th>"
+                f"<th scope='col'>{esc(self.t('report.count'))}</th></tr></thead><tbody>{body}</tbody></table>")
+
+    def map_section(self, interactive: bool = True) -> str:
+        h = f"<h2>{esc(self.t('report.map'))}</h2>"
+        if not self.actors:
+            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
+        types = nw.link_types(self.tpl)
+        a = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []), types=types)
+        by_id = {x["id"]: x for x in self.actors}
+        svg = nw.map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
+                         self.t("map.title", title=self.ws["title"]))
+        flags = ([self.t("map.too_small")] if a.too_small else []) + [
+            nw.flag_sentence(f, by_id, self.sector, self.lang) for f in a.flags
+            if not a.too_small or f.kind in ("missing_sector", "isolated")]
+        out = [h, f"<figure>{svg}<figcaption>{esc(self.t('report.map_caption', actors=len(self.actors), links=len(self.links)))}</figcaption></figure>"]
+        if interactive:
+            page = nw.interactive_map(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type)
+            out.append(f"<h3>{esc(self.t('report.map_interactive'))}</h3><iframe class='kit-map-frame' "
+                       f"title='{esc(self.t('report.map_interactive'))}' srcdoc='{esc(page)}'></iframe>")
+        out.append(f"<h3>{esc(self.t('ui.flags'))}</h3><ul class='flag-list'>"
+                   + "".join(f"<li>{esc(s)}</li>" for s in flags) + "</ul>")
+        rows = []
+        for x in sorted(self.actors, key=lambda x: (x["sector"], x["name"])):
+            m = a.measures.get(x["id"], {})
+            betw = f"{m['betweenness']:.2f}" if m else "–"
+            rows.append(f"<tr><th scope='row'>{esc(x['name'])}</th><td>{esc(self.sector(x['sector']))}</td>"
+                        f"<td>{'' if x['influence'] is None else x['influence']}</td>"
+                        f"<td>{'' if x['interest'] is None else x['interest']}</td>"
+                        f"<td>{esc(t('quadrant.' + a.quadrants[x['id']], self.lang))}</td>"
+                        f"<td>{betw}</td></tr>")
+        out.append(f"<table><thead><tr>" + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
+            "map.col_actor", "map.col_sector", "map.col_influence", "map.col_interest", "map.col_quadrant",
+            "map.col_betweenness")) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        if self.snapshots:
+            first = self.snapshots[0]
+            d = nw.compare(first["data"], nw.snapshot(self.actors, self.links))
+            out.append(f"<h3>{esc(self.t('report.since_snapshot', label=first['label'], date=first['taken_at'][:10]))}</h3>"
+                       f"<p>{esc(self.t('report.snapshot_diff', links=len(d['new_links']), cross=len(d['new_cross_sector_links']), isolated=len(d['no_longer_isolated']), sectors=len(d['sectors_filled'])))}</p>")
+        return "".join(out)
+
+    def ideas_section(self) -> str:
+        h = f"<h2>{esc(self.t('report.ideas'))}</h2>"
+        if not self.ideas:
+            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
+        groups = {p["id"]: p["stakeholder_group"] for p in self.participants}
+        texts = {i["id"]: i["text"] for i in self.ideas}
+        rows = []
+        for i in self.ideas:
+            status = self.t("status." + i["status"])
+            if i["status"] == "rejected":
+                status = self.t("ui.status_rejected", reason=i["reject_reason"] or "")
+            elif i["status"] == "merged":
+                status = self.t("report.merged_into", idea=texts.get(i["merged_into"], ""))
+            by = self.group(groups.get(i["participant_id"])) if i["participant_id"] else self.t("report.by_facilitator")
+            tags = i.get("tags") or {}
+            tag_text = ", ".join([t(f"pore.{tags['pore_level']}", self.lang)] if tags.get("pore_level") else []
+                                 + [t("thl." + d, self.lang) for d in tags.get("thl", [])])
+            cost = budgeting.money(budgeting.to_amount(i["cost"]), self.lang) if i.get("cost") else ""
+            rows.append(f"<tr><td>{esc(i['text'])}</td><td>{esc(by)}</td><td>{esc(status)}</td>"
+                        f"<td>{esc(tag_text)}</td><td>{esc(cost)}</td></tr>")
+        head = "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
+            "ui.idea", "report.proposed_by", "report.status", "report.tags", "ui.cost"))
+        return h + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+    def round_results(self, r: dict):
+        items = self.store.round_items(r["id"])
+        ballots = self.store.dot_ballots(r["id"])
+        res = voting.tally_marks(r["method"], r["rules"], [i["id"] for i in items], [b["marks"] for b in ballots])
+        return items, ballots, res
+
+    def rounds_section(self) -> str:
+        h = f"<h2>{esc(self.t('report.votes'))}</h2>"
+        if not self.rounds:
+            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
+        out = [h]
+        for r in self.rounds:
+            items, ballots, res = self.round_results(r)
+            text = {i["id"]: i["text"] for i in items}
+            sources: dict = {}
+            for b in ballots:
+                sources[b["source"]] = sources.get(b["source"], 0) + 1
+            how = ", ".join(self.t("report.kind_" + k, n=n) for k, n in sorted(sources.items()) if k in KINDS)
+            out.append(f"<h3>{esc(r['title'])}</h3><p>{esc(self.t('method.' + r['method']))} · "
+                       f"{esc(self.rules_text(r))} · {esc(self.t('report.ballots', n=len(ballots)))}"
+                       f"{' (' + esc(how) + ')' if how else ''} · {esc(self.t('round.' + r['status']))}</p>")
+            if not voting.has_result(res):
+                out.append(f"<p class='empty'>{esc(self.t('ui.no_result'))}</p>")
+                continue
+            unit = self.t({"dots": "ui.unit_dots", "ranking": "ui.unit_points"}.get(r["method"], "ui.unit_votes"))
+            rows = "".join(f"<tr><td>{x.rank}</td><td>{esc(text.get(x.idea_id, ''))}</td><td>{x.score}</td></tr>" for x in res)
+            out.append(f"<table><thead><tr><th scope='col'>#</th><th scope='col'>{esc(self.t('ui.idea'))}</th>"
+                       f"<th scope='col'>{esc(unit)}</th></tr></thead><tbody>{rows}</tbody></table>")
+            k = 1 if r["method"] == "choose_one" else min(5, max(1, len(items) - 1))
+            ties = voting.ties_at_cutoff(res, k) if r["method"] != "pb" else []
+            if ties:
+                out.append(f"<p>{esc(self.t('report.tie', ideas=', '.join(text[i] for i in ties)))}</p>")
+            if r["method"] == "pb":
+                e = self.store.election(r["id"])
+                cols = []
+                for rule in ("greedy", "mes"):
+                    o = budgeting.cached(e, rule)
+                    cols.append(f"<section><h4>{esc(self.t({'greedy': 'ui.pb_greedy', 'mes': 'ui.pb_mes'}[rule]))}</h4>"
+                                "<ol class='steps'>" + "".join(f"<li>{esc(x)}</li>" for x in budgeting.explain(o, e, self.lang))
+                                + "</ol></section>")
+                out.append("<div class='pb'>" + "".join(cols) + "</div>")
+            g = voting.by_group(r["method"], r["rules"], [i["id"] for i in items], ballots, self.min_group)
+            if g["groups"]:
+                th = "".join(f"<th scope='col'>{esc(self.group(gid) if gid != 'other' else self.t('ui.group_other'))} "
+                             f"({g['sizes'][gid]})</th>" for gid in g["groups"])
+                trs = "".join(f"<tr><th scope='row'>{esc(text.get(x.idea_id, ''))}</th>"
+                              + "".join(f"<td>{g['groups'][gid][x.idea_id]}</td>" for gid in g["groups"]) + "</tr>"
+                              for x in res)
+                out.append(f"<h4>{esc(self.t('ui.by_group'))}</h4><table><thead><tr><th scope='col'>"
+                           f"{esc(self.t('ui.idea'))}</th>{th}</tr></thead><tbody>{trs}</tbody></table>")
+            if g["suppressed_voters"]:
+                out.append(f"<p class='note'>{esc(self.t('ui.groups_suppressed', n=g['suppressed_voters'], min=self.min_group))}</p>")
+        return "".join(out)
+
+    def rules_text(self, r: dict) -> str:
+        rules = r["rules"]
+        if r["method"] == "dots":
+            return self.t("report.rules_dots", dots=rules.get("dots"), cap=rules.get("cap") or "–")
+        if r["method"] == "pb":
+            return self.t("report.rules_pb", budget=budgeting.money(budgeting.to_amount(rules["budget"]), self.lang))
+        if r["method"] == "ranking":
+            return self.t("report.rules_ranking", k=rules.get("k"))
+        if r["method"] == "approval":
+            return self.t("report.rules_approval", min=rules.get("min") or 0, max=rules.get("max") or "–")
+        return ""
+
+    def later_stages(self) -> str:
+        return (f"<h2>{esc(self.t('report.plan'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
+                f"<h2>{esc(self.t('report.evaluation'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>")
+
+    def sections(self, interactive: bool = True) -> list[str]:
+        return [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
+                self.rounds_section(), self.later_stages()]
+
+    # minutes -------------------------------------------------------------------------------------
+    def decisions(self) -> list[str]:
+        out = []
+        for r in self.rounds:
+            if r["status"] != "closed":
+                continue
+            items, ballots, res = self.round_results(r)
+            text = {i["id"]: i["text"] for i in items}
+            if not voting.has_result(res):
+                out.append(self.t("minutes.no_result", title=r["title"]))
+            elif r["method"] == "pb":
+                e = self.store.election(r["id"])
+                for rule in ("greedy", "mes"):
+                    o = budgeting.cached(e, rule)
+                    out.append(self.t("minutes.pb", title=r["title"], rule=self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
+                                      projects=", ".join(e.project(x).label for x in o.funded) or "–",
+                                      left=budgeting.money(o.left, self.lang)))
+            else:
+                top = [x for x in res if x.rank == 1]
+                out.append(self.t("minutes.top", title=r["title"], ideas=", ".join(text[x.idea_id] for x in top),
+                                  score=top[0].score, n=len(ballots)))
+        return out
+
+    def minutes_lines(self) -> list[tuple[str, list[str]]]:
+        ws = self.ws
+        place = (ws["settings"] or {}).get("place") or "–"
+        attendees = [f"{g}: {n}" for g, n in self.group_counts()] or [self.t("report.none_yet")]
+        votes = []
+        for r in self.rounds:
+            items, ballots, res = self.round_results(r)
+            text = {i["id"]: i["text"] for i in items}
+            votes.append(f"{r['title']} ({self.t('method.' + r['method'])}, {self.t('report.ballots', n=len(ballots))}): "
+                         + "; ".join(f"{text.get(x.idea_id, '')} {x.score}" for x in res[:10]))
+        return [
+            (self.t("minutes.meeting"), [ws["title"], self.t("minutes.date", date=ws["created_at"][:10]),
+                                         self.t("minutes.place", place=place)]),
+            (self.t("minutes.attendees"), attendees),
+            (self.t("minutes.decisions"), self.decisions() or [self.t("minutes.none")]),
+            (self.t("minutes.votes"), votes or [self.t("minutes.none")]),
+            (self.t("minutes.actions"), [self.t("minutes.no_actions")]),
+        ]
+
+    def minutes_html(self) -> str:
+        body = "".join(f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ul>"
+                       for h, items in self.minutes_lines())
+        css = (template_dir() / "kit_report" / "report.css").read_text(encoding="utf-8")
+        return (f"<!DOCTYPE html><html lang='{self.lang}'><head><meta charset='utf-8'><title>"
+                f"{esc(self.t('minutes.title', title=self.ws['title']))}</title><style>{css}</style></head><body><main>"
+                f"<h1>{esc(self.t('minutes.title', title=self.ws['title']))}</h1>{body}</main></body></html>")
+
+    def minutes_text(self) -> str:
+        out = [self.t("minutes.title", title=self.ws["title"]), ""]
+        for h, items in self.minutes_lines():
+            out += [h.upper(), *[f"- {x}" for x in items], ""]
+        return "\n".join(out)
+
+    # the notebook nbconvert renders ---------------------------------------------------------------
+    def notebook(self, interactive: bool = True) -> nbformat.NotebookNode:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kit"] = {"lang": self.lang, "title": self.t("report.title", title=self.ws["title"])}
+        for html in self.sections(interactive):
+            cell = nbformat.v4.new_code_cell(source="")
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+            nb.cells.append(cell)
+        return nb
+
+
+KINDS = ("device", "kiosk", "paper", "import")
+
+
+def _exporter(cls):
+    e = cls(template_name="kit_report", extra_template_basedirs=[str(template_dir())])
+    e.exclude_input = True
+    return e
+
+
+def report_html(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> str:
+    from nbconvert import HTMLExporter
+
+    body, _ = _exporter(HTMLExporter).from_notebook_node(Report(store, workshop_id, lang, min_group).notebook())
+    return body
+
+
+def _playwright_chromium() -> str:
+    """nbconvert's webpdf has no setting for the browser's path: give Playwright a browsers folder
+    whose headless shell is Debian's chromium (see ../shared/design.md, known pitfalls)."""
+    import playwright
+
+    target = Path("/usr/lib/chromium/chromium")
+    if not target.exists():
+        if CHROMIUM.exists():
+            target = CHROMIUM.resolve()
+        else:
+            raise KitError("pdf_unavailable", status=503)
+    spec = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
+    revs = {b["name"]: b["revision"] for b in json.loads(spec.read_text())["browsers"]}
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "codesign-kit" / "playwright"
+    for name, sub, exe in (("chromium-headless-shell", "chrome-headless-shell-linux64", "chrome-headless-shell"),
+                           ("chromium", "chrome-linux64", "chrome")):
+        folder = root / f"{name.replace('-', '_')}-{revs[name]}" / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        link = folder / exe
+        if not link.exists():
+            link.symlink_to(target)
+    return str(root)
+
+
+def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> bytes:
+    from nbconvert import WebPDFExporter
+
+    os.environ["PLAYWRIGHT_BROWSERS_PATH"] = _playwright_chromium()
+    e = _exporter(WebPDFExporter)
+    e.disable_sandbox = True
+    e.paginate = True
+    try:
+        pdf, _ = e.from_notebook_node(Report(store, workshop_id, lang, min_group).notebook(interactive=False))
+    except RuntimeError:
+        raise KitError("pdf_unavailable", status=503) from None
+    return pdf
+
+
+# -- data ----------------------------------------------------------------------------------------------
+def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> dict[str, list[dict]]:
+    """One table per entity, as plain rows (no tokens, no device data; nicknames only if asked)."""
+    doc = store.dump_workshop(workshop_id)
+    tb = doc["tables"]
+    parts = []
+    for p in tb["participants"]:
+        row = {"id": p["id"], "stakeholder_group": p["stakeholder_group"], "kind": p.get("kind") or "device",
+               "language": p["language"], "created_at": p["created_at"]}
+        if include_nicknames:
+            row["nickname"] = p["nickname"]
+        parts.append(row)
+    ideas = [{"id": i["id"], "text": i["text"], "status": i["status"], "participant_id": i["participant_id"],
+              "reject_reason": i.get("reject_reason"), "merged_into": i.get("merged_into"), "cost": i.get("cost"),
+              "pore_level": (i.get("tags") or {}).get("pore_level"),
+              "thl": ",".join((i.get("tags") or {}).get("thl", [])),
+              "target_groups": ",".join((i.get("tags") or {}).get("target_groups", [])),
+              "step_level": (i.get("tags") or {}).get("step_level"), "created_at": i["created_at"]} for i in tb["ideas"]]
+    rounds = [{"id": r["id"], "title": r["title"], "method": r["method"], "status": r["status"],
+               "rules": json.dumps({k: v for k, v in r["rules"].items() if k != "lot"}, ensure_ascii=False),
+               "opened_at": r["opened_at"], "closed_at": r["closed_at"]} for r in tb["rounds"]]
+    ballot_round = {b["id"]: (b["round_id"], b["participant_id"], b.get("source") or "device") for b in tb["ballots"]}
+    marks = [{"round_id": ballot_round[m["ballot_id"]][0], "ballot_id": m["ballot_id"],
+              "participant_id": ballot_round[m["ballot_id"]][1], "source": ballot_round[m["ballot_id"]][2],
+              "idea_id": m["idea_id"], "mark": m["dots"]} for m in tb["ballot_dots"]]
+    results = []
+    for r in store.rounds(workshop_id):
+        if r["status"] == "draft":
+            continue
+        items = store.round_items(r["id"])
+        res = voting.tally_marks(r["method"], r["rules"], [i["id"] for i in items],
+                                 [b["marks"] for b in store.dot_ballots(r["id"])])
+        results += [{"round_id": r["id"], "idea_id": x.idea_id, "score": x.score, "rank": x.rank, "voters": x.voters}
+                    for x in res]
+    actors, links = store.map_data(workshop_id)
+    return {
+        "participants": parts, "ideas": ideas, "rounds": rounds, "ballot_marks": marks, "results": results,
+        "actors": [{**a, "goals": "|".join(a["goals"])} for a in actors], "links": links,
+    }
+
+
+def xlsx(store: Store, workshop_id: int, include_nicknames: bool = False) -> bytes:
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, rows in tables(store, workshop_id, include_nicknames).items():
+            df = pd.DataFrame(rows)
+            df = df.map(nw._safe_cell) if not df.empty else df
+            df.to_excel(xl, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def csv_zip(store: Store, workshop_id: int, include_nicknames: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, rows in tables(store, workshop_id, include_nicknames).items():
+            out = io.StringIO()
+            cols = list(rows[0]) if rows else []
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(cols)
+            for r in rows:
+                w.writerow([nw._safe_cell("" if r[c] is None else r[c]) for c in cols])
+            z.writestr(f"{name}.csv", out.getvalue())
+    return buf.getvalue()
+
+
+def pb_files(store: Store, workshop_id: int) -> dict[str, str]:
+    return {f"round-{r['id']}.pb": store.pb_file(r["id"]) for r in store.rounds(workshop_id)
+            if r["method"] == "pb" and r["status"] != "draft"}
+
+
+def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
+           include_nicknames: bool = False) -> tuple[bytes, str]:
+    """(content, suggested file name) of one export."""
+    ws = store.workshop(workshop_id)
+    code = ws["code"]
+    if fmt == "html":
+        return report_html(store, workshop_id, lang).encode("utf-8"), f"{code}-report.html"
+    if fmt == "pdf":
+        return report_pdf(store, workshop_id, lang), f"{code}-report.pdf"
+    if fmt == "minutes":
+        return Report(store, workshop_id, lang).minutes_html().encode("utf-8"), f"{code}-minutes.html"
+    if fmt == "xlsx":
+        return xlsx(store, workshop_id, include_nicknames), f"{code}.xlsx"
+    if fmt == "csv":
+        return csv_zip(store, workshop_id, include_nicknames), f"{code}-csv.zip"
+    if fmt == "pb":
+        files = pb_files(store, workshop_id)
+        if not files:
+            raise KitError("no_pb_rounds", status=409)
+        if len(files) == 1:
+            ((name, text),) = files.items()
+            return text.encode("utf-8"), f"{code}-{name}"
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in files.items():
+                z.writestr(name, text)
+        return buf.getvalue(), f"{code}-pb.zip"
+    if fmt in ("graphml", "kumu"):
+        actors, links = store.map_data(workshop_id)
+        if fmt == "graphml":
+            return nw.to_graphml(actors, links).encode("utf-8"), f"{code}.graphml"
+        return nw.to_kumu(actors, links), f"{code}-kumu.xlsx"
+    if fmt == "json":
+        return json.dumps(store.dump_workshop(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \
+            f"{code}-backup.json"
+    raise KitError("unknown_format", fmt=str(fmt)[:20], known=", ".join(FORMATS))
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    if path.exists():
+        raise KitError("out_exists", path=str(path))
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise KitError("cannot_write", path=str(path), reason=err.strerror or str(err)) from None
+
+
+def stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")

@@ -1,0 +1,66 @@
+"""Session outputs from a folder a running server is using: the HTML report opened in Chromium shows
+every section and asks nothing from outside; the PDF has pages with the text on them."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kit import sample
+from kit.launch import start_server
+from kit.store import Store
+from tests.e2e.conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("outputs-data")
+    store = Store.open(data)
+    sample.load_demo(store)
+    store.close()
+    s = start_server(data)
+    yield s
+    s.stop()
+
+
+def export(server, fmt, out, lang="en"):
+    done = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(server.data), "--format", fmt,
+                           "--out", str(out), "--lang", lang], capture_output=True, text=True,
+                          env={**os.environ, "KIT_LANG": "en"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_html_report_in_chromium_while_the_server_runs(server, browser, tmp_path):
+    # a participant votes meanwhile: the export reads a consistent copy
+    status, _ = server.api("POST", f"/workshops/{server.code}/participants", {"group": "resident"})
+    assert status == 201
+    path = export(server, "html", tmp_path / "report.html")
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    requests = []
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    page.goto(path.as_uri())
+    headings = page.locator("h2").all_inner_texts()
+    assert headings[:4] == ["Participants", "Stakeholder network", "Ideas", "Votes"]
+    assert "Plan and roles" in headings and "Evaluation plan and feedback" in headings
+    assert page.locator("figure svg").count() == 1
+    page.frame_locator("iframe.kit-map-frame").locator("canvas").first.wait_for(timeout=15_000)
+    assert "Equal shares (Add1)" in page.content()
+    shot(page, "report-en")
+    outside = sorted({u for u in requests if not u.startswith(("file://", "data:", "about:", "blob:"))})
+    assert outside == []
+    ctx.close()
+
+
+def test_pdf_report_has_pages_with_text(server, tmp_path):
+    path = export(server, "pdf", tmp_path / "report.pdf", lang="fi")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) > 0
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for word in ("Osallistujat", "Toimijaverkosto", "Äänestykset", "Tasaosuusmenetelmä"):
+        assert word in text

@@ -1,0 +1,138 @@
+"""Session outputs: report sections, minutes, data exports re-read by the tools they are for,
+personal data left out, purge keeps the results."""
+
+import io
+import json
+import zipfile
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from kit import budgeting, report, sample
+from kit.errors import KitError
+from kit.ui.report import ReportApp
+
+
+@pytest.fixture
+def demo(store):
+    ws = sample.load_demo(store)
+    p, _ = store.add_participant(ws["id"], "Salainen Nimimerkki", "resident")
+    store.add_idea(ws["id"], "=HYPERLINK(\"http://x\") <script>alert(1)</script>", p["id"])
+    return store, ws
+
+
+def test_report_has_every_section_in_the_language_asked_and_names_nobody(demo):
+    store, ws = demo
+    for lang, words in (("fi", ["Osallistujat", "Toimijaverkosto", "Ideat", "Äänestykset", "Tasaosuusmenetelmä"]),
+                        ("sv", ["Deltagare", "Aktörsnätverk", "Idéer", "Omröstningar"]),
+                        ("en", ["Participants", "Stakeholder network", "Ideas", "Votes", "Equal shares"])):
+        html = report.report_html(store, ws["id"], lang)
+        assert f'<html lang="{lang}">' in html
+        for word in words:
+            assert word in html, (lang, word)
+    assert "Salainen Nimimerkki" not in html and "Sote A" not in html  # nicknames never in the report
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "cdn." not in html and "require.js" not in html and "mathjax" not in html.lower()
+
+
+def test_an_empty_workshop_gives_a_valid_mostly_empty_report(store):
+    ws = store.create_workshop("Tyhjä", "pore", "en")
+    html = report.report_html(store, ws["id"])
+    assert html.count("Nothing yet in this workshop.") == 4
+    assert report.Report(store, ws["id"]).minutes_text().startswith("Minutes: Tyhjä")
+
+
+def test_minutes_list_decisions_and_votes(demo):
+    store, ws = demo
+    text = report.Report(store, ws["id"], "en").minutes_text()
+    assert "DECISIONS" in text and "equal shares" in text.lower()
+    assert "Lähipuiston penkit ja valaistus" in text and "Nuorten bänditila kylätalolle" in text
+    html = report.Report(store, ws["id"], "fi").minutes_html()
+    assert "<h2>Päätökset</h2>" in html
+
+
+def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
+    store, ws = demo
+    sheets = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"])), sheet_name=None)
+    assert set(sheets) == {"participants", "ideas", "rounds", "ballot_marks", "results", "actors", "links"}
+    assert "nickname" not in sheets["participants"].columns and "token_hash" not in sheets["participants"].columns
+    assert len(sheets["participants"]) == 13 and len(sheets["actors"]) == 13
+    assert sheets["ideas"]["text"].str.startswith("'=").any()  # a spreadsheet will not run it
+    with_names = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"], include_nicknames=True)), sheet_name="participants")
+    assert "Salainen Nimimerkki" in set(with_names["nickname"])
+    z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
+    assert sorted(z.namelist()) == sorted(f"{n}.csv" for n in sheets)
+    marks = pd.read_csv(z.open("ballot_marks.csv"))
+    assert len(marks) == sum(len(b["marks"]) for r in store.rounds(ws["id"]) for b in store.dot_ballots(r["id"]))
+
+
+def test_pb_export_recounts_the_same_in_pabutools(demo):
+    from pabutools.election import Cost_Sat
+    from pabutools.election.pabulib import parse_pabulib_from_string
+    from pabutools.rules import method_of_equal_shares
+
+    store, ws = demo
+    content, name = report.export(store, ws["id"], "pb")
+    assert name.endswith(".pb")
+    inst, prof = parse_pabulib_from_string(content.decode("utf-8"))
+    theirs = method_of_equal_shares(inst, prof, sat_class=Cost_Sat, voter_budget_increment=1)
+    rnd = [r for r in store.rounds(ws["id"]) if r["method"] == "pb"][0]
+    ours = budgeting.mes(store.election(rnd["id"]), "add1")
+    assert sorted(p.name for p in theirs) == sorted(ours.funded)
+
+
+def test_graphml_reads_back_as_the_same_graph(demo):
+    store, ws = demo
+    content, _ = report.export(store, ws["id"], "graphml")
+    g = nx.parse_graphml(content.decode("utf-8"), force_multigraph=True)
+    actors, links = store.map_data(ws["id"])
+    assert g.number_of_nodes() == len(actors) and g.number_of_edges() == len(links)
+    assert {(int(u), int(v)) for u, v, _ in g.edges(keys=True)} == {(x["source"], x["target"]) for x in links}
+
+
+def test_json_export_is_the_full_backup(demo):
+    store, ws = demo
+    content, _ = report.export(store, ws["id"], "json")
+    doc = json.loads(content)
+    assert doc["format"] == "codesign-kit-backup" and doc["tables"]["actors"]
+
+
+def test_export_refuses_what_it_cannot_do(store):
+    ws = store.create_workshop("Ei budjettia", "pore", "en")
+    with pytest.raises(KitError) as err:
+        report.export(store, ws["id"], "pb")
+    assert err.value.code == "no_pb_rounds"
+    with pytest.raises(KitError):
+        report.export(store, ws["id"], "docx")
+
+
+def test_purge_removes_personal_data_and_keeps_results(demo):
+    store, ws = demo
+    before = report.tables(store, ws["id"])["results"]
+    idea = store.ideas(ws["id"])[0]
+    store.edit_idea(idea["id"], "Korjattu teksti")
+    store.purge_personal_data(ws["id"])
+    assert all(p["nickname"] is None for p in store.participants(ws["id"]))
+    assert all(i["participant_id"] is None for i in store.ideas(ws["id"]))
+    assert "old" not in [e for e in store.event_log(ws["id"]) if e["kind"] == "idea_edited"][0]["payload"]
+    assert report.tables(store, ws["id"])["results"] == before
+
+
+def test_report_page_makes_downloads_with_progress_and_restores(demo, tmp_path):
+    store, ws = demo
+    app = ReportApp(store, code=ws["code"], lang="en")
+    app.out_lang.value = "sv"
+    app.buttons[list(report.FORMATS).index("minutes")].click()
+    assert "Ready:" in app.message.value and "kit-download-minutes" in app.links.value
+    assert app.progress.layout.visibility == "hidden"
+    app.buttons[list(report.FORMATS).index("json")].click()
+    doc = json.loads(app.made["json"][0])
+    from kit.store import Store
+
+    other = Store.open(tmp_path / "other")
+    app2 = ReportApp(other, lang="en")
+    app2.restore(doc)
+    assert "Restored" in app2.message.value and other.workshop_by_code(ws["code"])
+    app2._guard(app2.restore, doc)  # again: refused, nothing changed
+    assert "already" in app2.message.value.lower() or "replace" in app2.message.value.lower()
