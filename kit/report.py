@@ -92,7 +92,7 @@ class Report:
         for p in self.participants:
             kinds[p.get("kind") or "device"] = kinds.get(p.get("kind") or "device", 0) + 1
         body = "".join(f"<tr><th scope='row'>{esc(g)}</th><td>{n}</td></tr>" for g, n in rows)
-        how = ", ".join(self.t("report.kind_" + k, n=n) for k, n in sorted(kinds.items()) if k in KINDS)
+        how = ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(kinds.items()) if k in KINDS)
         if not total:
             return f"<h2>{esc(self.t('report.participants'))}</h2><p class='empty'>{esc(self.t('report.none_yet'))}</p>"
         return (f"<h2>{esc(self.t('report.participants'))}</h2><p>{esc(self.t('report.participants_total', n=total))} "
@@ -178,7 +178,7 @@ class Report:
             sources: dict = {}
             for b in ballots:
                 sources[b["source"]] = sources.get(b["source"], 0) + 1
-            how = ", ".join(self.t("report.kind_" + k, n=n) for k, n in sorted(sources.items()) if k in KINDS)
+            how = ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(sources.items()) if k in KINDS)
             out.append(f"<h3>{esc(r['title'])}</h3><p>{esc(self.t('method.' + r['method']))} · "
                        f"{esc(self.rules_text(r))} · {esc(self.t('report.ballots', n=len(ballots)))}"
                        f"{' (' + esc(how) + ')' if how else ''} · {esc(self.t('round.' + r['status']))}</p>")
@@ -302,7 +302,8 @@ class Report:
         return nb
 
 
-KINDS = ("device", "kiosk", "paper", "import")
+KINDS = {"device": "report.kind_device", "kiosk": "report.kind_kiosk", "paper": "report.kind_paper",
+         "import": "report.kind_import"}
 
 
 def _exporter(cls):
