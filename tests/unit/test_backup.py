@@ -32,6 +32,14 @@ def demo(tmp_path):
     y = store.add_actor(ws["id"], "<b>Seurakunta</b>", "parish", participant_id=p["id"])
     store.add_link(ws["id"], x["id"], y["id"], "cooperation", bidirectional=True)
     store.take_snapshot(ws["id"], "Alku")
+    h = store.add_holder(ws["id"], "Koordinaatioryhmä", "group", chair="Puheenjohtaja")
+    task = store.add_task(ws["id"], "Budjetti", "budget", effort=3, due="2026-12-01")
+    store.set_letter(task["id"], h["id"], "AR")
+    store.set_level(h["id"], "co_development", 2)
+    store.add_term(h["id"], "budget_owner", "2026-01-01")
+    offer = store.add_offer(ws["id"], task["id"], p["id"], "can_help", {"facilitation": 1})
+    store.decide_offer(offer["id"], True)
+    store.update_task(task["id"], deputy_id=h["id"])
     yield store, ws
     store.close()
 
@@ -55,6 +63,9 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "paper_entries": sum(len(store.paper_entries(r["id"])) for r in rounds),
         "actors": len(store.actors(ws["id"], None)), "links": len(store.links(ws["id"], None)),
         "snapshots": len(store.snapshots(ws["id"])),
+        "holders": len(store.holders(ws["id"])), "tasks": len(store.tasks(ws["id"])),
+        "assignments": len(store.assignments(ws["id"])), "competence_levels": len(store.levels(ws["id"])),
+        "terms": len(store.terms(ws["id"])), "offers": len(store.offers(ws["id"])),
         "events": len(store.event_log(ws["id"]))}
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
