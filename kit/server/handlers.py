@@ -384,6 +384,53 @@ class SuggestApi(ApiHandler):
         self.send({**out, "message": t("map.thanks", lang)}, 201)
 
 
+def tasks_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> dict:
+    """Stage 3 on a participant's page: open tasks to volunteer for, the competences to say one has,
+    and what became of this participant's offers."""
+    tpl = wsmod.template(ws["template"])
+    labels = {c["id"]: label(c["label"], lang) for c in tpl["competences"]}
+    comps = [{"id": c, "label": labels.get(c, c.replace("_", " "))} for c in store.competences(ws["id"])]
+    open_tasks = [{"id": x["id"], "title": x["title"]} for x in store.tasks(ws["id"]) if not x["done"]]
+    mine = []
+    if participant_id is not None:
+        titles = {x["id"]: x["title"] for x in store.tasks(ws["id"])}
+        mine = [{"task": titles.get(o["task_id"], ""), "kind": o["kind"], "status": o["status"]}
+                for o in store.offers(ws["id"], participant_id)]
+    return {"open": bool((ws["settings"] or {}).get("tasks_open")), "tasks": open_tasks, "competences": comps,
+            "mine": mine}
+
+
+class TasksApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = (await self.participant(ws))["id"] if self.token() else None
+        self.send(await self.run(tasks_view, self.store, ws, lang, pid))
+
+
+class OffersApi(ApiHandler):
+    limiter = RateLimiter(LIMITS.ideas_per_minute * 3)
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if not (ws["settings"] or {}).get("tasks_open"):
+            raise KitError("tasks_closed", status=409)
+        if not self.limiter.allow(p["token_hash"]):
+            raise KitError("slow_down", status=429)
+        try:
+            task_id = int(data.get("task_id"))
+        except (TypeError, ValueError):
+            raise KitError("bad_field", field="task_id") from None
+        comps = data.get("competences") or {}
+        if not isinstance(comps, dict):
+            raise KitError("bad_field", field="competences")
+        offer = await self.run(self.store.add_offer, ws["id"], task_id, p["id"], data.get("kind"), comps)
+        self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": t("tasks.thanks", lang)}, 201)
+
+
 class ApiNotFound(ApiHandler):
     def prepare(self):
         super().prepare()
@@ -401,7 +448,7 @@ class PageHandler(KitHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         tr = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
         # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map."))}
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
                                                     js_strings=json.dumps(js_keys, ensure_ascii=False),
                                                     **ctx))
@@ -447,6 +494,8 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/kiosk/voters", KioskVoterApi, kw),
         (p + rf"api/workshops/{code}/map", MapApi, kw),
         (p + rf"api/workshops/{code}/(actors|links)", SuggestApi, kw),
+        (p + rf"api/workshops/{code}/tasks", TasksApi, kw),
+        (p + rf"api/workshops/{code}/offers", OffersApi, kw),
         (p + r"api/.*", ApiNotFound, kw),
         (p + r"join/?", JoinPage, kw),
         (p + rf"join/{code}/?", JoinPage, kw),

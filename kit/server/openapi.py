@@ -168,6 +168,24 @@ def openapi_document(base: str) -> dict:
                               "400": _err("Self-link, unknown link type."), "401": _err("Not joined."),
                               "404": _err("Unknown actor."), "409": _err("Suggestions closed."),
                               "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/tasks": {"get": {
+                "summary": "Stage 3: open tasks to volunteer for, the workshop's competences, and the caller's offers.",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("Tasks.", {"type": "object", "properties": {
+                    "open": {"type": "boolean"}, "tasks": {"type": "array"}, "competences": {"type": "array"},
+                    "mine": {"type": "array"}}})}}},
+            "/workshops/{code}/offers": {"post": {
+                "summary": "Volunteer for a task (\"I can do this\" / \"I can help\") with one's competences; "
+                           "the facilitator confirms.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["task_id", "kind"], "properties": {
+                        "task_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["can_do", "can_help"]},
+                        "competences": {"type": "object", "additionalProperties": {"type": "integer", "enum": [1, 2]},
+                                        "description": "competence id -> 1 (some) or 2 (strong)"}}}}}},
+                "responses": {"201": _ok("Offered.", {"type": "object"}), "400": _err("Unknown competence or kind."),
+                              "401": _err("Not joined."), "404": _err("Unknown task."),
+                              "409": _err("Volunteering closed."), "429": _err("Too many in a minute.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
                 "parameters": [CODE, LANG],

@@ -45,7 +45,7 @@
     $("join-section").hidden = joined || kiosk;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
-    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; }
+    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; }
   }
 
   function renderMyIdeas(ideas) {
@@ -402,8 +402,8 @@
         showJoined(true);
         renderMyIdeas([]);
         after();
-        mapSig = "";
-        refreshMap();
+        mapSig = ""; tasksSig = "";
+        refreshMap(); refreshTasks();
         return refreshRound(true);
       })
       .catch(function (err) { alertMsg(err.message); })
@@ -502,12 +502,82 @@
       function () { $("link-source").value = ""; $("link-target").value = ""; $("link-type").value = ""; });
   });
 
+  // ---- tasks to volunteer for (stage 3) ------------------------------------------------------
+  var tasksSig = "";
+  var OFFER_KIND = { can_do: "offer.can_do", can_help: "offer.can_help" };
+  var OFFER_STATUS = { pending: "js.suggestion_suggested", accepted: "js.offer_accepted", declined: "js.suggestion_rejected" };
+  function myCompetences() {
+    var out = {};
+    document.querySelectorAll("#competence-list select").forEach(function (sel) {
+      if (sel.value !== "0") out[sel.dataset.competence] = parseInt(sel.value, 10);
+    });
+    return out;
+  }
+  function offer(taskId, kind, btn) {
+    btn.disabled = true;
+    call("POST", "/offers", { task_id: taskId, kind: kind, competences: myCompetences() })
+      .then(function (data) { alertMsg(""); say(data.message); tasksSig = ""; return refreshTasks(); })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  }
+  function refreshTasks() {
+    if (!token) return Promise.resolve();
+    return call("GET", "/tasks").then(function (m) {
+      var sig = JSON.stringify(m);
+      if (sig === tasksSig) return;
+      var first = !tasksSig;
+      tasksSig = sig;
+      $("tasks-section").hidden = !m.open || !m.tasks.length;
+      var box = $("competence-list");
+      if (first || box.children.length !== m.competences.length) {
+        box.textContent = "";
+        m.competences.forEach(function (c) {
+          var id = "comp-" + c.id;
+          var lab = document.createElement("label");
+          lab.htmlFor = id; lab.textContent = c.label;
+          var sel = document.createElement("select");
+          sel.id = id; sel.dataset.competence = c.id;
+          [["0", "tasks.level0"], ["1", "tasks.level1"], ["2", "tasks.level2"]].forEach(function (o) {
+            var opt = document.createElement("option");
+            opt.value = o[0]; opt.textContent = tr(o[1]);
+            sel.appendChild(opt);
+          });
+          box.appendChild(lab); box.appendChild(sel);
+        });
+      }
+      var ul = $("task-list");
+      ul.textContent = "";
+      m.tasks.forEach(function (task) {
+        var li = document.createElement("li");
+        var p = document.createElement("p");
+        p.className = "idea"; p.id = "task-" + task.id; p.textContent = task.title;
+        li.appendChild(p);
+        ["can_do", "can_help"].forEach(function (kind) {
+          var b = document.createElement("button");
+          b.type = "button"; b.className = kind === "can_do" ? "offer-do" : "secondary offer-help";
+          b.textContent = tr(kind === "can_do" ? "tasks.can_do" : "tasks.can_help");
+          b.setAttribute("aria-describedby", p.id);
+          b.addEventListener("click", function () { offer(task.id, kind, b); });
+          li.appendChild(b);
+        });
+        ul.appendChild(li);
+      });
+      var mine = $("my-offers");
+      mine.textContent = "";
+      m.mine.forEach(function (o) {
+        var li = document.createElement("li");
+        li.textContent = o.task + ": " + tr(OFFER_KIND[o.kind]) + " (" + tr(OFFER_STATUS[o.status]) + ")";
+        mine.appendChild(li);
+      });
+    }).catch(function () { /* the round poll reports connection problems */ });
+  }
+
   // ---- start -------------------------------------------------------------------------------
   if (token && !kiosk) {
     call("GET", "/me").then(function (data) {
       showJoined(true);
       renderMyIdeas(data.ideas);
-      refreshMap();
+      refreshMap(); refreshTasks();
       return refreshRound(true);
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
@@ -515,5 +585,5 @@
   } else {
     showJoined(false);
   }
-  window.setInterval(function () { refreshRound(false); refreshMap(); }, 2500);
+  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); }, 2500);
 })();
