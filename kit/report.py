@@ -227,9 +227,65 @@ class Report:
             return self.t("report.rules_approval", min=rules.get("min") or 0, max=rules.get("max") or "–")
         return ""
 
+    def roles_section(self) -> str:
+        from kit import roles
+        from kit.ui.roles import COVERAGE_KEYS, PLAN_KEYS
+
+        h = f"<h2>{esc(self.t('report.plan'))}</h2>"
+        d = self.store.roles_data(self.ws["id"])
+        plan, tasks, holders, assign = d["plan"], d["tasks"], d["holders"], d["assignments"]
+        if not tasks and not holders and not any(plan.get(k) for k in PLAN_KEYS):
+            return h + f"<p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
+        names = {x["id"]: x["name"] for x in holders}
+        out = [h, "<dl>"]
+        for k, key in PLAN_KEYS.items():
+            if plan.get(k):
+                out.append(f"<dt>{esc(self.t(key))}</dt><dd>{esc(plan[k])}</dd>")
+        if plan.get("budget"):
+            out.append(f"<dt>{esc(self.t('section.budget'))}</dt><dd>"
+                       f"{esc(budgeting.money(budgeting.to_amount(plan['budget']), self.lang))}</dd>")
+        for key, label_key in (("responsible_person", "ui.responsible_person"), ("budget_owner", "ui.budget_owner")):
+            if plan.get(key) in names:
+                out.append(f"<dt>{esc(self.t(label_key))}</dt><dd>{esc(names[plan[key]])}</dd>")
+        out.append("</dl>")
+        shown = [x for x in holders if not x["removed"] or any(k[1] == x["id"] for k in assign)]
+        if tasks and shown:
+            th = "".join(f"<th scope='col'>{esc(x['name'])}</th>" for x in shown)
+            trs = "".join(f"<tr><th scope='row'>{esc(task['title'])}</th>"
+                          + "".join(f"<td>{esc(assign.get((task['id'], x['id']), '').replace('AR', 'A+R'))}</td>"
+                                    for x in shown) + "</tr>" for task in tasks)
+            out.append(f"<h3>{esc(self.t('ui.raci'))}</h3><table><thead><tr><th scope='col'>{esc(self.t('ui.task'))}</th>"
+                       f"{th}</tr></thead><tbody>{trs}</tbody></table>")
+        findings = roles.check_raci(tasks, holders, assign, plan.get("responsible_person"), plan.get("budget_owner"))
+        work = roles.workload(tasks, holders, assign)
+        findings += work["findings"]
+        by_task, by_holder = {x["id"]: x for x in tasks}, {x["id"]: x for x in holders}
+        if findings:
+            out.append("<ul class='flag-list'>" + "".join(
+                f"<li>{esc(roles.sentence(f, by_task, by_holder, self.lang))}</li>" for f in findings) + "</ul>")
+        labels = {c["id"]: c["label"] for c in self.tpl["competences"]}
+        from kit.i18n import label as tlabel
+
+        cov = roles.coverage(holders, d["competences"], d["levels"])
+        lines = [self.t(COVERAGE_KEYS[v["status"]], competence=tlabel(labels[c], self.lang) if c in labels else c,
+                        n=len(v["holders"])) for c, v in cov.items()]
+        out.append(f"<h3>{esc(self.t('ui.coverage'))}</h3><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>")
+        if work["load"]:
+            summary = self.t("ui.workload_summary", gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
+            out.append(f"<h3>{esc(self.t('ui.workload'))}</h3><p>{esc(summary)}</p>")
+        acts = roles.action_list(tasks, holders, assign)
+        if acts:
+            out.append(f"<h3>{esc(self.t('ui.action_list'))}</h3><table><thead><tr>" + "".join(
+                f"<th scope='col'>{esc(self.t(k))}</th>" for k in ("ui.task", "ui.responsible", "ui.accountable", "ui.due"))
+                + "</tr></thead><tbody>" + "".join(
+                f"<tr><td>{esc(a['task'])}</td><td>{esc(', '.join(a['responsible']))}</td>"
+                f"<td>{esc(', '.join(a['accountable']))}</td><td>{esc(a['due'] or '')}</td></tr>" for a in acts)
+                + "</tbody></table>")
+        return "".join(out)
+
     def later_stages(self) -> str:
-        return (f"<h2>{esc(self.t('report.plan'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
-                f"<h2>{esc(self.t('report.evaluation'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>")
+        return (self.roles_section()
+                + f"<h2>{esc(self.t('report.evaluation'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>")
 
     def sections(self, interactive: bool = True) -> list[str]:
         return [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
@@ -258,6 +314,14 @@ class Report:
                                   score=top[0].score, n=len(ballots)))
         return out
 
+    def action_lines(self) -> list[str]:
+        from kit import roles
+
+        d = self.store.roles_data(self.ws["id"])
+        return [self.t("minutes.action", task=a["task"], who=", ".join(a["responsible"] or a["accountable"]) or "–",
+                       due=a["due"] or "–")
+                for a in roles.action_list(d["tasks"], d["holders"], d["assignments"])]
+
     def minutes_lines(self) -> list[tuple[str, list[str]]]:
         ws = self.ws
         place = (ws["settings"] or {}).get("place") or "–"
@@ -274,7 +338,7 @@ class Report:
             (self.t("minutes.attendees"), attendees),
             (self.t("minutes.decisions"), self.decisions() or [self.t("minutes.none")]),
             (self.t("minutes.votes"), votes or [self.t("minutes.none")]),
-            (self.t("minutes.actions"), [self.t("minutes.no_actions")]),
+            (self.t("minutes.actions"), self.action_lines() or [self.t("minutes.no_actions")]),
         ]
 
     def minutes_html(self) -> str:

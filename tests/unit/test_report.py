@@ -136,3 +136,17 @@ def test_report_page_makes_downloads_with_progress_and_restores(demo, tmp_path):
     assert "Restored" in app2.message.value and other.workshop_by_code(ws["code"])
     app2._guard(app2.restore, doc)  # again: refused, nothing changed
     assert "already" in app2.message.value.lower() or "replace" in app2.message.value.lower()
+
+
+def test_plan_and_roles_reach_the_report_and_the_minutes(store):
+    ws = store.create_workshop("Roolit", "osallisuusverkosto", "en")
+    h = store.add_holder(ws["id"], "<b>Coordinator</b>")
+    task = store.add_task(ws["id"], "Book the venue", due="2026-12-01")
+    store.set_letter(task["id"], h["id"], "AR")
+    store.set_plan(ws["id"], need_for_change="Loneliness in the village", responsible_person=h["id"])
+    html = report.report_html(store, ws["id"])
+    assert "Loneliness in the village" in html and "Book the venue" in html and "A+R" in html
+    assert "&lt;b&gt;Coordinator&lt;/b&gt;" in html and "<b>Coordinator</b>" not in html
+    assert "has no deputy" in html and "nobody has it (a gap)" in html
+    text = report.Report(store, ws["id"]).minutes_text()
+    assert "Book the venue: <b>Coordinator</b>, by 2026-12-01" in text

@@ -525,11 +525,12 @@
     return call("GET", "/tasks").then(function (m) {
       var sig = JSON.stringify(m);
       if (sig === tasksSig) return;
-      var first = !tasksSig;
       tasksSig = sig;
       $("tasks-section").hidden = !m.open || !m.tasks.length;
       var box = $("competence-list");
-      if (first || box.children.length !== m.competences.length) {
+      var compSig = m.competences.map(function (c) { return c.id + "=" + c.label; }).join("|");
+      if (box.dataset.sig !== compSig) {  // rebuilt only when the list changes: choices made stay
+        box.dataset.sig = compSig;
         box.textContent = "";
         m.competences.forEach(function (c) {
           var id = "comp-" + c.id;
