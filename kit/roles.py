@@ -189,7 +189,7 @@ def sentence(f: Finding, tasks_by_id: dict, holders_by_id: dict, lang: str, labe
 
     task = tasks_by_id.get(f.task, {}).get("title", "")
     holder = holders_by_id.get(f.holder, {}).get("name", "")
-    params = dict(f.params)
+    params = {k: (str(v).replace(".", ",") if isinstance(v, float) and lang != "en" else v) for k, v in f.params.items()}
     if "role" in params and label:
         params["role"] = label(params["role"])
     return t("raci." + f.code, lang, task=task, holder=holder, **params)

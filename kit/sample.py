@@ -46,4 +46,23 @@ def load_demo(store: Store, path=None) -> dict:
             store.take_snapshot(ws["id"], net.get("snapshot_label"))
         store.add_link(ws["id"], acts[x["source"]]["id"], acts[x["target"]]["id"], x["type"],
                        x.get("bidirectional", False))
+    r = spec.get("roles") or {}
+    hs = []
+    for h in r.get("holders", []):
+        holder = store.add_holder(ws["id"], h["name"], h.get("kind", "person"), chair=h.get("chair"),
+                                  unpaid=h.get("unpaid", False))
+        for comp, level in (h.get("competences") or {}).items():
+            store.set_level(holder["id"], comp, level)
+        hs.append(holder)
+    for tk in r.get("tasks", []):
+        task = store.add_task(ws["id"], tk["title"], tk.get("section", "implementation"), tk.get("effort"), tk.get("due"))
+        for n, letters in (tk.get("letters") or {}).items():
+            store.set_letter(task["id"], hs[int(n)]["id"], letters)
+    if r:
+        plan = dict(r.get("plan") or {})
+        if "responsible_person" in r:
+            plan["responsible_person"] = hs[r["responsible_person"]]["id"]
+        if "budget_owner" in r:
+            plan["budget_owner"] = hs[r["budget_owner"]]["id"]
+        store.set_plan(ws["id"], **plan)
     return store.workshop(ws["id"])

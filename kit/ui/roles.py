@@ -30,6 +30,7 @@ OFFER_KEYS = {"can_do": "offer.can_do", "can_help": "offer.can_help"}
 LEVEL_KEYS = {"error": "level.error", "warning": "level.warning"}
 COVERAGE_KEYS = {"gap": "coverage.gap", "single": "coverage.single", "no_strong": "coverage.no_strong",
                  "ok": "coverage.ok"}
+PLAN_SECTIONS = ("need_for_change", "target_groups", "competences", "networks", "budget")  # spec §4.2
 ROLE_SECTION = {"budget_owner": "budget", "coordination_group": "implementation", "responsible_person": "implementation",
                 "unit_contact": "networks", "facilitator": "implementation"}
 
@@ -223,13 +224,18 @@ class RolesApp(KitApp):
         return task
 
     def add_standard_tasks(self) -> list[dict]:
-        """The template's standard roles and the ideas chosen in the plan, as tasks (once each)."""
+        """The template's standard roles, the preliminary plan's sections and the ideas chosen in the
+        plan, as tasks (once each)."""
         have = {(x["role"], x["idea_id"]) for x in self.store.tasks(self.ws["id"])}
         made = []
         for r in self.tpl["roles"]:
             if (r["id"], None) not in have:
                 made.append(self.store.add_task(self.ws["id"], label(r["label"], self.lang),
                                                 ROLE_SECTION.get(r["id"], "implementation"), role=r["id"]))
+        have_sections = {x["section"] for x in self.store.tasks(self.ws["id"]) if x["role"] is None and x["idea_id"] is None}
+        for section in PLAN_SECTIONS:  # the preliminary plan's sections, each somebody's task
+            if section not in have_sections:
+                made.append(self.store.add_task(self.ws["id"], t(SECTION_KEYS[section], self.lang), section))
         ideas = {i["id"]: i for i in self.store.ideas(self.ws["id"])}
         for iid in self.store.plan(self.ws["id"]).get("idea_ids") or []:
             if iid in ideas and (None, iid) not in have:
