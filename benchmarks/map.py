@@ -52,9 +52,9 @@ def main() -> None:
           f"{'svg+grid ms':>12} {'total ms':>9}")
     for n in args.sizes:
         ws = build(store, n, args.links_per_actor)
-        t_an, view = best(lambda: MapView(store, ws, "fi"), args.repeat)
+        t_an, view = best(lambda ws=ws: MapView(store, ws, "fi"), args.repeat)
         t_map, page = best(view.interactive, args.repeat)
-        t_svg, _ = best(lambda: (view.svg(), view.grid()), args.repeat)
+        t_svg, _ = best(lambda view=view: (view.svg(), view.grid()), args.repeat)
         print(f"{n:6d} {len(view.links):6d} {t_an:16.1f} {t_map:15.1f} {len(page) / 1024:8.0f} {t_svg:12.1f} "
               f"{t_an + t_map + t_svg:9.1f}")
 

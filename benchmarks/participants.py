@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest  # noqa: E402
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from kit.launch import start_server  # noqa: E402
+from kit.launch import start_server
 
 DOTS = 5
 

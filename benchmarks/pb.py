@@ -9,8 +9,8 @@ process's peak resident memory so far (it only grows: read it as an upper bound 
 from __future__ import annotations
 
 import argparse
-import time
 import resource
+import time
 from pathlib import Path
 
 from kit import budgeting

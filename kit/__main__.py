@@ -88,9 +88,9 @@ def prepare_environment(data: Path, public_url: str) -> None:
 def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
           demo: bool = False) -> int:
     from kit import sample
+    from kit import workshop as wsmod
     from kit.qr import qr_terminal
     from kit.store import Store
-    from kit import workshop as wsmod
 
     data.mkdir(parents=True, exist_ok=True)
     store = Store.open(data)

@@ -390,8 +390,7 @@ def explain(o: Outcome, e: Election, lang: str = "fi") -> list[str]:
         else:
             lines.append(t("pb.mes_share", lang, share=m(o.base_per_voter)))
     for s in o.steps:
-        kw = dict(project=name(s.project), cost=m(s.cost), votes=_num(s.votes, lang),
-                  left=m(s.left))
+        kw = {"project": name(s.project), "cost": m(s.cost), "votes": _num(s.votes, lang), "left": m(s.left)}
         if s.kind == "funded" and o.rule == "mes":
             paid = "; ".join(t("pb.paid_each", lang, n=k, amount=m(a)) for a, k in s.payments)
             lines.append(t("pb.step.mes_funded", lang, paid=paid,

@@ -457,11 +457,11 @@ def map_svg(actors: list[dict], links: list[dict], sectors: list[str], types: li
     e = html.escape
     names = {a["id"]: a["name"] for a in actors}
     desc = "; ".join(f"{names[x['source']]} → {names[x['target']]} ({type_label(x['type'])})" for x in links)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
-             f'aria-labelledby="map-title map-desc" class="kit-map-svg">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+              f'aria-labelledby="map-title map-desc" class="kit-map-svg">'),
              f'<title id="map-title">{e(title)}</title><desc id="map-desc">{e(desc)}</desc>',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>'),
              f'<rect width="{W}" height="{H}" fill="#fff"/>']
     for x in links:
         if x["source"] not in pos or x["target"] not in pos:
@@ -524,8 +524,9 @@ def grid_svg(actors: list[dict], quadrants: dict, quadrant_label, title: str) ->
     e = html.escape
     W = H = 560
     M = 60
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="grid-title" '
-             f'class="kit-grid-svg"><title id="grid-title">{e(title)}</title><rect width="{W}" height="{H}" fill="#fff"/>']
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="grid-title" '
+              f'class="kit-grid-svg"><title id="grid-title">{e(title)}</title>'
+              f'<rect width="{W}" height="{H}" fill="#fff"/>')]
     half = M + (W - 2 * M) / 2
     for (x, y, q) in ((M, M, "keep_satisfied"), (half, M, "manage_closely"),
                       (M, half, "monitor"), (half, half, "keep_informed")):

@@ -13,7 +13,7 @@ import io
 import json
 import os
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -127,7 +127,7 @@ class Report:
                         f"<td>{'' if x['interest'] is None else x['interest']}</td>"
                         f"<td>{esc(t('quadrant.' + a.quadrants[x['id']], self.lang))}</td>"
                         f"<td>{betw}</td></tr>")
-        out.append(f"<table><thead><tr>" + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
+        out.append("<table><thead><tr>" + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
             "map.col_actor", "map.col_sector", "map.col_influence", "map.col_interest", "map.col_quadrant",
             "map.col_betweenness")) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
         if self.snapshots:
@@ -544,4 +544,4 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M")

@@ -16,10 +16,10 @@ import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import (
     JSON,
@@ -331,7 +331,7 @@ MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def hash_token(token: str) -> str:
@@ -376,7 +376,7 @@ class Store:
         self.migrate()
 
     @classmethod
-    def open(cls, data_dir: str | Path) -> "Store":
+    def open(cls, data_dir: str | Path) -> Store:
         path = Path(data_dir)
         path.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{(path / STORE_FILE).resolve()}")
@@ -1122,7 +1122,7 @@ class Store:
         allowed = {"name", "sector", "organisation", "is_person", "notes", "influence", "interest", "goals"}
         unknown = set(fields) - allowed
         if unknown:
-            raise KitError("bad_field", field=sorted(unknown)[0])
+            raise KitError("bad_field", field=min(unknown))
         with self._tx(write=True) as conn:
             cur = _row(conn.execute(select(actors).where(actors.c.id == actor_id)).first())
             if cur is None:
@@ -1345,7 +1345,7 @@ class Store:
     def update_holder(self, holder_id: int, **fields) -> dict:
         allowed = {"name", "chair", "unpaid", "removed"}
         if set(fields) - allowed:
-            raise KitError("bad_field", field=sorted(set(fields) - allowed)[0])
+            raise KitError("bad_field", field=min(set(fields) - allowed))
         if "name" in fields:
             fields["name"] = clean_actor(fields["name"])["name"]
         with self._tx(write=True) as conn:
@@ -1384,7 +1384,7 @@ class Store:
 
         allowed = {"title", "section", "effort", "due", "a_implies_r", "deputy_id", "done"}
         if set(fields) - allowed:
-            raise KitError("bad_field", field=sorted(set(fields) - allowed)[0])
+            raise KitError("bad_field", field=min(set(fields) - allowed))
         if "title" in fields:
             fields["title"] = voting.clean_idea_text(fields["title"])
         if "section" in fields and fields["section"] not in SECTIONS:
@@ -1502,7 +1502,7 @@ class Store:
                    "operating_model", "description", "idea_ids", "actor_ids", "responsible_person",
                    "budget_owner"}
         if set(fields) - allowed:
-            raise KitError("bad_field", field=sorted(set(fields) - allowed)[0])
+            raise KitError("bad_field", field=min(set(fields) - allowed))
         for key in ("need_for_change", "target_groups", "competences_needed", "networks", "operating_model",
                     "description"):
             if key in fields:

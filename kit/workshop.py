@@ -7,7 +7,7 @@ fi/sv/en. Templates are data: a network can add its own file without touching co
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -29,7 +29,7 @@ REQUIRED_KEYS = ("id", "name", "stages", "stakeholder_groups", "sectors", "compe
                  "evaluation_dimensions", "prompts")
 
 
-@lru_cache(maxsize=None)
+@cache
 def templates() -> dict[str, dict]:
     out = {}
     for path in sorted((data_path("templates") / "workshops").glob("*.yaml")):

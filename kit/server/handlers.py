@@ -17,7 +17,8 @@ import tornado.web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado.ioloop import IOLoop
 
-from kit import voting, workshop as wsmod
+from kit import voting
+from kit import workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 from kit.i18n import catalog, label, negotiate, t
@@ -446,7 +447,7 @@ class PageHandler(KitHandler):
         ctx.setdefault("title", t("app.name", lang))
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        tr = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
+        tr = lambda key, **kw: t(key, lang, **kw)
         # the strings the page's script needs, in the page's language
         js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,

@@ -31,7 +31,6 @@ class ReportApp(KitApp):
         self.ws = resolve_workshop(self.store, code)
         self.lang = lang or self.ws["language"]
         L = self.lang
-        sty = {"description_width": "initial"}
         self.header = w.HTML()
         self.message = w.HTML()
         self.out_lang = w.Dropdown(options=list(LANGUAGES), value=self.ws["language"], description=t("ui.language", L))

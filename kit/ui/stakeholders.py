@@ -381,9 +381,7 @@ class StakeholderApp(KitApp):
             k = dd.value
             dd.options = options
             dd.value = k if k in [v for _, v in options] else None
-        self.link_pick.options = [(f"{view.by_id[x['source']]['name']} → {view.by_id[x['target']]['name']} "
-                                   f"({view.link_type(x['type'])}{', ×' + str(x['weight']) if x['weight'] > 1 else ''})",
-                                   x["id"]) for x in view.links]
+        self.link_pick.options = [(self._link_text(view, x), x["id"]) for x in view.links]
         sig = (tuple(sorted((a["id"], a["name"], a["sector"], a["influence"]) for a in view.actors)),
                tuple(sorted((x["source"], x["target"], x["type"], x["bidirectional"], x["weight"]) for x in view.links)))
         if sig != self._map_sig:  # the interactive map is big: redraw it only when the map changed
@@ -410,6 +408,12 @@ class StakeholderApp(KitApp):
             k = dd.value
             dd.options = snaps + now
             dd.value = k if k in [v for _, v in dd.options] else default
+
+    @staticmethod
+    def _link_text(view: MapView, x: dict) -> str:
+        times = f", ×{x['weight']}" if x["weight"] > 1 else ""
+        return (f"{view.by_id[x['source']]['name']} → {view.by_id[x['target']]['name']} "
+                f"({view.link_type(x['type'])}{times})")
 
     def _downloads(self, view: MapView) -> str:
         L = self.lang

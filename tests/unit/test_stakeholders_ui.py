@@ -96,7 +96,7 @@ def test_downloads_round_trip_through_import(store, ws):
     app.refresh()
     links = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.downloads.value))
     files = {name: base64.b64decode(data) for name, data in links.items()}
-    assert set(n.split("-", 1)[-1] for n in files) >= {"actors.csv", "links.csv", "kumu.xlsx", "map.svg"}
+    assert {n.split("-", 1)[-1] for n in files} >= {"actors.csv", "links.csv", "kumu.xlsx", "map.svg"}
     other = store.create_workshop("Toinen", "osallisuusverkosto", "en")
     app2 = StakeholderApp(store, code=other["code"], lang="en", poll=False)
     kumu = next(n for n in files if n.endswith(".xlsx"))
