@@ -82,3 +82,41 @@ def test_dots_placed_while_the_server_is_down_are_sent_when_it_is_back(tmp_path,
     finally:
         ctx.close()
         server.stop()
+
+
+def test_dots_not_sent_survive_closing_the_page_and_are_sent_from_the_next_one(tmp_path, browser):
+    server = start_server(tmp_path)
+    code, port = server.code, server.port
+    status, helper = server.api("POST", f"/workshops/{code}/participants", {})
+    idea = server.api("POST", f"/workshops/{code}/ideas", {"text": "Metsäretki"}, token=helper["token"])[1]["idea"]["id"]
+    store = server.store()
+    ws = store.workshop_by_code(code)
+    rnd = store.open_round(store.create_round(ws["id"], "Pisteet", "custom", dots=3)["id"])
+    ctx = browser.new_context(viewport=TABLET, locale="en")
+    try:
+        page = ctx.new_page()
+        page.goto(server.participants + "?lang=en")
+        page.click("#join-form button[type=submit]")
+        plus = f"#vote-items li:has(#idea-{idea}) button.plus"
+        page.wait_for_selector(plus, timeout=15_000)
+        page.click(plus)
+        page.wait_for_function("() => document.getElementById('status').textContent.includes('Saved')")
+        server.stop(signal.SIGKILL)
+        page.click(plus)
+        page.click(plus)
+        page.wait_for_function("() => document.getElementById('alert').textContent.includes('Not saved yet')")
+        page.close()  # the tab is closed while the server is down
+
+        server = start_server(tmp_path, port=port)
+        page = ctx.new_page()
+        page.goto(server.participants + "?lang=en")
+        page.wait_for_function("() => document.getElementById('status').textContent.includes('Saved')",
+                               timeout=20_000)
+        assert page.locator(f"#count-{idea}").inner_text().startswith("3")
+        token = page.evaluate(f"() => localStorage.getItem('kit-token:{code}')")
+        me = store.participant_by_token(ws["id"], token)
+        assert store.ballot_of(rnd["id"], me["id"])["dots"] == {idea: 3}
+        assert page.evaluate(f"() => localStorage.getItem('kit-pending:{code}')") is None
+    finally:
+        ctx.close()
+        server.stop()

@@ -303,6 +303,20 @@
     save();
   }
 
+  // an unsent ballot also survives a reload of the page (kept on this device, never on a shared tablet)
+  var PENDING = "kit-pending:" + code;
+  function keepPending(roundId, body) {
+    if (kiosk) return;
+    try { window.localStorage.setItem(PENDING, JSON.stringify({ round: roundId, body: body })); } catch (e) { /* full */ }
+  }
+  function dropPending() {
+    try { window.localStorage.removeItem(PENDING); } catch (e) { /* private mode */ }
+  }
+  function readPending() {
+    if (kiosk) return null;
+    try { return JSON.parse(window.localStorage.getItem(PENDING) || "null"); } catch (e) { return null; }
+  }
+
   function save() {
     if (state.saving) { state.dirty = true; return; }
     state.saving = true; state.dirty = false;
@@ -313,6 +327,7 @@
     call("PUT", "/rounds/" + r.id + "/ballot", body)
       .then(function (data) {
         state.saving = false;
+        dropPending();
         if (state.pending) { state.pending = false; alertMsg(""); }
         if (state.dirty) { save(); return; }
         say(data.message);
@@ -322,11 +337,13 @@
         if (err.offline) {
           // the server is out of reach: keep the dots on this device and send them again (see the timer)
           state.pending = true;
+          keepPending(r.id, body);
           alertMsg(tr("js.not_saved_retrying"));
           say("");
           return;
         }
         state.pending = false;
+        dropPending();
         alertMsg(err.message);
         say("");
         refreshRound(true);
@@ -360,6 +377,18 @@
           if (r.ballot.dots) Object.keys(r.ballot.dots).forEach(function (k) { state.dots[k] = r.ballot.dots[k]; });
           if (r.ballot.choices) state.choices = r.ballot.choices.slice();
           if (r.ballot.ranking) state.ranking = r.ballot.ranking.slice();
+        }
+        var kept = readPending();
+        if (kept && r && kept.round === r.id && r.status === "open") {
+          // what this device could not send before the page was reloaded: show it and send it now
+          if (kept.body.dots) state.dots = kept.body.dots;
+          if (kept.body.choices) state.choices = kept.body.choices;
+          if (kept.body.ranking) state.ranking = kept.body.ranking;
+          renderRound();
+          save();
+          return;
+        } else if (kept && (!r || kept.round !== r.id || r.status !== "open")) {
+          dropPending();
         }
         renderRound();
       }
