@@ -1,0 +1,197 @@
+"""Evaluation planning (stage 4): the logic model and its checks, SMART indicators, and feedback
+forms counted with small-group suppression. Pure: plain data in, findings and numbers out
+(domain spec §6.1, §6.2, §6.4).
+
+Node: {id, level, text, thl: [..]}; Edge: (from_id, to_id) left to right.
+Indicator: {id, node, name, kind, unit, baseline, target, target_date, source, method, frequency,
+            owner_task, thl: [..], target_group, realistic}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from kit.errors import KitError
+
+LEVELS = ("input", "activity", "output", "outcome_short", "outcome_long", "impact")
+OUTCOMES = ("outcome_short", "outcome_long")
+THL = ("own_life", "communities_influence", "common_good")
+METHODS = ("minutes", "attendance", "feedback_form", "survey_import", "interview", "observation",
+           "network_remap", "licensed_scale")
+QUESTION_KINDS = ("scale", "choice", "text")
+MIN_ANSWERS = 5  # fewer answers than this are not shown (small-group suppression)
+
+
+@dataclass
+class Finding:
+    level: str
+    code: str
+    node: int | None = None
+    params: dict = field(default_factory=dict)
+
+
+def check_edge(levels: dict, src: int, dst: int) -> None:
+    """Links go left to right only (input -> activity -> output -> outcomes -> impact)."""
+    if src == dst or src not in levels or dst not in levels:
+        raise KitError("bad_lm_link")
+    if LEVELS.index(levels[dst]) <= LEVELS.index(levels[src]):
+        raise KitError("lm_left_to_right")
+
+
+def check_model(nodes: list[dict], edges: list[tuple[int, int]], indicators: list[dict],
+                dimensions: list[str]) -> list[Finding]:
+    """Each activity has an input and an output; each outcome an upstream activity and at least one
+    indicator; no cycles; each chosen THL dimension is reached by an outcome."""
+    level = {n["id"]: n["level"] for n in nodes}
+    preds: dict = {n["id"]: set() for n in nodes}
+    succs: dict = {n["id"]: set() for n in nodes}
+    for a, b in edges:
+        if a in level and b in level:
+            preds[b].add(a)
+            succs[a].add(b)
+    out: list[Finding] = []
+    # no cycles (edges only go rightwards, but a stored model is checked as it is)
+    state: dict = {}
+
+    def cyclic(v) -> bool:
+        state[v] = 1
+        for w in succs[v]:
+            if state.get(w) == 1 or (w not in state and cyclic(w)):
+                return True
+        state[v] = 2
+        return False
+
+    if any(v not in state and cyclic(v) for v in level):
+        out.append(Finding("error", "lm_cycle"))
+    for n in nodes:
+        if n["level"] == "activity":
+            if not any(level[p] == "input" for p in preds[n["id"]]):
+                out.append(Finding("error", "activity_without_input", n["id"]))
+            if not any(level[s] == "output" for s in succs[n["id"]]):
+                out.append(Finding("error", "activity_without_output", n["id"]))
+        if n["level"] in OUTCOMES:
+            if not _reaches_back(n["id"], preds, level, "activity"):
+                out.append(Finding("error", "outcome_without_activity", n["id"]))
+            if not any(i.get("node") == n["id"] for i in indicators):
+                out.append(Finding("warning", "outcome_without_indicator", n["id"]))
+    reached = {d for n in nodes if n["level"] in OUTCOMES for d in n.get("thl") or []}
+    for d in dimensions:
+        if d not in reached:
+            out.append(Finding("warning", "dimension_not_reached", params={"dimension": d}))
+    return out
+
+
+def _reaches_back(v, preds, level, target) -> bool:
+    seen, stack = set(), [v]
+    while stack:
+        x = stack.pop()
+        for p in preds[x]:
+            if level[p] == target:
+                return True
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return False
+
+
+def smart(ind: dict) -> dict:
+    """Doran's SMART letters with the reason for each one missing: S = target group and object of
+    change, M = unit, baseline and target, A = an owner (the A of a task), R = confirmed realistic by
+    the facilitator, T = a target date."""
+    missing = {}
+    if not (ind.get("target_group") or "").strip() or not (ind.get("name") or "").strip():
+        missing["S"] = "smart.S"
+    if ind.get("kind", "quantitative") == "quantitative":
+        if not (ind.get("unit") and ind.get("baseline") not in (None, "") and ind.get("target") not in (None, "")):
+            missing["M"] = "smart.M"
+    elif not (ind.get("target") or ""):
+        missing["M"] = "smart.M_qual"
+    if not ind.get("owner_task"):
+        missing["A"] = "smart.A"
+    if not ind.get("realistic"):
+        missing["R"] = "smart.R"
+    if not ind.get("target_date"):
+        missing["T"] = "smart.T"
+    return {"letters": "".join(x for x in "SMART" if x not in missing), "missing": missing}
+
+
+def aggregate(questions: list[dict], answers: list[dict], min_answers: int = MIN_ANSWERS) -> list[dict]:
+    """Per question: the number of answers, and when there are at least `min_answers`: the mean and
+    the distribution (scale), the counts (choice), or the approved open answers (text). Below the
+    threshold nothing but the count is given, so no single person's answer can be read off."""
+    out = []
+    for q in questions:
+        vals = [a["answers"][q["id"]] for a in answers if q["id"] in (a.get("answers") or {})]
+        row = {"id": q["id"], "kind": q["kind"], "n": len(vals), "shown": len(vals) >= min_answers}
+        if row["shown"]:
+            if q["kind"] == "scale":
+                row["mean"] = sum(vals) / len(vals)
+                row["distribution"] = {k: vals.count(k) for k in range(1, 6)}
+            elif q["kind"] == "choice":
+                row["counts"] = {c: vals.count(c) for c in q.get("choices", [])}
+        out.append(row)
+    return out
+
+
+def check_answers(questions: list[dict], answers: dict) -> dict:
+    """A participant's answers to a form: a scale is 1-5, a choice one of its options, a text at most
+    1000 characters; unknown questions refused; unanswered questions simply left out."""
+    if not isinstance(answers, dict):
+        raise KitError("bad_answers")
+    by_id = {q["id"]: q for q in questions}
+    clean = {}
+    for key, value in answers.items():
+        q = by_id.get(key)
+        if q is None:
+            raise KitError("unknown_question", question=str(key)[:20])
+        if value in (None, ""):
+            continue
+        if q["kind"] == "scale":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                raise KitError("scale_out_of_range", value=str(value)[:10])
+        elif q["kind"] == "choice":
+            if value not in q.get("choices", []):
+                raise KitError("unknown_choice", value=str(value)[:40])
+        else:
+            if not isinstance(value, str) or len(value) > 1000:
+                raise KitError("idea_too_long", max=1000, given=len(str(value)))
+            value = value.replace("\x00", "").strip()
+            if not value:
+                continue
+        clean[key] = value
+    return clean
+
+
+def check_form(questions) -> list[dict]:
+    if not isinstance(questions, list) or not questions:
+        raise KitError("form_empty")
+    out = []
+    for n, q in enumerate(questions, start=1):
+        if not isinstance(q, dict) or q.get("kind") not in QUESTION_KINDS or not str(q.get("text") or "").strip():
+            raise KitError("bad_question", n=n)
+        item = {"id": q.get("id") or f"q{n}", "kind": q["kind"], "text": str(q["text"]).strip()[:300]}
+        if q["kind"] == "choice":
+            choices = [str(c).strip()[:100] for c in q.get("choices") or [] if str(c).strip()]
+            if len(choices) < 2:
+                raise KitError("bad_question", n=n)
+            item["choices"] = choices
+        if q.get("thl") in THL:
+            item["thl"] = q["thl"]
+        out.append(item)
+    if len({q["id"] for q in out}) != len(out):
+        raise KitError("bad_question", n=len(out))
+    return out
+
+
+def question_sets(path, lang: str) -> dict[str, list[dict]]:
+    """The kit's own ready questions per THL dimension (templates/evaluation/questions.yaml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = {}
+    for dim, items in data["sets"].items():
+        out[dim] = [{"id": it["id"], "kind": it["kind"], "thl": dim,
+                     "text": it["text"].get(lang) or it["text"]["fi"],
+                     **({"choices": [c.get(lang) or c["fi"] for c in it["choices"]]} if it["kind"] == "choice" else {})}
+                    for it in items]
+    return out

@@ -1,0 +1,102 @@
+"""Logic model checks, SMART, feedback aggregation with suppression (domain spec §6)."""
+
+import pytest
+
+from kit import evaluation as ev
+from kit.errors import KitError
+from kit.workshop import data_path
+
+
+def node(i, level, thl=()):
+    return {"id": i, "level": level, "text": f"N{i}", "thl": list(thl)}
+
+
+def model():
+    nodes = [node(1, "input"), node(2, "activity"), node(3, "output"), node(4, "outcome_short", ["own_life"]),
+             node(5, "impact")]
+    return nodes, [(1, 2), (2, 3), (3, 4), (4, 5)]
+
+
+def codes(findings):
+    return sorted((f.code, f.node) for f in findings)
+
+
+def test_a_complete_model_passes():
+    nodes, edges = model()
+    assert ev.check_model(nodes, edges, [{"node": 4}], ["own_life"]) == []
+
+
+def test_an_activity_needs_an_input_and_an_output():
+    nodes, edges = model()
+    out = ev.check_model(nodes, [(3, 4), (4, 5)], [{"node": 4}], [])
+    assert ("activity_without_input", 2) in codes(out) and ("activity_without_output", 2) in codes(out)
+    assert ("outcome_without_activity", 4) in codes(out)
+
+
+def test_an_outcome_needs_an_indicator_and_the_chosen_dimensions_are_reached():
+    nodes, edges = model()
+    out = ev.check_model(nodes, edges, [], ["own_life", "common_good"])
+    assert ("outcome_without_indicator", 4) in codes(out)
+    assert [f.params for f in out if f.code == "dimension_not_reached"] == [{"dimension": "common_good"}]
+
+
+def test_cycles_are_found_and_links_only_go_rightwards():
+    nodes, edges = model()
+    assert ("lm_cycle", None) in codes(ev.check_model(nodes, edges + [(5, 1)], [{"node": 4}], []))
+    levels = {n["id"]: n["level"] for n in nodes}
+    with pytest.raises(KitError) as err:
+        ev.check_edge(levels, 4, 2)
+    assert err.value.code == "lm_left_to_right"
+    ev.check_edge(levels, 2, 4)
+
+
+def test_smart_names_each_missing_letter():
+    full = {"name": "Osallistujien kokema kuuluminen", "target_group": "kuntoutujat", "kind": "quantitative",
+            "unit": "keskiarvo 1-5", "baseline": "2.8", "target": "3.5", "owner_task": 7, "realistic": True,
+            "target_date": "2027-06-30"}
+    assert ev.smart(full) == {"letters": "SMART", "missing": {}}
+    partial = {**full, "baseline": "", "owner_task": None, "target_date": None}
+    assert ev.smart(partial)["letters"] == "SR" and set(ev.smart(partial)["missing"]) == {"M", "A", "T"}
+    assert ev.smart({"name": "Tarinat", "kind": "qualitative", "target": "10 tarinaa"})["missing"].keys() == {"S", "A", "R", "T"}
+
+
+QUESTIONS = [{"id": "q1", "kind": "scale", "text": "Kuuluin ryhmään"},
+             {"id": "q2", "kind": "choice", "text": "Tulisitko?", "choices": ["Kyllä", "En"]},
+             {"id": "q3", "kind": "text", "text": "Kerro"}]
+
+
+def test_answers_below_the_threshold_are_not_shown():
+    answers = [{"answers": {"q1": 4, "q2": "Kyllä"}} for _ in range(4)]
+    out = ev.aggregate(QUESTIONS, answers, min_answers=5)
+    assert [(r["n"], r["shown"], "mean" in r) for r in out] == [(4, False, False), (4, False, False), (0, False, False)]
+    answers.append({"answers": {"q1": 2, "q2": "En"}})
+    out = ev.aggregate(QUESTIONS, answers, min_answers=5)
+    assert out[0]["mean"] == pytest.approx(3.6) and out[0]["distribution"][4] == 4
+    assert out[1]["counts"] == {"Kyllä": 4, "En": 1}
+
+
+@pytest.mark.parametrize("answers,code", [({"q1": 6}, "scale_out_of_range"), ({"q1": 0}, "scale_out_of_range"),
+                                          ({"q1": True}, "scale_out_of_range"), ({"q2": "Ehkä"}, "unknown_choice"),
+                                          ({"q9": 1}, "unknown_question"), ("kaikki", "bad_answers")])
+def test_bad_answers_are_refused(answers, code):
+    with pytest.raises(KitError) as err:
+        ev.check_answers(QUESTIONS, answers)
+    assert err.value.code == code
+
+
+def test_forms_need_questions():
+    with pytest.raises(KitError) as err:
+        ev.check_form([])
+    assert err.value.code == "form_empty"
+    with pytest.raises(KitError):
+        ev.check_form([{"kind": "choice", "text": "Vain yksi", "choices": ["a"]}])
+    assert [q["id"] for q in ev.check_form(QUESTIONS)] == ["q1", "q2", "q3"]
+
+
+def test_ready_question_sets_in_three_languages():
+    path = data_path("templates") / "evaluation" / "questions.yaml"
+    for lang in ("fi", "sv", "en"):
+        sets = ev.question_sets(path, lang)
+        assert set(sets) == set(ev.THL)
+        assert all(q["text"] for qs in sets.values() for q in qs)
+        ev.check_form([q for qs in sets.values() for q in qs])
