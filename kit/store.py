@@ -45,7 +45,7 @@ from kit import voting
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 STORE_FILE = "kit.sqlite"
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
@@ -293,9 +293,63 @@ offers = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+# v5: stage 4, evaluation (domain spec §6)
+lm_nodes = Table(
+    "lm_nodes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("thl", JSON),
+    Column("task_id", ForeignKey("tasks.id", ondelete="SET NULL")),
+    Column("idea_id", ForeignKey("ideas.id", ondelete="SET NULL")),
+)
+
+lm_edges = Table(
+    "lm_edges",
+    metadata,
+    Column("source_id", ForeignKey("lm_nodes.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_id", ForeignKey("lm_nodes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("node_id", ForeignKey("lm_nodes.id", ondelete="SET NULL")),
+    Column("data", JSON, nullable=False),  # name, kind, unit, baseline, target, target_date, method, ...
+)
+
+forms = Table(
+    "forms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("questions", JSON, nullable=False),
+    Column("min_answers", Integer, nullable=False, default=5),
+    Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
+    Column("approved", JSON),  # open answers approved for showing: ["<response id>:<question id>", ...]
+    Column("created_at", String(40), nullable=False),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", ForeignKey("forms.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("form_id", "participant_id", name="one_response_per_form"),
+)
+
 V1_TABLES = [meta, workshops, participants, ideas, rounds, round_items, ballots, ballot_dots, events]
 V3_TABLES = [actors, links, snapshots]
 V4_TABLES = [holders, tasks, assignments, competence_levels, terms, offers]
+V5_TABLES = [lm_nodes, lm_edges, indicators, forms, responses]
 
 
 def _migrate_v1(conn: Connection) -> None:
@@ -326,8 +380,13 @@ def _migrate_v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=V4_TABLES)
 
 
+def _migrate_v5(conn: Connection) -> None:
+    """Stage 4: logic model, indicators, feedback forms and their responses."""
+    metadata.create_all(conn, tables=V5_TABLES)
+
+
 # (version reached, function). Append; never edit a released step.
-MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4)]
+MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5)]
 
 
 def now() -> str:
@@ -1607,6 +1666,163 @@ class Store:
                                                               for x in self.terms(workshop_id)],
                 "plan": plan, "competences": self.competences(workshop_id)}
 
+    # -- stage 4: evaluation -------------------------------------------------------------------
+    def add_node(self, workshop_id: int, level: str, text: str, thl=None, task_id=None, idea_id=None) -> dict:
+        from kit import evaluation
+
+        if level not in evaluation.LEVELS:
+            raise KitError("bad_field", field="level")
+        thl = list(thl or [])
+        if any(d not in evaluation.THL for d in thl):
+            raise KitError("bad_tags")
+        text = voting.clean_idea_text(text)
+        with self._tx(write=True) as conn:
+            nid = conn.execute(lm_nodes.insert().values(workshop_id=workshop_id, level=level, text=text, thl=thl,
+                                                        task_id=task_id, idea_id=idea_id)).inserted_primary_key[0]
+            self._bump(conn, workshop_id)
+            return _row(conn.execute(select(lm_nodes).where(lm_nodes.c.id == nid)).first())
+
+    def remove_node(self, node_id: int) -> None:
+        with self._tx(write=True) as conn:
+            wid = conn.execute(select(lm_nodes.c.workshop_id).where(lm_nodes.c.id == node_id)).scalar()
+            if wid is None:
+                raise KitError("bad_lm_link")
+            conn.execute(lm_edges.delete().where((lm_edges.c.source_id == node_id) | (lm_edges.c.target_id == node_id)))
+            conn.execute(lm_nodes.delete().where(lm_nodes.c.id == node_id))
+            self._bump(conn, wid)
+
+    def add_lm_edge(self, source_id: int, target_id: int) -> None:
+        from kit import evaluation
+
+        with self._tx(write=True) as conn:
+            rows = {r.id: r for r in conn.execute(select(lm_nodes).where(lm_nodes.c.id.in_([source_id, target_id])))}
+            if len(rows) != 2 or rows[source_id].workshop_id != rows[target_id].workshop_id:
+                raise KitError("bad_lm_link")
+            evaluation.check_edge({k: v.level for k, v in rows.items()}, source_id, target_id)
+            conn.execute(lm_edges.delete().where(lm_edges.c.source_id == source_id, lm_edges.c.target_id == target_id))
+            conn.execute(lm_edges.insert().values(source_id=source_id, target_id=target_id))
+            self._bump(conn, rows[source_id].workshop_id)
+
+    def logic_model(self, workshop_id: int) -> tuple[list[dict], list[tuple[int, int]]]:
+        with self._tx() as conn:
+            nodes = [_row(r) for r in conn.execute(
+                select(lm_nodes).where(lm_nodes.c.workshop_id == workshop_id).order_by(lm_nodes.c.id))]
+            ids = [n["id"] for n in nodes]
+            edges = [(r.source_id, r.target_id) for r in conn.execute(
+                select(lm_edges).where(lm_edges.c.source_id.in_(ids)))] if ids else []
+        for n in nodes:
+            n["thl"] = n["thl"] or []
+        return nodes, edges
+
+    def save_indicator(self, workshop_id: int, data: dict, indicator_id: int | None = None) -> dict:
+        from kit import evaluation
+
+        allowed = {"name", "kind", "unit", "baseline", "target", "target_date", "source", "method", "frequency",
+                   "owner_task", "thl", "target_group", "realistic", "node"}
+        if set(data) - allowed:
+            raise KitError("bad_field", field=min(set(data) - allowed))
+        clean = dict(data)
+        clean["name"] = voting.clean_idea_text(data.get("name"))
+        if clean.get("kind", "quantitative") not in ("quantitative", "qualitative"):
+            raise KitError("bad_field", field="kind")
+        if clean.get("method") not in (None, "", *evaluation.METHODS):
+            raise KitError("bad_field", field="method")
+        clean["target_date"] = clean_date(clean.get("target_date"))
+        if any(d not in evaluation.THL for d in clean.get("thl") or []):
+            raise KitError("bad_tags")
+        for k in ("unit", "baseline", "target", "source", "frequency", "target_group"):
+            if clean.get(k) is not None and (not isinstance(clean[k], str) or len(clean[k]) > 500):
+                raise KitError("bad_field", field=k)
+        with self._tx(write=True) as conn:
+            if indicator_id is None:
+                iid = conn.execute(indicators.insert().values(workshop_id=workshop_id, node_id=clean.get("node"),
+                                                              data=clean)).inserted_primary_key[0]
+            else:
+                iid = indicator_id
+                conn.execute(indicators.update().where(indicators.c.id == iid).values(node_id=clean.get("node"), data=clean))
+            self._bump(conn, workshop_id)
+            row = _row(conn.execute(select(indicators).where(indicators.c.id == iid)).first())
+        return {"id": row["id"], **row["data"], "node": row["node_id"]}
+
+    def indicators(self, workshop_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [{"id": r.id, **r.data, "node": r.node_id} for r in conn.execute(
+                select(indicators).where(indicators.c.workshop_id == workshop_id).order_by(indicators.c.id))]
+
+    def create_form(self, workshop_id: int, title: str, questions, min_answers: int = 5) -> dict:
+        from kit import evaluation
+
+        qs = evaluation.check_form(questions)
+        if isinstance(min_answers, bool) or not isinstance(min_answers, int) or not 1 <= min_answers <= 100:
+            raise KitError("bad_field", field="min_answers")
+        with self._tx(write=True) as conn:
+            fid = conn.execute(forms.insert().values(
+                workshop_id=workshop_id, title=(title or "").strip()[:200] or "Palaute", questions=qs,
+                min_answers=min_answers, status="draft", approved=[], created_at=now())).inserted_primary_key[0]
+            self._bump(conn, workshop_id)
+            return _row(conn.execute(select(forms).where(forms.c.id == fid)).first())
+
+    def set_form_status(self, form_id: int, status: str) -> dict:
+        if status not in ("draft", "open", "closed"):
+            raise KitError("bad_field", field="status")
+        with self._tx(write=True) as conn:
+            f = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+            if f is None:
+                raise KitError("unknown_form", status=404)
+            if status == "open":  # one form open at a time
+                conn.execute(forms.update().where(forms.c.workshop_id == f["workshop_id"], forms.c.status == "open")
+                             .values(status="closed"))
+            conn.execute(forms.update().where(forms.c.id == form_id).values(status=status))
+            self._bump(conn, f["workshop_id"])
+            self._log(conn, f["workshop_id"], "form_" + status, form_id=form_id)
+            return _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+
+    def forms(self, workshop_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(forms).where(forms.c.workshop_id == workshop_id).order_by(forms.c.id))]
+
+    def open_form(self, workshop_id: int) -> dict | None:
+        with self._tx() as conn:
+            return _row(conn.execute(select(forms).where(forms.c.workshop_id == workshop_id,
+                                                         forms.c.status == "open")).first())
+
+    def save_response(self, form_id: int, participant_id: int, answers: dict, workshop_id: int | None = None) -> dict:
+        """A participant's answers (the last ones count); only while the form is open."""
+        from kit import evaluation
+
+        with self._tx(write=True) as conn:
+            f = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+            if f is None or (workshop_id is not None and f["workshop_id"] != workshop_id):
+                raise KitError("unknown_form", status=404)
+            if f["status"] != "open":
+                raise KitError("form_closed", status=409)
+            clean = evaluation.check_answers(f["questions"], answers)
+            if not clean:
+                raise KitError("no_answers")
+            conn.execute(responses.delete().where(responses.c.form_id == form_id,
+                                                  responses.c.participant_id == participant_id))
+            conn.execute(responses.insert().values(form_id=form_id, participant_id=participant_id, answers=clean,
+                                                   updated_at=now()))
+            self._bump(conn, f["workshop_id"])
+            return clean
+
+    def responses(self, form_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(responses).where(responses.c.form_id == form_id).order_by(responses.c.id))]
+
+    def approve_answer(self, form_id: int, response_id: int, question_id: str, approved: bool = True) -> None:
+        """Open answers are shown only after the facilitator has read and approved them."""
+        with self._tx(write=True) as conn:
+            f = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+            if f is None:
+                raise KitError("unknown_form", status=404)
+            key = f"{response_id}:{question_id}"
+            keys = [k for k in (f["approved"] or []) if k != key] + ([key] if approved else [])
+            conn.execute(forms.update().where(forms.c.id == form_id).values(approved=keys))
+            self._bump(conn, f["workshop_id"])
+
     def purge_personal_data(self, workshop_id: int) -> dict:
         """Remove what could point at a person and keep the aggregate results: nicknames go, devices
         can no longer come back, ideas and suggestions lose who sent them, the event log forgets
@@ -1724,13 +1940,14 @@ BACKUP_FORMAT = "codesign-kit-backup"
 # a workshop's tables in the order a restore inserts them (parents first)
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots",
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
-                 "competence_levels", "terms", "offers", "events")
-_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES}
+                 "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
+                 "responses", "events")
+_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES}
 _REFS = {  # column -> table whose id it holds
     "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
     "round_id": "rounds", "ballot_id": "ballots", "suggested_by": "participants",
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
-    "task_id": "tasks", "deputy_id": "holders",
+    "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms",
 }
 
 
@@ -1757,6 +1974,13 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
         "terms": select(terms).where(terms.c.holder_id.in_(
             select(holders.c.id).where(holders.c.workshop_id == workshop_id))),
         "offers": select(offers).where(offers.c.workshop_id == workshop_id),
+        "lm_nodes": select(lm_nodes).where(lm_nodes.c.workshop_id == workshop_id),
+        "lm_edges": select(lm_edges).where(lm_edges.c.source_id.in_(
+            select(lm_nodes.c.id).where(lm_nodes.c.workshop_id == workshop_id))),
+        "indicators": select(indicators).where(indicators.c.workshop_id == workshop_id),
+        "forms": select(forms).where(forms.c.workshop_id == workshop_id),
+        "responses": select(responses).where(responses.c.form_id.in_(
+            select(forms.c.id).where(forms.c.workshop_id == workshop_id))),
         "events": select(events).where(events.c.workshop_id == workshop_id),
     }
     out = {}

@@ -40,6 +40,15 @@ def demo(tmp_path):
     offer = store.add_offer(ws["id"], task["id"], p["id"], "can_help", {"facilitation": 1})
     store.decide_offer(offer["id"], True)
     store.update_task(task["id"], deputy_id=h["id"])
+    a = store.add_node(ws["id"], "activity", "Luontoiltapäivät", task_id=task["id"])
+    o = store.add_node(ws["id"], "outcome_short", "Kuuluminen", thl=["communities_influence"])
+    store.add_lm_edge(a["id"], o["id"])
+    store.save_indicator(ws["id"], {"name": "Kuuluminen", "node": o["id"], "owner_task": task["id"]})
+    form = store.create_form(ws["id"], "Palaute", [{"kind": "scale", "text": "Kuuluin ryhmään"},
+                                                    {"kind": "text", "text": "Kerro"}], 3)
+    store.set_form_status(form["id"], "open")
+    store.save_response(form["id"], p["id"], {"q1": 4, "q2": "<b>Hyvä</b>"})
+    store.approve_answer(form["id"], store.responses(form["id"])[0]["id"], "q2")
     yield store, ws
     store.close()
 
@@ -66,6 +75,9 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "holders": len(store.holders(ws["id"])), "tasks": len(store.tasks(ws["id"])),
         "assignments": len(store.assignments(ws["id"])), "competence_levels": len(store.levels(ws["id"])),
         "terms": len(store.terms(ws["id"])), "offers": len(store.offers(ws["id"])),
+        "lm_nodes": len(store.logic_model(ws["id"])[0]), "lm_edges": len(store.logic_model(ws["id"])[1]),
+        "indicators": len(store.indicators(ws["id"])), "forms": len(store.forms(ws["id"])),
+        "responses": sum(len(store.responses(f["id"])) for f in store.forms(ws["id"])),
         "events": len(store.event_log(ws["id"]))}
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
