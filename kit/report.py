@@ -283,9 +283,39 @@ class Report:
                 + "</tbody></table>")
         return "".join(out)
 
+    def evaluation_section(self) -> str:
+        from kit import evaluation as ev
+        from kit.ui.evaluation import form_results_html, indicators_html, model_html
+
+        h = f"<h2>{esc(self.t('report.evaluation'))}</h2>"
+        nodes, edges = self.store.logic_model(self.ws["id"])
+        inds = self.store.indicators(self.ws["id"])
+        forms_ = [f for f in self.store.forms(self.ws["id"]) if f["status"] != "draft"]
+        if not nodes and not inds and not forms_:
+            return h + f"<p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
+        out = [h]
+        if nodes:
+            dims = self.store.plan(self.ws["id"]).get("thl_dimensions") or []
+            text = {n["id"]: n["text"] for n in nodes}
+            from kit.ui.evaluation import CHECK_KEYS, THL_KEYS
+
+            findings = ev.check_model(nodes, edges, inds, dims)
+            out.append(f"<h3>{esc(self.t('ui.logic_model'))}</h3>{model_html(nodes, edges, self.lang)}")
+            if findings:
+                out.append("<ul class='flag-list'>" + "".join(
+                    f"<li>{esc(self.t(CHECK_KEYS[f.code], node=text.get(f.node, ''), dimension=self.t(THL_KEYS[f.params['dimension']]) if 'dimension' in f.params else ''))}</li>"
+                    for f in findings) + "</ul>")
+        if inds:
+            text = {n["id"]: n["text"] for n in nodes}
+            out.append(f"<h3>{esc(self.t('ui.indicators'))}</h3>{indicators_html(inds, text, self.lang)}")
+        for f in forms_:
+            resp = self.store.responses(f["id"])
+            least = max(f["min_answers"], self.min_group)
+            out.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
+        return "".join(out)
+
     def later_stages(self) -> str:
-        return (self.roles_section()
-                + f"<h2>{esc(self.t('report.evaluation'))}</h2><p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>")
+        return self.roles_section() + self.evaluation_section()
 
     def sections(self, interactive: bool = True) -> list[str]:
         return [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),

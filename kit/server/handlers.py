@@ -432,6 +432,34 @@ class OffersApi(ApiHandler):
         self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": t("tasks.thanks", lang)}, 201)
 
 
+class FormApi(ApiHandler):
+    """Stage 4: the open feedback form and the caller's answers to it."""
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = (await self.participant(ws))["id"] if self.token() else None
+
+        def load():
+            f = self.store.open_form(ws["id"])
+            if f is None:
+                return {"form": None, "mine": None}
+            mine = next((r["answers"] for r in self.store.responses(f["id"]) if r["participant_id"] == pid), None)
+            return {"form": {"id": f["id"], "title": f["title"], "questions": f["questions"]}, "mine": mine}
+
+        self.send(await self.run(load))
+
+
+class ResponseApi(ApiHandler):
+    @guarded
+    async def put(self, code, form_id):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        saved = await self.run(self.store.save_response, int(form_id), p["id"], data.get("answers"), ws["id"])
+        self.send({"answers": saved, "message": t("form.saved", lang)})
+
+
 class ApiNotFound(ApiHandler):
     def prepare(self):
         super().prepare()
@@ -449,7 +477,7 @@ class PageHandler(KitHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         tr = lambda key, **kw: t(key, lang, **kw)
         # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer."))}
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
                                                     js_strings=json.dumps(js_keys, ensure_ascii=False),
                                                     **ctx))
@@ -497,6 +525,8 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/(actors|links)", SuggestApi, kw),
         (p + rf"api/workshops/{code}/tasks", TasksApi, kw),
         (p + rf"api/workshops/{code}/offers", OffersApi, kw),
+        (p + rf"api/workshops/{code}/form", FormApi, kw),
+        (p + rf"api/workshops/{code}/forms/([0-9]{{1,12}})/response", ResponseApi, kw),
         (p + r"api/.*", ApiNotFound, kw),
         (p + r"join/?", JoinPage, kw),
         (p + rf"join/{code}/?", JoinPage, kw),

@@ -186,6 +186,23 @@ def openapi_document(base: str) -> dict:
                 "responses": {"201": _ok("Offered.", {"type": "object"}), "400": _err("Unknown competence or kind."),
                               "401": _err("Not joined."), "404": _err("Unknown task."),
                               "409": _err("Volunteering closed."), "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/form": {"get": {
+                "summary": "Stage 4: the open feedback form (or null) and the caller's answers to it.",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("The form.", {"type": "object", "properties": {
+                    "form": {"type": ["object", "null"]}, "mine": {"type": ["object", "null"]}}})}}},
+            "/workshops/{code}/forms/{form_id}/response": {"put": {
+                "summary": "Answer (or change one's answers to) the open form: the last answers count.",
+                "parameters": [CODE, LANG, {"name": "form_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["answers"], "properties": {"answers": {
+                        "type": "object", "description": "question id -> 1..5 (scale), an option (choice) or text"}}}}}},
+                "responses": {"200": _ok("Saved.", {"type": "object"}),
+                              "400": _err("A scale answer outside 1-5, an unknown option or question, no answers."),
+                              "401": _err("Not joined."), "404": _err("Unknown form."),
+                              "409": _err("The form is closed.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
                 "parameters": [CODE, LANG],

@@ -225,6 +225,8 @@ class StartApp(KitApp):
             f'rel="noopener">{esc(t("ui.open_map", L))}</a></p>'
             f'<p><a class="kit-roles-link" href="03_roles.ipynb?workshop={code}" target="_blank" '
             f'rel="noopener">{esc(t("ui.open_roles", L))}</a></p>'
+            f'<p><a class="kit-evaluation-link" href="04_evaluation.ipynb?workshop={code}" target="_blank" '
+            f'rel="noopener">{esc(t("ui.open_evaluation", L))}</a></p>'
             f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={code}" '
             f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>'
             f'<p><a class="kit-report-link" href="05_report.ipynb?workshop={code}" target="_blank" '

@@ -150,3 +150,18 @@ def test_plan_and_roles_reach_the_report_and_the_minutes(store):
     assert "has no deputy" in html and "nobody has it (a gap)" in html
     text = report.Report(store, ws["id"]).minutes_text()
     assert "Book the venue: <b>Coordinator</b>, by 2026-12-01" in text
+
+
+def test_evaluation_reaches_the_report_with_suppression(store):
+    ws = store.create_workshop("Arviointi", "osallisuusverkosto", "en")
+    out = store.add_node(ws["id"], "outcome_short", "Belonging grows")
+    store.save_indicator(ws["id"], {"name": "Belonging", "node": out["id"]})
+    form = store.create_form(ws["id"], "Feedback", [{"kind": "scale", "text": "I belonged"}], 1)
+    store.set_form_status(form["id"], "open")
+    for score in (5, 4):
+        p, _ = store.add_participant(ws["id"])
+        store.save_response(form["id"], p["id"], {"q1": score})
+    html = report.report_html(store, ws["id"])
+    assert "Belonging grows" in html and "SMART" in html
+    # the report never goes under the report's own threshold (5), whatever the form allowed live
+    assert "2 answers; the result shows once there are at least 5" in html and "data-mean" not in html

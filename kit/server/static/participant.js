@@ -45,7 +45,7 @@
     $("join-section").hidden = joined || kiosk;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
-    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; }
+    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; $("form-section").hidden = true; formSig = ""; }
   }
 
   function renderMyIdeas(ideas) {
@@ -432,7 +432,7 @@
         renderMyIdeas([]);
         after();
         mapSig = ""; tasksSig = "";
-        refreshMap(); refreshTasks();
+        refreshMap(); refreshTasks(); formSig = ""; refreshForm();
         return refreshRound(true);
       })
       .catch(function (err) { alertMsg(err.message); })
@@ -602,12 +602,84 @@
     }).catch(function () { /* the round poll reports connection problems */ });
   }
 
+  // ---- feedback form (stage 4) -----------------------------------------------------------
+  var formSig = "", formId = null;
+  function radios(q, options, current) {
+    var fs = document.createElement("fieldset");
+    var lg = document.createElement("legend");
+    lg.textContent = q.text;
+    fs.appendChild(lg);
+    if (q.kind === "scale") {
+      var help = document.createElement("p");
+      help.className = "help";
+      help.textContent = tr("form.scale_low") + ", " + tr("form.scale_high");
+      fs.appendChild(help);
+    }
+    options.forEach(function (o, i) {
+      var id = "f-" + q.id + "-" + i;
+      var input = document.createElement("input");
+      input.type = "radio"; input.name = "f-" + q.id; input.id = id; input.value = String(o);
+      input.className = "choice";
+      if (current !== undefined && String(current) === String(o)) input.checked = true;
+      var lab = document.createElement("label");
+      lab.htmlFor = id; lab.className = "choice-label"; lab.textContent = String(o);
+      var row = document.createElement("div");
+      row.className = "radio-row";
+      row.appendChild(input); row.appendChild(lab);
+      fs.appendChild(row);
+    });
+    return fs;
+  }
+  function refreshForm() {
+    if (!token) return Promise.resolve();
+    return call("GET", "/form").then(function (data) {
+      var sig = JSON.stringify(data.form);
+      if (sig === formSig) return;
+      formSig = sig;
+      var f = data.form;
+      $("form-section").hidden = !f;
+      if (!f) return;
+      formId = f.id;
+      $("form-heading").textContent = f.title;
+      var box = $("form-questions");
+      box.textContent = "";
+      var mine = data.mine || {};
+      f.questions.forEach(function (q) {
+        if (q.kind === "scale") box.appendChild(radios(q, [1, 2, 3, 4, 5], mine[q.id]));
+        else if (q.kind === "choice") box.appendChild(radios(q, q.choices, mine[q.id]));
+        else {
+          var lab = document.createElement("label");
+          lab.htmlFor = "f-" + q.id; lab.textContent = q.text;
+          var ta = document.createElement("textarea");
+          ta.id = "f-" + q.id; ta.rows = 3; ta.maxLength = 1000; ta.value = mine[q.id] || "";
+          box.appendChild(lab); box.appendChild(ta);
+        }
+      });
+      box.dataset.questions = JSON.stringify(f.questions.map(function (q) { return [q.id, q.kind]; }));
+    }).catch(function () { /* the round poll reports connection problems */ });
+  }
+  $("feedback-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var answers = {};
+    JSON.parse($("form-questions").dataset.questions || "[]").forEach(function (qk) {
+      if (qk[1] === "text") { var v = $("f-" + qk[0]).value; if (v.trim()) answers[qk[0]] = v; return; }
+      var checked = document.querySelector("input[name='f-" + qk[0] + "']:checked");
+      if (checked) answers[qk[0]] = qk[1] === "scale" ? parseInt(checked.value, 10) : checked.value;
+    });
+    var btn = ev.submitter || $("feedback-form").querySelector("button");
+    btn.disabled = true;
+    call("PUT", "/forms/" + formId + "/response", { answers: answers })
+      .then(function (data) { alertMsg(""); say(data.message); })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  });
+
   // ---- start -------------------------------------------------------------------------------
   if (token && !kiosk) {
     call("GET", "/me").then(function (data) {
       showJoined(true);
       renderMyIdeas(data.ideas);
-      refreshMap(); refreshTasks();
+      refreshMap(); refreshTasks(); refreshForm();
       return refreshRound(true);
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
@@ -615,5 +687,5 @@
   } else {
     showJoined(false);
   }
-  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); }, 2500);
+  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); refreshForm(); }, 2500);
 })();

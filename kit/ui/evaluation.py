@@ -1,0 +1,301 @@
+"""04_evaluation: the logic model with its checks, indicators with their SMART letters, and feedback
+forms that participants answer on their devices, counted live with small-group suppression."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from kit import evaluation as ev
+from kit.errors import KitError
+from kit.i18n import t
+from kit.store import Store
+from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
+from kit.ui.start import join_panel_html
+from kit.workshop import data_path
+
+LEVEL_KEYS = {lv: f"lm.{lv}" for lv in ev.LEVELS}
+THL_KEYS = {d: f"thl.{d}" for d in ev.THL}
+METHOD_KEYS = {m: f"method_ev.{m}" for m in ev.METHODS}
+CHECK_KEYS = {"lm_cycle": "lm_check.lm_cycle", "activity_without_input": "lm_check.activity_without_input",
+              "activity_without_output": "lm_check.activity_without_output",
+              "outcome_without_activity": "lm_check.outcome_without_activity",
+              "outcome_without_indicator": "lm_check.outcome_without_indicator",
+              "dimension_not_reached": "lm_check.dimension_not_reached"}
+STATUS_KEYS = {"draft": "form.status_draft", "open": "form.status_open", "closed": "form.status_closed"}
+
+
+def question_sets(lang: str) -> dict:
+    return ev.question_sets(data_path("templates") / "evaluation" / "questions.yaml", lang)
+
+
+class EvaluationApp(KitApp):
+    """Every action is a method; buttons only call them."""
+
+    def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
+                 poll: bool = True):
+        super().__init__()
+        self.add_class("kit-app")
+        self.store = store or open_store()
+        self.ws = resolve_workshop(self.store, code)
+        self.lang = lang or self.ws["language"]
+        L, sty = self.lang, {"description_width": "initial"}
+        row = {"flex_flow": "row wrap"}
+        self.join = w.HTML()
+        self.message = w.HTML()
+        # logic model
+        self.node_level = w.Dropdown(options=[(t(LEVEL_KEYS[lv], L), lv) for lv in ev.LEVELS], description=t("ui.lm_level", L), style=sty)
+        self.node_level.add_class("kit-lm-level")
+        self.node_text = w.Text(description=t("ui.lm_text", L), style=sty, layout=w.Layout(width="60%"))
+        self.node_text.add_class("kit-lm-text")
+        self.node_thl = w.SelectMultiple(options=[(t(THL_KEYS[d], L), d) for d in ev.THL], description=t("ui.thl", L),
+                                         style=sty, rows=3)
+        self.node_btn = w.Button(description=t("ui.add", L), button_style="primary")
+        self.node_btn.add_class("kit-lm-add")
+        self.node_btn.on_click(lambda _: self._guard(self.add_node_from_form))
+        self.edge_from = w.Dropdown(description=t("map.source", L), style=sty)
+        self.edge_to = w.Dropdown(description=t("map.target", L), style=sty)
+        self.edge_btn = w.Button(description=t("ui.lm_link", L))
+        self.edge_btn.add_class("kit-lm-link")
+        self.edge_btn.on_click(lambda _: self._guard(self.link, self.edge_from.value, self.edge_to.value))
+        self.dimensions = w.SelectMultiple(options=[(t(THL_KEYS[d], L), d) for d in ev.THL],
+                                           description=t("ui.lm_dimensions", L), style=sty, rows=3)
+        self.dimensions.observe(lambda ch: not self._drawing and self._guard(self.set_dimensions, list(ch["new"])),
+                                names="value")
+        self.model_html = w.HTML()
+        self.model_html.add_class("kit-lm")
+        self.checks = w.HTML()
+        self.checks.add_class("kit-lm-checks")
+        # indicators
+        self.ind_name = w.Text(description=t("ui.ind_name", L), style=sty, layout=w.Layout(width="60%"))
+        self.ind_node = w.Dropdown(description=t("ui.ind_node", L), style=sty)
+        self.ind_kind = w.Dropdown(options=[(t("ind.quantitative", L), "quantitative"), (t("ind.qualitative", L), "qualitative")],
+                                   description=t("ui.ind_kind", L), style=sty)
+        self.ind_group = w.Text(description=t("ui.ind_group", L), style=sty)
+        self.ind_unit = w.Text(description=t("ui.ind_unit", L), style=sty)
+        self.ind_base = w.Text(description=t("ui.ind_baseline", L), style=sty)
+        self.ind_target = w.Text(description=t("ui.ind_target", L), style=sty)
+        self.ind_date = w.Text(description=t("ui.due", L), style=sty, placeholder="2027-06-30")
+        self.ind_method = w.Dropdown(options=[(t(METHOD_KEYS[m], L), m) for m in ev.METHODS], description=t("ui.ind_method", L), style=sty)
+        self.ind_owner = w.Dropdown(description=t("ui.ind_owner", L), style=sty)
+        self.ind_real = w.Checkbox(description=t("ui.ind_realistic", L), indent=False, layout=w.Layout(width="auto"))
+        self.ind_btn = w.Button(description=t("ui.add", L), button_style="primary")
+        self.ind_btn.add_class("kit-ind-add")
+        self.ind_btn.on_click(lambda _: self._guard(self.add_indicator_from_form))
+        self.ind_html = w.HTML()
+        self.ind_html.add_class("kit-indicators")
+        # feedback forms
+        self.form_title = w.Text(value=t("ui.form_default", L), description=t("ui.round_title", L), style=sty)
+        self.form_sets = w.SelectMultiple(options=[(t(THL_KEYS[d], L), d) for d in ev.THL],
+                                          description=t("ui.form_sets", L), style=sty, rows=3)
+        self.form_custom = w.Textarea(description=t("ui.form_custom", L), style=sty, layout=w.Layout(width="100%"),
+                                      placeholder=t("ui.form_custom_hint", L))
+        self.form_min = w.BoundedIntText(value=ev.MIN_ANSWERS, min=1, max=100, description=t("ui.min_group", L), style=sty)
+        self.form_min.add_class("kit-form-min")
+        self.form_btn = w.Button(description=t("ui.form_open", L), button_style="primary")
+        self.form_btn.add_class("kit-form-open")
+        self.form_btn.on_click(lambda _: self._guard(self.open_form_from_form))
+        self.form_close_btn = w.Button(description=t("ui.form_close", L), button_style="warning")
+        self.form_close_btn.add_class("kit-form-close")
+        self.form_close_btn.on_click(lambda _: self._guard(self.close_form))
+        self.results = w.HTML()
+        self.results.add_class("kit-form-results")
+        self.moderation = w.VBox()
+        self.moderation.add_class("kit-open-answers")
+        self.children = [
+            theme(), self.join, self.message,
+            w.HTML(f"<h2>{esc(t('ui.feedback', L))}</h2>"), self.form_title, self.form_sets, self.form_custom,
+            w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)), self.results,
+            w.HTML(f"<h3>{esc(t('ui.open_answers', L))}</h3>"), self.moderation,
+            w.HTML(f"<h2>{esc(t('ui.logic_model', L))}</h2>"),
+            w.HBox([self.node_level, self.node_text, self.node_thl, self.node_btn], layout=w.Layout(**row)),
+            w.HBox([self.edge_from, self.edge_to, self.edge_btn], layout=w.Layout(**row)),
+            self.dimensions, self.model_html, self.checks,
+            w.HTML(f"<h2>{esc(t('ui.indicators', L))}</h2>"),
+            w.HBox([self.ind_name, self.ind_node, self.ind_kind], layout=w.Layout(**row)),
+            w.HBox([self.ind_group, self.ind_unit, self.ind_base, self.ind_target, self.ind_date], layout=w.Layout(**row)),
+            w.HBox([self.ind_method, self.ind_owner, self.ind_real, self.ind_btn], layout=w.Layout(**row)),
+            self.ind_html,
+        ]
+        self.refresh()
+        self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
+
+    # -- actions ----------------------------------------------------------------------------
+    def add_node(self, level: str, text: str, thl=()) -> dict:
+        node = self.store.add_node(self.ws["id"], level, text, list(thl))
+        self._ok(t("ui.saved", self.lang))
+        return node
+
+    def add_node_from_form(self) -> dict:
+        node = self.add_node(self.node_level.value, self.node_text.value, self.node_thl.value)
+        self.node_text.value = ""
+        return node
+
+    def link(self, source, target) -> None:
+        if source is None or target is None:
+            raise KitError("bad_lm_link")
+        self.store.add_lm_edge(source, target)
+        self._ok(t("ui.saved", self.lang))
+
+    def set_dimensions(self, dims: list[str]) -> None:
+        plan = self.store.plan(self.ws["id"])
+        plan["thl_dimensions"] = dims
+        self.store.set_setting(self.ws["id"], "plan", plan)
+
+    def add_indicator(self, **data) -> dict:
+        ind = self.store.save_indicator(self.ws["id"], data)
+        self._ok(t("ui.saved", self.lang))
+        return ind
+
+    def add_indicator_from_form(self) -> dict:
+        ind = self.add_indicator(name=self.ind_name.value, node=self.ind_node.value, kind=self.ind_kind.value,
+                                 target_group=self.ind_group.value, unit=self.ind_unit.value,
+                                 baseline=self.ind_base.value, target=self.ind_target.value,
+                                 target_date=self.ind_date.value or None, method=self.ind_method.value,
+                                 owner_task=self.ind_owner.value, realistic=self.ind_real.value)
+        self.ind_name.value = ""
+        return ind
+
+    def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS) -> dict:
+        """A form from the ready question sets and/or the facilitator's own questions (one per line;
+        "?" at the end: a 1-5 scale; "text:" first: an open question)."""
+        ready = question_sets(self.lang)
+        questions = [q for d in sets for q in ready[d]]
+        for n, line in enumerate(x.strip() for x in (custom or "").splitlines()):
+            if not line:
+                continue
+            if line.lower().startswith("text:"):
+                questions.append({"id": f"c{n}", "kind": "text", "text": line[5:].strip()})
+            else:
+                questions.append({"id": f"c{n}", "kind": "scale", "text": line})
+        form = self.store.create_form(self.ws["id"], title, questions, min_answers)
+        form = self.store.set_form_status(form["id"], "open")
+        self._ok(t("ui.form_opened", self.lang, n=len(form["questions"])))
+        return form
+
+    def open_form_from_form(self) -> dict:
+        return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value, self.form_min.value)
+
+    def close_form(self) -> None:
+        f = self.store.open_form(self.ws["id"])
+        if f is None:
+            raise KitError("form_closed", status=409)
+        self.store.set_form_status(f["id"], "closed")
+        self._ok(t("ui.form_closed", self.lang))
+
+    def approve(self, form_id: int, response_id: int, qid: str) -> None:
+        self.store.approve_answer(form_id, response_id, qid)
+        self.refresh()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def current_form(self) -> dict | None:
+        open_ = self.store.open_form(self.ws["id"])
+        if open_:
+            return open_
+        all_ = self.store.forms(self.ws["id"])
+        return all_[-1] if all_ else None
+
+    def _draw(self) -> None:
+        L = self.lang
+        self.ws = self.store.workshop(self.ws["id"])
+        self.join.value = (f"<h1>{esc(t('ui.evaluation_title', L))}: {esc(self.ws['title'])}</h1>"
+                           + join_panel_html(self.ws["code"], L, scale=4, small=True))
+        f = self.current_form()
+        self.form_close_btn.disabled = not (f and f["status"] == "open")
+        if f is None:
+            self.results.value = f"<p class='kit-note'>{esc(t('ui.no_forms', L))}</p>"
+            self.moderation.children = []
+        else:
+            resp = self.store.responses(f["id"])
+            agg = ev.aggregate(f["questions"], resp, f["min_answers"])
+            self.results.value = form_results_html(f, resp, agg, L)
+            rows = []
+            approved = set(f["approved"] or [])
+            for r in resp:
+                for q in f["questions"]:
+                    if q["kind"] != "text" or q["id"] not in r["answers"]:
+                        continue
+                    key = f"{r['id']}:{q['id']}"
+                    if key in approved:
+                        continue
+                    b = w.Button(description=t("ui.approve", L))
+                    b.add_class("kit-approve-answer")
+                    b.on_click(lambda _, fid=f["id"], rid=r["id"], qid=q["id"]: self._guard(self.approve, fid, rid, qid))
+                    rows.append(w.HBox([w.HTML(f"<div class='kit-answer'>{esc(r['answers'][q['id']])}</div>",
+                                               layout=w.Layout(flex="1 1 auto")), b]))
+            self.moderation.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('ui.no_open_answers', L))}</p>")]
+        nodes, edges = self.store.logic_model(self.ws["id"])
+        inds = self.store.indicators(self.ws["id"])
+        dims = self.store.plan(self.ws["id"]).get("thl_dimensions") or []
+        self.dimensions.value = tuple(d for d in dims if d in ev.THL)
+        opts = [(f"{t(LEVEL_KEYS[n['level']], L)}: {n['text'][:50]}", n["id"]) for n in nodes]
+        for dd in (self.edge_from, self.edge_to):
+            k = dd.value
+            dd.options = opts
+            dd.value = k if k in [v for _, v in opts] else None
+        k = self.ind_node.value
+        self.ind_node.options = [("–", None)] + [o for o, n in zip(opts, nodes, strict=True) if n["level"] in ev.OUTCOMES]
+        self.ind_node.value = k if k in [v for _, v in self.ind_node.options] else None
+        tasks = self.store.tasks(self.ws["id"])
+        k = self.ind_owner.value
+        self.ind_owner.options = [("–", None)] + [(x["title"][:60], x["id"]) for x in tasks]
+        self.ind_owner.value = k if k in [v for _, v in self.ind_owner.options] else None
+        self.model_html.value = model_html(nodes, edges, L)
+        findings = ev.check_model(nodes, edges, inds, dims)
+        text = {n["id"]: n["text"] for n in nodes}
+        self.checks.value = ("<ul class='kit-flag-list'>" + "".join(
+            f"<li class='kit-{f.level}'>{esc(t(CHECK_KEYS[f.code], L, node=text.get(f.node, ''), dimension=t(THL_KEYS[f.params['dimension']], L) if 'dimension' in f.params else ''))}</li>"
+            for f in findings) + "</ul>") if findings else (f"<p class='kit-ok'>{esc(t('ui.raci_ok', L))}</p>" if nodes else "")
+        self.ind_html.value = indicators_html(inds, text, L)
+
+
+def model_html(nodes: list[dict], edges, lang: str) -> str:
+    """The logic model as columns left to right (a list per level; links named under each part)."""
+    text = {n["id"]: n["text"] for n in nodes}
+    cols = []
+    for lv in ev.LEVELS:
+        items = "".join(
+            f"<li>{esc(n['text'])}" + "".join(f"<br><span class='kit-note'>→ {esc(text[b])}</span>" for a, b in edges if a == n["id"])
+            + "</li>" for n in nodes if n["level"] == lv)
+        cols.append(f"<section><h3>{esc(t(LEVEL_KEYS[lv], lang))}</h3><ul>{items}</ul></section>")
+    return "<div class='kit-pb'>" + "".join(cols) + "</div>" if nodes else ""
+
+
+def indicators_html(inds: list[dict], node_text: dict, lang: str) -> str:
+    if not inds:
+        return ""
+    rows = []
+    for i in inds:
+        s = ev.smart(i)
+        reasons = "; ".join(f"{x}: {t(key, lang)}" for x, key in s["missing"].items())
+        rows.append(f"<tr><td>{esc(i['name'])}</td><td>{esc(node_text.get(i.get('node'), ''))}</td>"
+                    f"<td>{esc(i.get('baseline') or '')} → {esc(i.get('target') or '')} {esc(i.get('unit') or '')}</td>"
+                    f"<td>{esc(i.get('target_date') or '')}</td><td><strong>{esc(s['letters']) or '–'}</strong></td>"
+                    f"<td>{esc(reasons)}</td></tr>")
+    head = "".join(f"<th scope='col'>{esc(t(k, lang))}</th>" for k in (
+        "ui.ind_name", "ui.ind_node", "ui.ind_target", "ui.due", "ui.smart", "ui.smart_missing"))
+    return f"<table class='kit-groups'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def form_results_html(f: dict, resp: list[dict], agg: list[dict], lang: str, min_answers: int | None = None) -> str:
+    """Each question's result once it has enough answers; until then only how many there are."""
+    least = min_answers or f["min_answers"]
+    approved = set(f["approved"] or [])
+    qs = {q["id"]: q for q in f["questions"]}
+    out = [f"<h3>{esc(f['title'])} <span class='kit-note'>({esc(t(STATUS_KEYS[f['status']], lang))})</span></h3>",
+           f"<p class='kit-stats'><span class='big kit-answers'>{len(resp)}</span> {esc(t('ui.answers', lang))}</p>"]
+    for row in agg:
+        q = qs[row["id"]]
+        head = f"<h4>{esc(q['text'])}</h4>"
+        if q["kind"] == "text":
+            texts = [r["answers"][q["id"]] for r in resp if f"{r['id']}:{q['id']}" in approved]
+            body = ("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in texts) + "</ul>") if texts and row["shown"] else \
+                f"<p class='kit-note'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
+        elif not row["shown"]:
+            body = f"<p class='kit-note kit-suppressed'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
+        elif q["kind"] == "scale":
+            dist = " · ".join(f"{k}: {v}" for k, v in row["distribution"].items())
+            body = f"<p class='kit-mean' data-mean='{row['mean']:.2f}'><span class='big'>{row['mean']:.1f}</span> / 5 ({esc(dist)})</p>"
+        else:
+            body = "<ul>" + "".join(f"<li>{esc(c)}: {n}</li>" for c, n in row["counts"].items()) + "</ul>"
+        out.append(head + body)
+    return "".join(out)

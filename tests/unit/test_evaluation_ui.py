@@ -1,0 +1,71 @@
+"""The evaluation page driven without a browser."""
+
+import pytest
+
+from kit.ui.evaluation import EvaluationApp
+
+
+@pytest.fixture
+def ws(store):
+    return store.create_workshop("Arviointi", "osallisuusverkosto", "en")
+
+
+def test_logic_model_checks_update_as_it_is_built(store, ws):
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    act = app.add_node("activity", "Nature afternoons")
+    out = app.add_node("outcome_short", "<b>Belonging</b>", ["communities_influence"])
+    assert "has no input" in app.checks.value and "&lt;b&gt;Belonging&lt;/b&gt;" in app.checks.value
+    inp = app.add_node("input", "Volunteers")
+    res = app.add_node("output", "12 afternoons")
+    for a, b in ((inp, act), (act, res), (res, out)):
+        app.link(a["id"], b["id"])
+    app._guard(app.link, out["id"], act["id"])
+    assert "left to right" in app.message.value
+    assert "has no indicator" in app.checks.value
+    app.add_indicator(name="Belonging", node=out["id"], target_group="rehabilitees", unit="mean 1-5",
+                      baseline="2.8", target="3.5", target_date="2027-06-30", realistic=True)
+    assert "has no indicator" not in app.checks.value
+    assert "<strong>SMRT</strong>" in app.ind_html.value and "an owner" in app.ind_html.value
+
+
+def test_a_form_without_questions_is_refused(store, ws):
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    app.form_sets.value = ()
+    app.form_custom.value = ""
+    app.form_btn.click()
+    assert "no questions" in app.message.value and store.forms(ws["id"]) == []
+
+
+def test_ready_sets_open_a_form_and_results_wait_for_the_threshold(store, ws):
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    form = app.open_form("Feedback", ["own_life"], "How was the weather?", 2)
+    assert [q["kind"] for q in form["questions"]] == ["scale", "scale", "text", "scale"]
+    p1, _ = store.add_participant(ws["id"])
+    store.save_response(form["id"], p1["id"], {"own_choice": 5})
+    app.refresh()
+    assert "kit-mean" not in app.results.value and "1 answers; the result shows once there are at least 2" in app.results.value
+    p2, _ = store.add_participant(ws["id"])
+    store.save_response(form["id"], p2["id"], {"own_choice": 3})
+    app.refresh()
+    assert "data-mean='4.00'" in app.results.value
+
+
+def test_responses_one_per_participant_and_none_after_close(store, ws):
+    from kit.errors import KitError
+
+    form = store.create_form(ws["id"], "F", [{"kind": "scale", "text": "Q"}], 1)
+    p, _ = store.add_participant(ws["id"])
+    with pytest.raises(KitError) as err:
+        store.save_response(form["id"], p["id"], {"q1": 3})
+    assert err.value.code == "form_closed"  # a draft takes no answers
+    store.set_form_status(form["id"], "open")
+    store.save_response(form["id"], p["id"], {"q1": 3})
+    store.save_response(form["id"], p["id"], {"q1": 5})
+    assert [r["answers"] for r in store.responses(form["id"])] == [{"q1": 5}]
+    with pytest.raises(KitError) as err:
+        store.save_response(form["id"], p["id"], {"q1": 9})
+    assert err.value.code == "scale_out_of_range"
+    store.set_form_status(form["id"], "closed")
+    with pytest.raises(KitError):
+        store.save_response(form["id"], p["id"], {"q1": 1})
+    assert [r["answers"] for r in store.responses(form["id"])] == [{"q1": 5}]
