@@ -195,3 +195,47 @@ def question_sets(path, lang: str) -> dict[str, list[dict]]:
                      **({"choices": [c.get(lang) or c["fi"] for c in it["choices"]]} if it["kind"] == "choice" else {})}
                     for it in items]
     return out
+
+
+def parse_counts(text: str, groups: dict[str, str]) -> dict[str, int]:
+    """"Asukas 5, Kokemusasiantuntija 2" (or group ids) -> {group id: count}; a name that is no group
+    of the workshop, or a count that is no number, is refused naming it."""
+    out: dict[str, int] = {}
+    by_name = {v.casefold(): k for k, v in groups.items()} | {k.casefold(): k for k in groups}
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, _, num = part.rpartition(" ")
+        if not name:
+            name, num = part, ""
+        gid = by_name.get(name.strip().rstrip(":=").strip().casefold())
+        if gid is None:
+            raise KitError("unknown_group_named", group=name.strip()[:40] or part[:40])
+        try:
+            n = int(num)
+        except ValueError:
+            raise KitError("bad_count", group=name.strip()[:40]) from None
+        out[gid] = out.get(gid, 0) + n
+    return out
+
+
+def log_totals(log: list[dict]) -> dict:
+    """Totals of the activity log: activities, participations by group, staff hours."""
+    groups: dict = {}
+    for a in log:
+        for g, n in (a.get("participants") or {}).items():
+            groups[g] = groups.get(g, 0) + n
+    return {"activities": len(log), "participations": sum(groups.values()), "by_group": groups,
+            "staff_hours": sum(a.get("staff_hours") or 0 for a in log)}
+
+
+def criteria(path) -> list[dict]:
+    """The promising-practice checklist from a data file a network can replace with its own list."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = data["criteria"]
+        assert isinstance(items, list) and all("id" in c and "text" in c for c in items)
+    except (OSError, KeyError, TypeError, AssertionError, yaml.YAMLError):
+        raise KitError("criteria_unreadable", path=str(path)) from None
+    return items

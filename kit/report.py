@@ -291,7 +291,7 @@ class Report:
         nodes, edges = self.store.logic_model(self.ws["id"])
         inds = self.store.indicators(self.ws["id"])
         forms_ = [f for f in self.store.forms(self.ws["id"]) if f["status"] != "draft"]
-        if not nodes and not inds and not forms_:
+        if not nodes and not inds and not forms_ and not self.store.activity_log(self.ws["id"]):
             return h + f"<p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
         out = [h]
         if nodes:
@@ -308,6 +308,21 @@ class Report:
         if inds:
             text = {n["id"]: n["text"] for n in nodes}
             out.append(f"<h3>{esc(self.t('ui.indicators'))}</h3>{indicators_html(inds, text, self.lang)}")
+        log = self.store.activity_log(self.ws["id"])
+        if log:
+            from kit.ui.evaluation import log_html
+
+            names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], self.lang)}
+            out.append(f"<h3>{esc(self.t('ui.activity_log'))}</h3>{log_html(log, names, self.lang)}")
+        saved = self.store.plan(self.ws["id"]).get("criteria") or {}
+        if saved:
+            from kit.ui.evaluation import CRITERION_KEYS, criteria
+
+            rows = "".join(
+                f"<tr><td>{esc(c['text'].get(self.lang) or c['text']['fi'])}</td>"
+                f"<td>{esc(self.t(CRITERION_KEYS[(saved.get(c['id']) or {}).get('status', 'not_started')]))}</td>"
+                f"<td>{esc((saved.get(c['id']) or {}).get('evidence', ''))}</td></tr>" for c in criteria())
+            out.append(f"<h3>{esc(self.t('ui.criteria'))}</h3><table><tbody>{rows}</tbody></table>")
         for f in forms_:
             resp = self.store.responses(f["id"])
             least = max(f["min_answers"], self.min_group)

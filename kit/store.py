@@ -45,7 +45,7 @@ from kit import voting
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 STORE_FILE = "kit.sqlite"
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
@@ -351,6 +351,21 @@ V3_TABLES = [actors, links, snapshots]
 V4_TABLES = [holders, tasks, assignments, competence_levels, terms, offers]
 V5_TABLES = [lm_nodes, lm_edges, indicators, forms, responses]
 
+# v6: the activity log kept after the event (the Kulttuurifoorumi's statistics)
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("date", String(10), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("participants", JSON, nullable=False),  # {stakeholder group: count}
+    Column("staff_hours", Integer),
+    Column("node_id", ForeignKey("lm_nodes.id", ondelete="SET NULL")),  # the activity of the logic model
+    Column("created_at", String(40), nullable=False),
+)
+V6_TABLES = [activity_log]
+
 
 def _migrate_v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=V1_TABLES)
@@ -386,7 +401,13 @@ def _migrate_v5(conn: Connection) -> None:
 
 
 # (version reached, function). Append; never edit a released step.
-MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5)]
+def _migrate_v6(conn: Connection) -> None:
+    """The activity log."""
+    metadata.create_all(conn, tables=V6_TABLES)
+
+
+MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
+              (6, _migrate_v6)]
 
 
 def now() -> str:
@@ -1823,6 +1844,57 @@ class Store:
             conn.execute(forms.update().where(forms.c.id == form_id).values(approved=keys))
             self._bump(conn, f["workshop_id"])
 
+    def log_activity(self, workshop_id: int, day: str, kind: str, participants: dict, staff_hours: int | None = None,
+                     node_id: int | None = None) -> dict:
+        """One implemented activity: date, type, participants by stakeholder group, staff hours."""
+        day = clean_date(day)
+        if day is None:
+            raise KitError("bad_date", value="")
+        kind = voting.clean_idea_text(kind)
+        with self._tx(write=True) as conn:
+            groups = self._groups(conn, workshop_id)
+            if not isinstance(participants, dict):
+                raise KitError("bad_field", field="participants")
+            for g, n in participants.items():
+                if g not in groups:
+                    raise KitError("unknown_group_named", group=str(g)[:40])
+                if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 100000:
+                    raise KitError("bad_count", group=str(g)[:40])
+            if staff_hours is not None and (isinstance(staff_hours, bool) or not isinstance(staff_hours, int)
+                                            or not 0 <= staff_hours <= 100000):
+                raise KitError("bad_field", field="staff_hours")
+            aid = conn.execute(activity_log.insert().values(
+                workshop_id=workshop_id, date=day, type=kind, participants=participants, staff_hours=staff_hours,
+                node_id=node_id, created_at=now())).inserted_primary_key[0]
+            self._bump(conn, workshop_id)
+            return _row(conn.execute(select(activity_log).where(activity_log.c.id == aid)).first())
+
+    def _groups(self, conn: Connection, workshop_id: int) -> list[str]:
+        from kit import workshop as wsmod
+
+        tid = conn.execute(select(workshops.c.template).where(workshops.c.id == workshop_id)).scalar()
+        if tid is None:
+            raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+        return [g["id"] for g in wsmod.template(tid)["stakeholder_groups"]]
+
+    def set_criterion(self, workshop_id: int, criterion: str, status: str, evidence: str = "") -> None:
+        """The promising-practice checklist: a status and the evidence for one criterion."""
+        if status not in ("not_started", "partly", "met"):
+            raise KitError("bad_field", field="status")
+        if not isinstance(evidence, str) or len(evidence) > 2000:
+            raise KitError("bad_field", field="evidence")
+        plan = self.plan(workshop_id)
+        crit = dict(plan.get("criteria") or {})
+        crit[str(criterion)[:40]] = {"status": status, "evidence": evidence.strip()}
+        plan["criteria"] = crit
+        self.set_setting(workshop_id, "plan", plan)
+
+    def activity_log(self, workshop_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(activity_log).where(activity_log.c.workshop_id == workshop_id)
+                .order_by(activity_log.c.date, activity_log.c.id))]
+
     def purge_personal_data(self, workshop_id: int) -> dict:
         """Remove what could point at a person and keep the aggregate results: nicknames go, devices
         can no longer come back, ideas and suggestions lose who sent them, the event log forgets
@@ -1941,8 +2013,8 @@ BACKUP_FORMAT = "codesign-kit-backup"
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots",
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
                  "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
-                 "responses", "events")
-_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES}
+                 "responses", "activity_log", "events")
+_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES}
 _REFS = {  # column -> table whose id it holds
     "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
     "round_id": "rounds", "ballot_id": "ballots", "suggested_by": "participants",
@@ -1981,6 +2053,7 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
         "forms": select(forms).where(forms.c.workshop_id == workshop_id),
         "responses": select(responses).where(responses.c.form_id.in_(
             select(forms.c.id).where(forms.c.workshop_id == workshop_id))),
+        "activity_log": select(activity_log).where(activity_log.c.workshop_id == workshop_id),
         "events": select(events).where(events.c.workshop_id == workshop_id),
     }
     out = {}

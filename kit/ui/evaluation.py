@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import evaluation as ev
+from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
 from kit.store import Store
@@ -21,7 +22,12 @@ CHECK_KEYS = {"lm_cycle": "lm_check.lm_cycle", "activity_without_input": "lm_che
               "outcome_without_activity": "lm_check.outcome_without_activity",
               "outcome_without_indicator": "lm_check.outcome_without_indicator",
               "dimension_not_reached": "lm_check.dimension_not_reached"}
+CRITERION_KEYS = {"not_started": "criterion.not_started", "partly": "criterion.partly", "met": "criterion.met"}
 STATUS_KEYS = {"draft": "form.status_draft", "open": "form.status_open", "closed": "form.status_closed"}
+
+
+def criteria() -> list[dict]:
+    return ev.criteria(data_path("templates") / "evaluation" / "criteria.yaml")
 
 
 def question_sets(lang: str) -> dict:
@@ -61,6 +67,10 @@ class EvaluationApp(KitApp):
                                            description=t("ui.lm_dimensions", L), style=sty, rows=3)
         self.dimensions.observe(lambda ch: not self._drawing and self._guard(self.set_dimensions, list(ch["new"])),
                                 names="value")
+        self.from_stages = w.Dropdown(description=t("ui.lm_from_stages", L), style=sty, layout=w.Layout(width="60%"))
+        self.from_stages_btn = w.Button(description=t("ui.lm_add_activity", L))
+        self.from_stages_btn.add_class("kit-lm-from-stages")
+        self.from_stages_btn.on_click(lambda _: self._guard(self.add_activity_from, self.from_stages.value))
         self.model_html = w.HTML()
         self.model_html.add_class("kit-lm")
         self.checks = w.HTML()
@@ -77,6 +87,10 @@ class EvaluationApp(KitApp):
         self.ind_date = w.Text(description=t("ui.due", L), style=sty, placeholder="2027-06-30")
         self.ind_method = w.Dropdown(options=[(t(METHOD_KEYS[m], L), m) for m in ev.METHODS], description=t("ui.ind_method", L), style=sty)
         self.ind_owner = w.Dropdown(description=t("ui.ind_owner", L), style=sty)
+        self.ind_source = w.Text(description=t("ui.ind_source", L), style=sty)
+        self.ind_freq = w.Text(description=t("ui.ind_frequency", L), style=sty)
+        self.ind_thl = w.SelectMultiple(options=[(t(THL_KEYS[d], L), d) for d in ev.THL], description=t("ui.thl", L),
+                                        style=sty, rows=3)
         self.ind_real = w.Checkbox(description=t("ui.ind_realistic", L), indent=False, layout=w.Layout(width="auto"))
         self.ind_btn = w.Button(description=t("ui.add", L), button_style="primary")
         self.ind_btn.add_class("kit-ind-add")
@@ -101,6 +115,33 @@ class EvaluationApp(KitApp):
         self.results.add_class("kit-form-results")
         self.moderation = w.VBox()
         self.moderation.add_class("kit-open-answers")
+        # the activity log and the promising-practice checklist
+        self.log_date = w.Text(description=t("ui.log_date", L), style=sty, placeholder="2027-05-12")
+        self.log_type = w.Text(description=t("ui.log_type", L), style=sty)
+        self.log_counts = w.Text(description=t("ui.log_counts", L), style=sty, layout=w.Layout(width="60%"),
+                                 placeholder=t("ui.log_counts_hint", L))
+        self.log_hours = w.BoundedIntText(value=0, min=0, max=100000, description=t("ui.log_hours", L), style=sty)
+        self.log_btn = w.Button(description=t("ui.add", L), button_style="primary")
+        self.log_btn.add_class("kit-log-add")
+        self.log_btn.on_click(lambda _: self._guard(self.log_from_form))
+        self.log_html = w.HTML()
+        self.log_html.add_class("kit-activity-log")
+        self.crit_rows: dict = {}
+        crit_widgets = []
+        try:
+            self.criteria = criteria()
+        except KitError as err:  # the rest of the page works; the message says what is wrong
+            self.criteria = []
+            crit_widgets.append(w.HTML(f"<p class='kit-msg'>{esc(err.message(L))}</p>"))
+        for c in self.criteria:
+            status = w.Dropdown(options=[(t(v, L), k) for k, v in CRITERION_KEYS.items()], layout=w.Layout(width="auto"))
+            evidence = w.Text(placeholder=t("ui.evidence", L), layout=w.Layout(width="40%"))
+            self.crit_rows[c["id"]] = (status, evidence)
+            crit_widgets.append(w.HBox([w.HTML(esc(c["text"].get(L) or c["text"]["fi"]), layout=w.Layout(flex="1 1 auto")),
+                                        status, evidence], layout=w.Layout(flex_flow="row wrap")))
+        self.crit_btn = w.Button(description=t("ui.plan_save", L))
+        self.crit_btn.add_class("kit-criteria-save")
+        self.crit_btn.on_click(lambda _: self._guard(self.save_criteria))
         self.children = [
             theme(), self.join, self.message,
             w.HTML(f"<h2>{esc(t('ui.feedback', L))}</h2>"), self.form_title, self.form_sets, self.form_custom,
@@ -108,13 +149,19 @@ class EvaluationApp(KitApp):
             w.HTML(f"<h3>{esc(t('ui.open_answers', L))}</h3>"), self.moderation,
             w.HTML(f"<h2>{esc(t('ui.logic_model', L))}</h2>"),
             w.HBox([self.node_level, self.node_text, self.node_thl, self.node_btn], layout=w.Layout(**row)),
+            w.HBox([self.from_stages, self.from_stages_btn], layout=w.Layout(**row)),
             w.HBox([self.edge_from, self.edge_to, self.edge_btn], layout=w.Layout(**row)),
             self.dimensions, self.model_html, self.checks,
             w.HTML(f"<h2>{esc(t('ui.indicators', L))}</h2>"),
             w.HBox([self.ind_name, self.ind_node, self.ind_kind], layout=w.Layout(**row)),
             w.HBox([self.ind_group, self.ind_unit, self.ind_base, self.ind_target, self.ind_date], layout=w.Layout(**row)),
-            w.HBox([self.ind_method, self.ind_owner, self.ind_real, self.ind_btn], layout=w.Layout(**row)),
+            w.HBox([self.ind_method, self.ind_source, self.ind_freq], layout=w.Layout(**row)),
+            w.HBox([self.ind_thl, self.ind_owner, self.ind_real, self.ind_btn], layout=w.Layout(**row)),
             self.ind_html,
+            w.HTML(f"<h2>{esc(t('ui.activity_log', L))}</h2>"),
+            w.HBox([self.log_date, self.log_type, self.log_hours], layout=w.Layout(**row)),
+            w.HBox([self.log_counts, self.log_btn], layout=w.Layout(**row)), self.log_html,
+            w.HTML(f"<h2>{esc(t('ui.criteria', L))}</h2>"), *crit_widgets, self.crit_btn,
         ]
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
@@ -136,6 +183,37 @@ class EvaluationApp(KitApp):
         self.store.add_lm_edge(source, target)
         self._ok(t("ui.saved", self.lang))
 
+    def add_activity_from(self, ref) -> dict:
+        """A task of stage 3 or an idea chosen in stage 2 as an activity of the logic model."""
+        if not ref:
+            raise KitError("bad_lm_link")
+        kind, _, rid = ref.partition(":")
+        rid = int(rid)
+        if kind == "task":
+            task = next(x for x in self.store.tasks(self.ws["id"]) if x["id"] == rid)
+            node = self.store.add_node(self.ws["id"], "activity", task["title"], task_id=rid)
+        else:
+            idea = self.store.idea(rid)
+            node = self.store.add_node(self.ws["id"], "activity", idea["text"][:200], idea_id=rid)
+        self._ok(t("ui.saved", self.lang))
+        return node
+
+    def log(self, day: str, kind: str, counts: str, hours: int | None = None) -> dict:
+        groups = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], self.lang)}
+        row = self.store.log_activity(self.ws["id"], day, kind, ev.parse_counts(counts, groups), hours or None)
+        self._ok(t("ui.saved", self.lang))
+        return row
+
+    def log_from_form(self) -> dict:
+        row = self.log(self.log_date.value, self.log_type.value, self.log_counts.value, self.log_hours.value)
+        self.log_type.value = self.log_counts.value = ""
+        return row
+
+    def save_criteria(self) -> None:
+        for cid, (status, evidence) in self.crit_rows.items():
+            self.store.set_criterion(self.ws["id"], cid, status.value, evidence.value)
+        self._ok(t("ui.saved", self.lang))
+
     def set_dimensions(self, dims: list[str]) -> None:
         plan = self.store.plan(self.ws["id"])
         plan["thl_dimensions"] = dims
@@ -151,7 +229,9 @@ class EvaluationApp(KitApp):
                                  target_group=self.ind_group.value, unit=self.ind_unit.value,
                                  baseline=self.ind_base.value, target=self.ind_target.value,
                                  target_date=self.ind_date.value or None, method=self.ind_method.value,
-                                 owner_task=self.ind_owner.value, realistic=self.ind_real.value)
+                                 owner_task=self.ind_owner.value, realistic=self.ind_real.value,
+                                 source=self.ind_source.value or None, frequency=self.ind_freq.value or None,
+                                 thl=list(self.ind_thl.value))
         self.ind_name.value = ""
         return ind
 
@@ -225,6 +305,7 @@ class EvaluationApp(KitApp):
             self.moderation.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('ui.no_open_answers', L))}</p>")]
         nodes, edges = self.store.logic_model(self.ws["id"])
         inds = self.store.indicators(self.ws["id"])
+        tasks = self.store.tasks(self.ws["id"])
         dims = self.store.plan(self.ws["id"]).get("thl_dimensions") or []
         self.dimensions.value = tuple(d for d in dims if d in ev.THL)
         opts = [(f"{t(LEVEL_KEYS[n['level']], L)}: {n['text'][:50]}", n["id"]) for n in nodes]
@@ -235,17 +316,30 @@ class EvaluationApp(KitApp):
         k = self.ind_node.value
         self.ind_node.options = [("–", None)] + [o for o, n in zip(opts, nodes, strict=True) if n["level"] in ev.OUTCOMES]
         self.ind_node.value = k if k in [v for _, v in self.ind_node.options] else None
-        tasks = self.store.tasks(self.ws["id"])
         k = self.ind_owner.value
         self.ind_owner.options = [("–", None)] + [(x["title"][:60], x["id"]) for x in tasks]
         self.ind_owner.value = k if k in [v for _, v in self.ind_owner.options] else None
         self.model_html.value = model_html(nodes, edges, L)
+        plan = self.store.plan(self.ws["id"])
+        chosen = set(plan.get("idea_ids") or [])
+        used = {("task", n["task_id"]) for n in nodes if n.get("task_id")} | {("idea", n["idea_id"]) for n in nodes if n.get("idea_id")}
+        choices = [(f"{t('ui.task', L)}: {x['title'][:60]}", f"task:{x['id']}") for x in tasks if ("task", x["id"]) not in used]
+        choices += [(f"{t('ui.idea', L)}: {i['text'][:60]}", f"idea:{i['id']}") for i in self.store.ideas(self.ws["id"])
+                    if i["id"] in chosen and ("idea", i["id"]) not in used]
+        self.from_stages.options = choices or [("–", "")]
+        log = self.store.activity_log(self.ws["id"])
+        names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], L)}
+        self.log_html.value = log_html(log, names, L)
+        saved = plan.get("criteria") or {}
+        for cid, (status, evidence) in self.crit_rows.items():
+            status.value = (saved.get(cid) or {}).get("status", "not_started")
+            evidence.value = (saved.get(cid) or {}).get("evidence", "")
         findings = ev.check_model(nodes, edges, inds, dims)
         text = {n["id"]: n["text"] for n in nodes}
         self.checks.value = ("<ul class='kit-flag-list'>" + "".join(
             f"<li class='kit-{f.level}'>{esc(t(CHECK_KEYS[f.code], L, node=text.get(f.node, ''), dimension=t(THL_KEYS[f.params['dimension']], L) if 'dimension' in f.params else ''))}</li>"
             for f in findings) + "</ul>") if findings else (f"<p class='kit-ok'>{esc(t('ui.raci_ok', L))}</p>" if nodes else "")
-        self.ind_html.value = indicators_html(inds, text, L)
+        self.ind_html.value = indicators_html(inds, text, L, current_values(inds, log))
 
 
 def model_html(nodes: list[dict], edges, lang: str) -> str:
@@ -260,19 +354,27 @@ def model_html(nodes: list[dict], edges, lang: str) -> str:
     return "<div class='kit-pb'>" + "".join(cols) + "</div>" if nodes else ""
 
 
-def indicators_html(inds: list[dict], node_text: dict, lang: str) -> str:
+def current_values(inds: list[dict], log: list[dict]) -> dict:
+    """What the activity log says now, for indicators collected from attendance statistics."""
+    total = ev.log_totals(log)["participations"] if log else None
+    return {i["id"]: total for i in inds if i.get("method") == "attendance" and total is not None}
+
+
+def indicators_html(inds: list[dict], node_text: dict, lang: str, current: dict | None = None) -> str:
     if not inds:
         return ""
+    current = current or {}
     rows = []
     for i in inds:
         s = ev.smart(i)
         reasons = "; ".join(f"{x}: {t(key, lang)}" for x, key in s["missing"].items())
         rows.append(f"<tr><td>{esc(i['name'])}</td><td>{esc(node_text.get(i.get('node'), ''))}</td>"
                     f"<td>{esc(i.get('baseline') or '')} → {esc(i.get('target') or '')} {esc(i.get('unit') or '')}</td>"
-                    f"<td>{esc(i.get('target_date') or '')}</td><td><strong>{esc(s['letters']) or '–'}</strong></td>"
+                    f"<td>{esc(i.get('target_date') or '')}</td><td>{current.get(i['id'], '')}</td>"
+                    f"<td><strong>{esc(s['letters']) or '–'}</strong></td>"
                     f"<td>{esc(reasons)}</td></tr>")
     head = "".join(f"<th scope='col'>{esc(t(k, lang))}</th>" for k in (
-        "ui.ind_name", "ui.ind_node", "ui.ind_target", "ui.due", "ui.smart", "ui.smart_missing"))
+        "ui.ind_name", "ui.ind_node", "ui.ind_target", "ui.due", "ui.ind_now", "ui.smart", "ui.smart_missing"))
     return f"<table class='kit-groups'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -299,3 +401,17 @@ def form_results_html(f: dict, resp: list[dict], agg: list[dict], lang: str, min
             body = "<ul>" + "".join(f"<li>{esc(c)}: {n}</li>" for c, n in row["counts"].items()) + "</ul>"
         out.append(head + body)
     return "".join(out)
+
+
+def log_html(log: list[dict], group_names: dict, lang: str) -> str:
+    if not log:
+        return f"<p class='kit-note'>{esc(t('ui.log_empty', lang))}</p>"
+    tot = ev.log_totals(log)
+    rows = "".join(
+        f"<tr><td>{esc(a['date'])}</td><td>{esc(a['type'])}</td><td>"
+        + esc(", ".join(f"{group_names.get(g, g)} {n}" for g, n in (a["participants"] or {}).items()))
+        + f"</td><td>{a['staff_hours'] or ''}</td></tr>" for a in log)
+    head = "".join(f"<th scope='col'>{esc(t(k, lang))}</th>" for k in ("ui.log_date", "ui.log_type", "ui.log_counts", "ui.log_hours"))
+    by_group = ", ".join(f"{group_names.get(g, g)} {n}" for g, n in tot["by_group"].items())
+    return (f"<p class='kit-log-totals'>{esc(t('ui.log_totals', lang, activities=tot['activities'], people=tot['participations'], hours=tot['staff_hours']))}"
+            f" ({esc(by_group)})</p><table class='kit-groups'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")

@@ -49,6 +49,7 @@ def demo(tmp_path):
     store.set_form_status(form["id"], "open")
     store.save_response(form["id"], p["id"], {"q1": 4, "q2": "<b>Hyvä</b>"})
     store.approve_answer(form["id"], store.responses(form["id"])[0]["id"], "q2")
+    store.log_activity(ws["id"], "2027-05-12", "Luontoiltapäivä", {"resident": 5}, 6, node_id=a["id"])
     yield store, ws
     store.close()
 
@@ -78,6 +79,7 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "lm_nodes": len(store.logic_model(ws["id"])[0]), "lm_edges": len(store.logic_model(ws["id"])[1]),
         "indicators": len(store.indicators(ws["id"])), "forms": len(store.forms(ws["id"])),
         "responses": sum(len(store.responses(f["id"])) for f in store.forms(ws["id"])),
+        "activity_log": len(store.activity_log(ws["id"])),
         "events": len(store.event_log(ws["id"]))}
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])

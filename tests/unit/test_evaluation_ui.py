@@ -69,3 +69,41 @@ def test_responses_one_per_participant_and_none_after_close(store, ws):
     with pytest.raises(KitError):
         store.save_response(form["id"], p["id"], {"q1": 1})
     assert [r["answers"] for r in store.responses(form["id"])] == [{"q1": 5}]
+
+
+def test_activity_log_feeds_attendance_indicators(store, ws):
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    app.add_indicator(name="Participations", method="attendance")
+    app.log("2027-05-12", "Nature afternoon", "Resident 5, expert_by_experience 2", 6)
+    app.log("2027-05-19", "Nature afternoon", "Resident 4", 6)
+    assert "2 activities, 11 participations, 12 staff hours" in app.log_html.value
+    assert "<td>11</td>" in app.ind_html.value
+    app._guard(app.log, "2027-05-26", "Walk", "Aliens 3", None)
+    assert "not a stakeholder group" in app.message.value and len(store.activity_log(ws["id"])) == 2
+    app._guard(app.log, "26.5.2027", "Walk", "Resident 3", None)
+    assert "not a date" in app.message.value
+
+
+def test_ideas_and_tasks_are_offered_as_activities(store, ws):
+    task = store.add_task(ws["id"], "Kesäkeidas")
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    assert (f"Task: Kesäkeidas", f"task:{task['id']}") in app.from_stages.options
+    node = app.add_activity_from(f"task:{task['id']}")
+    assert node["level"] == "activity" and node["task_id"] == task["id"]
+    assert f"task:{task['id']}" not in [v for _, v in app.from_stages.options]
+
+
+def test_promising_practice_checklist_is_kept(store, ws, tmp_path):
+    from kit import evaluation as ev
+    from kit.errors import KitError
+
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    status, evidence = app.crit_rows["in_practice"]
+    status.value, evidence.value = "met", "Run 12 times in 2027"
+    app.crit_btn.click()
+    assert store.plan(ws["id"])["criteria"]["in_practice"] == {"status": "met", "evidence": "Run 12 times in 2027"}
+    bad = tmp_path / "criteria.yaml"
+    bad.write_text("criteria: [oops")
+    with pytest.raises(KitError) as err:
+        ev.criteria(bad)
+    assert err.value.code == "criteria_unreadable"
