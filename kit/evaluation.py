@@ -20,7 +20,7 @@ OUTCOMES = ("outcome_short", "outcome_long")
 THL = ("own_life", "communities_influence", "common_good")
 METHODS = ("minutes", "attendance", "feedback_form", "survey_import", "interview", "observation",
            "network_remap", "licensed_scale")
-QUESTION_KINDS = ("scale", "choice", "text")
+QUESTION_KINDS = ("scale", "choice", "text", "instrument")
 MIN_ANSWERS = 5  # fewer answers than this are not shown (small-group suppression)
 
 
@@ -117,7 +117,8 @@ def smart(ind: dict) -> dict:
     return {"letters": "".join(x for x in "SMART" if x not in missing), "missing": missing}
 
 
-def aggregate(questions: list[dict], answers: list[dict], min_answers: int = MIN_ANSWERS) -> list[dict]:
+def aggregate(questions: list[dict], answers: list[dict], min_answers: int = MIN_ANSWERS,
+              packs: dict | None = None) -> list[dict]:
     """Per question: the number of answers, and when there are at least `min_answers`: the mean and
     the distribution (scale), the counts (choice), or the approved open answers (text). Below the
     threshold nothing but the count is given, so no single person's answer can be read off."""
@@ -125,7 +126,13 @@ def aggregate(questions: list[dict], answers: list[dict], min_answers: int = MIN
     for q in questions:
         vals = [a["answers"][q["id"]] for a in answers if q["id"] in (a.get("answers") or {})]
         row = {"id": q["id"], "kind": q["kind"], "n": len(vals), "shown": len(vals) >= min_answers}
-        if row["shown"]:
+        if q["kind"] == "instrument":
+            pack = (packs or {}).get(q["pack"])
+            scored = [x for x in (score(pack, v["items"]) for v in vals) if x is not None] if pack else []
+            row.update(scored=len(scored), not_scored=len(vals) - len(scored), shown=len(scored) >= min_answers)
+            if row["shown"]:
+                row["mean"] = sum(scored) / len(scored)
+        elif row["shown"]:
             if q["kind"] == "scale":
                 row["mean"] = sum(vals) / len(vals)
                 row["distribution"] = {k: vals.count(k) for k in range(1, 6)}
@@ -135,7 +142,7 @@ def aggregate(questions: list[dict], answers: list[dict], min_answers: int = MIN
     return out
 
 
-def check_answers(questions: list[dict], answers: dict) -> dict:
+def check_answers(questions: list[dict], answers: dict, packs: dict | None = None) -> dict:
     """A participant's answers to a form: a scale is 1-5, a choice one of its options, a text at most
     1000 characters; unknown questions refused; unanswered questions simply left out."""
     if not isinstance(answers, dict):
@@ -148,7 +155,19 @@ def check_answers(questions: list[dict], answers: dict) -> dict:
             raise KitError("unknown_question", question=str(key)[:20])
         if value in (None, ""):
             continue
-        if q["kind"] == "scale":
+        if q["kind"] == "instrument":
+            pack = (packs or {}).get(q["pack"])
+            if pack is None:
+                raise KitError("pack_missing", pack=q["pack"][:40])
+            if not isinstance(value, dict) or value.get("consent") is not True:
+                raise KitError("consent_required")
+            allowed = {r["value"] for r in pack["responses"]}
+            items = {i["id"] for i in pack["items"]}
+            got = value.get("items") or {}
+            if not isinstance(got, dict) or any(k not in items or v not in allowed for k, v in got.items()):
+                raise KitError("bad_answers")
+            value = {"consent": True, "items": dict(got)}
+        elif q["kind"] == "scale":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
                 raise KitError("scale_out_of_range", value=str(value)[:10])
         elif q["kind"] == "choice":
@@ -172,6 +191,10 @@ def check_form(questions) -> list[dict]:
         if not isinstance(q, dict) or q.get("kind") not in QUESTION_KINDS or not str(q.get("text") or "").strip():
             raise KitError("bad_question", n=n)
         item = {"id": q.get("id") or f"q{n}", "kind": q["kind"], "text": str(q["text"]).strip()[:300]}
+        if q["kind"] == "instrument":
+            if not str(q.get("pack") or "").strip():
+                raise KitError("bad_question", n=n)
+            item["pack"] = str(q["pack"])
         if q["kind"] == "choice":
             choices = [str(c).strip()[:100] for c in q.get("choices") or [] if str(c).strip()]
             if len(choices) < 2:
@@ -239,3 +262,107 @@ def criteria(path) -> list[dict]:
     except (OSError, KeyError, TypeError, AssertionError, yaml.YAMLError):
         raise KitError("criteria_unreadable", path=str(path)) from None
     return items
+
+
+# -- survey import -----------------------------------------------------------------------------------
+AGGREGATIONS = ("mean", "count", "share_yes")
+YES = {"1", "yes", "kyllä", "ja", "x", "true"}
+
+
+def read_survey(data: bytes, name: str) -> tuple[list[str], list[dict]]:
+    """A CSV or XLSX from an external survey tool (Webropol, Forms...) as (columns, rows)."""
+    import io
+
+    import pandas as pd
+
+    try:
+        if name.lower().endswith(".xlsx"):
+            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
+        else:
+            text = data.decode("utf-8-sig", errors="replace")
+            first = text.split("\n", 1)[0]
+            sep = max((",", ";", "\t"), key=first.count)
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str)
+    except Exception:  # unreadable: say so in the user's words
+        raise KitError("survey_unreadable", name=name[:60]) from None
+    df = df.fillna("")
+    return [str(c) for c in df.columns], df.to_dict("records")
+
+
+def survey_value(columns: list[str], rows: list[dict], column: str, how: str) -> float:
+    """One number for an indicator from one column: the mean of numbers, how many answered, or the
+    share answering yes. A column that is not there, or text where numbers are needed, is named."""
+    if column not in columns:
+        raise KitError("survey_column", column=str(column)[:60], columns=", ".join(columns)[:200])
+    if how not in AGGREGATIONS:
+        raise KitError("bad_field", field="how")
+    values = [str(r.get(column, "")).strip() for r in rows]
+    given = [v for v in values if v]
+    if how == "count":
+        return float(len(given))
+    if how == "share_yes":
+        return round(sum(v.casefold() in YES for v in given) / len(given), 3) if given else 0.0
+    nums = []
+    for v in given:
+        try:
+            nums.append(float(v.replace(",", ".")))
+        except ValueError:
+            raise KitError("survey_not_numbers", column=column[:60], value=v[:20]) from None
+    if not nums:
+        raise KitError("survey_empty", column=column[:60])
+    return round(sum(nums) / len(nums), 3)
+
+
+# -- licensed instruments ----------------------------------------------------------------------------
+def load_pack(path) -> dict:
+    """An instrument pack: a local YAML file the organisation fills from its own licensed copy (never
+    in the repository): id, name, copyright, consent, items, responses (value and label) and a
+    scoring table from the raw total to the reported score."""
+    try:
+        pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raise KitError("pack_malformed", name=getattr(path, "name", str(path)), reason="not readable YAML") from None
+    need = ("id", "name", "copyright", "items", "responses", "scoring")
+    if not isinstance(pack, dict) or any(k not in pack for k in need):
+        missing = [k for k in need if not isinstance(pack, dict) or k not in pack]
+        raise KitError("pack_malformed", name=getattr(path, "name", str(path)), reason="missing " + ", ".join(missing))
+    if not pack["items"] or not all(isinstance(i, dict) and "id" in i and "text" in i for i in pack["items"]):
+        raise KitError("pack_malformed", name=path.name, reason="items need id and text")
+    values = [r.get("value") for r in pack["responses"] if isinstance(r, dict)]
+    if not values or not all(isinstance(v, int) for v in values):
+        raise KitError("pack_malformed", name=path.name, reason="responses need whole-number values")
+    try:
+        pack["scoring"] = {int(k): float(v) for k, v in pack["scoring"].items()}
+    except (AttributeError, TypeError, ValueError):
+        raise KitError("pack_malformed", name=path.name, reason="scoring must map raw totals to scores") from None
+    return pack
+
+
+def load_packs(folder) -> tuple[dict, list[str]]:
+    """Every pack in the data folder's instruments/ (the rest of the kit works without any)."""
+    from pathlib import Path
+
+    packs, problems = {}, []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return packs, problems
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            pack = load_pack(path)
+            packs[pack["id"]] = pack
+        except KitError as err:
+            problems.append(err.message("en"))
+    return packs, problems
+
+
+def score(pack: dict, answers: dict) -> float | None:
+    """The scored value of one person's answers, or None when any item is missing (partial answers
+    are never scored) or a total falls outside the table."""
+    allowed = {r["value"] for r in pack["responses"]}
+    vals = []
+    for item in pack["items"]:
+        v = answers.get(item["id"])
+        if v not in allowed:
+            return None
+        vals.append(v)
+    return pack["scoring"].get(sum(vals))

@@ -455,11 +455,21 @@ class Store:
         self._write_lock = threading.Lock()
         self.migrate()
 
+    data_dir: Path | None = None
+
     @classmethod
     def open(cls, data_dir: str | Path) -> Store:
         path = Path(data_dir)
         path.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{(path / STORE_FILE).resolve()}")
+        store = cls(f"sqlite:///{(path / STORE_FILE).resolve()}")
+        store.data_dir = path.resolve()
+        return store
+
+    def instrument_packs(self) -> tuple[dict, list[str]]:
+        """Licensed instrument packs in <data folder>/instruments/*.yaml (local, never committed)."""
+        from kit import evaluation
+
+        return evaluation.load_packs(self.data_dir / "instruments") if self.data_dir else ({}, [])
 
     def close(self) -> None:
         self.engine.dispose()
@@ -1818,7 +1828,7 @@ class Store:
                 raise KitError("unknown_form", status=404)
             if f["status"] != "open":
                 raise KitError("form_closed", status=409)
-            clean = evaluation.check_answers(f["questions"], answers)
+            clean = evaluation.check_answers(f["questions"], answers, self.instrument_packs()[0])
             if not clean:
                 raise KitError("no_answers")
             conn.execute(responses.delete().where(responses.c.form_id == form_id,
@@ -1832,6 +1842,19 @@ class Store:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(responses).where(responses.c.form_id == form_id).order_by(responses.c.id))]
+
+    def add_indicator_result(self, indicator_id: int, value: float, source: str, day: str | None = None) -> dict:
+        """A measured value for an indicator (a survey import, a count); the latest is shown as now."""
+        with self._tx(write=True) as conn:
+            row = _row(conn.execute(select(indicators).where(indicators.c.id == indicator_id)).first())
+            if row is None:
+                raise KitError("bad_field", field="indicator")
+            data = dict(row["data"])
+            data["results"] = list(data.get("results") or []) + [
+                {"value": value, "source": str(source)[:120], "date": clean_date(day) or now()[:10]}]
+            conn.execute(indicators.update().where(indicators.c.id == indicator_id).values(data=data))
+            self._bump(conn, row["workshop_id"])
+        return {"id": indicator_id, **data}
 
     def approve_answer(self, form_id: int, response_id: int, question_id: str, approved: bool = True) -> None:
         """Open answers are shown only after the facilitator has read and approved them."""

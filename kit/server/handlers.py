@@ -445,7 +445,20 @@ class FormApi(ApiHandler):
             if f is None:
                 return {"form": None, "mine": None}
             mine = next((r["answers"] for r in self.store.responses(f["id"]) if r["participant_id"] == pid), None)
-            return {"form": {"id": f["id"], "title": f["title"], "questions": f["questions"]}, "mine": mine}
+            packs = self.store.instrument_packs()[0]
+            questions = []
+            for q in f["questions"]:
+                q = dict(q)
+                pack = packs.get(q.get("pack")) if q["kind"] == "instrument" else None
+                if q["kind"] == "instrument":
+                    if pack is None:
+                        continue  # the pack is not on this computer: the rest of the form works
+                    q["items"] = [{"id": i["id"], "text": label(i["text"], lang)} for i in pack["items"]]
+                    q["responses"] = [{"value": r["value"], "label": label(r.get("label"), lang)} for r in pack["responses"]]
+                    q["copyright"] = pack["copyright"]
+                    q["consent"] = label(pack.get("consent"), lang) or t("form.consent", lang)
+                questions.append(q)
+            return {"form": {"id": f["id"], "title": f["title"], "questions": questions}, "mine": mine}
 
         self.send(await self.run(load))
 

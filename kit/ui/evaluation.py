@@ -23,6 +23,7 @@ CHECK_KEYS = {"lm_cycle": "lm_check.lm_cycle", "activity_without_input": "lm_che
               "outcome_without_indicator": "lm_check.outcome_without_indicator",
               "dimension_not_reached": "lm_check.dimension_not_reached"}
 CRITERION_KEYS = {"not_started": "criterion.not_started", "partly": "criterion.partly", "met": "criterion.met"}
+HOW_KEYS = {"mean": "survey.mean", "count": "survey.count", "share_yes": "survey.share_yes"}
 STATUS_KEYS = {"draft": "form.status_draft", "open": "form.status_open", "closed": "form.status_closed"}
 
 
@@ -103,6 +104,11 @@ class EvaluationApp(KitApp):
                                           description=t("ui.form_sets", L), style=sty, rows=3)
         self.form_custom = w.Textarea(description=t("ui.form_custom", L), style=sty, layout=w.Layout(width="100%"),
                                       placeholder=t("ui.form_custom_hint", L))
+        self.packs, pack_problems = self.store.instrument_packs()
+        self.form_pack = w.Dropdown(options=[(t("ui.no_instrument", L), "")] + [(p_["name"], k) for k, p_ in self.packs.items()],
+                                    description=t("ui.instrument", L), style=sty)
+        self.pack_note = w.HTML("".join(f"<p class='kit-msg'>{esc(x)}</p>" for x in pack_problems)
+                                or f"<p class='kit-note'>{esc(t('ui.instrument_help', L))}</p>")
         self.form_min = w.BoundedIntText(value=ev.MIN_ANSWERS, min=1, max=100, description=t("ui.min_group", L), style=sty)
         self.form_min.add_class("kit-form-min")
         self.form_btn = w.Button(description=t("ui.form_open", L), button_style="primary")
@@ -126,6 +132,17 @@ class EvaluationApp(KitApp):
         self.log_btn.on_click(lambda _: self._guard(self.log_from_form))
         self.log_html = w.HTML()
         self.log_html.add_class("kit-activity-log")
+        self.survey = None
+        self.survey_upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description=t("ui.survey_file", L),
+                                          layout=w.Layout(width="auto"))
+        self.survey_upload.observe(lambda ch: ch["new"] and self._guard(self.read_survey_upload), names="value")
+        self.survey_column = w.Dropdown(description=t("ui.survey_column", L), style=sty)
+        self.survey_indicator = w.Dropdown(description=t("ui.ind_name", L), style=sty)
+        self.survey_how = w.Dropdown(options=[(t(v, L), k) for k, v in HOW_KEYS.items()], description=t("ui.survey_how", L), style=sty)
+        self.survey_btn = w.Button(description=t("ui.survey_import", L), button_style="primary")
+        self.survey_btn.add_class("kit-survey-import")
+        self.survey_btn.on_click(lambda _: self._guard(self.import_survey, self.survey_indicator.value,
+                                                       self.survey_column.value, self.survey_how.value))
         self.crit_rows: dict = {}
         crit_widgets = []
         try:
@@ -145,6 +162,7 @@ class EvaluationApp(KitApp):
         self.children = [
             theme(), self.join, self.message,
             w.HTML(f"<h2>{esc(t('ui.feedback', L))}</h2>"), self.form_title, self.form_sets, self.form_custom,
+            w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
             w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)), self.results,
             w.HTML(f"<h3>{esc(t('ui.open_answers', L))}</h3>"), self.moderation,
             w.HTML(f"<h2>{esc(t('ui.logic_model', L))}</h2>"),
@@ -158,6 +176,9 @@ class EvaluationApp(KitApp):
             w.HBox([self.ind_method, self.ind_source, self.ind_freq], layout=w.Layout(**row)),
             w.HBox([self.ind_thl, self.ind_owner, self.ind_real, self.ind_btn], layout=w.Layout(**row)),
             self.ind_html,
+            w.HTML(f"<h3>{esc(t('ui.survey', L))}</h3>"),
+            w.HBox([self.survey_upload, self.survey_column, self.survey_indicator, self.survey_how, self.survey_btn],
+                   layout=w.Layout(**row)),
             w.HTML(f"<h2>{esc(t('ui.activity_log', L))}</h2>"),
             w.HBox([self.log_date, self.log_type, self.log_hours], layout=w.Layout(**row)),
             w.HBox([self.log_counts, self.log_btn], layout=w.Layout(**row)), self.log_html,
@@ -209,6 +230,31 @@ class EvaluationApp(KitApp):
         self.log_type.value = self.log_counts.value = ""
         return row
 
+    def read_survey(self, data: bytes, name: str) -> list[str]:
+        columns, rows = ev.read_survey(data, name)
+        self.survey = (name, columns, rows)
+        self.survey_column.options = columns
+        self._ok(t("ui.survey_read", self.lang, name=name, n=len(rows), columns=len(columns)))
+        return columns
+
+    def read_survey_upload(self) -> None:
+        try:
+            f = self.survey_upload.value[0]
+            self.read_survey(bytes(f["content"]), f["name"])
+        finally:
+            self.survey_upload.value = ()
+
+    def import_survey(self, indicator_id, column: str, how: str) -> float:
+        if self.survey is None:
+            raise KitError("survey_unreadable", name="–")
+        if indicator_id is None:
+            raise KitError("bad_field", field="indicator")
+        name, columns, rows = self.survey
+        value = ev.survey_value(columns, rows, column, how)
+        self.store.add_indicator_result(indicator_id, value, f"{name}: {column}")
+        self._ok(t("ui.survey_imported", self.lang, value=value))
+        return value
+
     def save_criteria(self) -> None:
         for cid, (status, evidence) in self.crit_rows.items():
             self.store.set_criterion(self.ws["id"], cid, status.value, evidence.value)
@@ -235,7 +281,8 @@ class EvaluationApp(KitApp):
         self.ind_name.value = ""
         return ind
 
-    def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS) -> dict:
+    def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS,
+                  pack: str | None = None) -> dict:
         """A form from the ready question sets and/or the facilitator's own questions (one per line;
         "?" at the end: a 1-5 scale; "text:" first: an open question)."""
         ready = question_sets(self.lang)
@@ -247,13 +294,16 @@ class EvaluationApp(KitApp):
                 questions.append({"id": f"c{n}", "kind": "text", "text": line[5:].strip()})
             else:
                 questions.append({"id": f"c{n}", "kind": "scale", "text": line})
+        if pack:
+            questions.append({"id": "instrument", "kind": "instrument", "pack": pack, "text": self.packs[pack]["name"]})
         form = self.store.create_form(self.ws["id"], title, questions, min_answers)
         form = self.store.set_form_status(form["id"], "open")
         self._ok(t("ui.form_opened", self.lang, n=len(form["questions"])))
         return form
 
     def open_form_from_form(self) -> dict:
-        return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value, self.form_min.value)
+        return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value,
+                              self.form_min.value, self.form_pack.value or None)
 
     def close_form(self) -> None:
         f = self.store.open_form(self.ws["id"])
@@ -286,7 +336,7 @@ class EvaluationApp(KitApp):
             self.moderation.children = []
         else:
             resp = self.store.responses(f["id"])
-            agg = ev.aggregate(f["questions"], resp, f["min_answers"])
+            agg = ev.aggregate(f["questions"], resp, f["min_answers"], self.packs)
             self.results.value = form_results_html(f, resp, agg, L)
             rows = []
             approved = set(f["approved"] or [])
@@ -313,6 +363,9 @@ class EvaluationApp(KitApp):
             k = dd.value
             dd.options = opts
             dd.value = k if k in [v for _, v in opts] else None
+        k = self.survey_indicator.value
+        self.survey_indicator.options = [("–", None)] + [(i["name"][:60], i["id"]) for i in inds]
+        self.survey_indicator.value = k if k in [v for _, v in self.survey_indicator.options] else None
         k = self.ind_node.value
         self.ind_node.options = [("–", None)] + [o for o, n in zip(opts, nodes, strict=True) if n["level"] in ev.OUTCOMES]
         self.ind_node.value = k if k in [v for _, v in self.ind_node.options] else None
@@ -357,7 +410,11 @@ def model_html(nodes: list[dict], edges, lang: str) -> str:
 def current_values(inds: list[dict], log: list[dict]) -> dict:
     """What the activity log says now, for indicators collected from attendance statistics."""
     total = ev.log_totals(log)["participations"] if log else None
-    return {i["id"]: total for i in inds if i.get("method") == "attendance" and total is not None}
+    out = {i["id"]: total for i in inds if i.get("method") == "attendance" and total is not None}
+    for i in inds:  # a measured result (a survey import) wins: it is the latest value
+        if i.get("results"):
+            out[i["id"]] = i["results"][-1]["value"]
+    return out
 
 
 def indicators_html(inds: list[dict], node_text: dict, lang: str, current: dict | None = None) -> str:
@@ -392,6 +449,12 @@ def form_results_html(f: dict, resp: list[dict], agg: list[dict], lang: str, min
             texts = [r["answers"][q["id"]] for r in resp if f"{r['id']}:{q['id']}" in approved]
             body = ("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in texts) + "</ul>") if texts and row["shown"] else \
                 f"<p class='kit-note'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
+        elif q["kind"] == "instrument":
+            scored = t("ui.instrument_scored", lang, scored=row.get("scored", 0), partial=row.get("not_scored", 0))
+            body = (f"<p class='kit-mean' data-mean='{row['mean']:.2f}'><span class='big'>{row['mean']:.1f}</span></p>"
+                    if row["shown"] else
+                    f"<p class='kit-note kit-suppressed'>{esc(t('ui.answers_hidden', lang, n=row.get('scored', 0), min=least))}</p>")
+            body += f"<p class='kit-note'>{esc(scored)}</p>"
         elif not row["shown"]:
             body = f"<p class='kit-note kit-suppressed'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
         elif q["kind"] == "scale":

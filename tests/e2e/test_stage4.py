@@ -62,3 +62,36 @@ def test_three_phones_answer_and_the_aggregate_waits_for_the_threshold(server, b
     for ctx in phones:
         ctx.close()
     fac.close()
+
+
+def test_a_licensed_instrument_on_a_phone_needs_consent_and_is_scored(server, browser):
+    import yaml
+
+    from tests.unit.test_instruments import PACK
+
+    folder = server.data / "instruments"
+    folder.mkdir(exist_ok=True)
+    (folder / "synthetic.yaml").write_text(yaml.safe_dump(PACK, allow_unicode=True))
+    store = server.store()
+    ws = store.workshop_by_code(server.code)
+    form = store.create_form(ws["id"], "Hyvinvointi", [{"id": "instrument", "kind": "instrument",
+                                                        "pack": "synthetic", "text": PACK["name"]}], 1)
+    store.set_form_status(form["id"], "open")
+    ctx = browser.new_context(viewport=PHONE, locale="fi")
+    p = ctx.new_page()
+    p.goto(server.participants)
+    p.click("#join-form button[type=submit]")
+    p.wait_for_selector("#f-instrument-consent", timeout=15_000)
+    assert "Keksitty väite 2" in p.locator("#form-section").inner_text()
+    assert PACK["copyright"] in p.locator("#form-section").inner_text()
+    for item in ("i1", "i2", "i3"):
+        p.check(f"input[name='f-instrument-{item}'][value='2']")
+    p.click("#feedback-form button[type=submit]")  # no consent yet: nothing is sent
+    p.wait_for_function("() => !document.getElementById('alert').hidden", timeout=10_000)
+    assert store.responses(form["id"]) == []
+    p.check("#f-instrument-consent")
+    p.click("#feedback-form button[type=submit]")
+    p.wait_for_function("() => document.getElementById('status').textContent.includes('Kiitos')", timeout=10_000)
+    (resp,) = store.responses(form["id"])
+    assert resp["answers"] == {"instrument": {"consent": True, "items": {"i1": 2, "i2": 2, "i3": 2}}}
+    ctx.close()

@@ -645,6 +645,28 @@
       box.textContent = "";
       var mine = data.mine || {};
       f.questions.forEach(function (q) {
+        if (q.kind === "instrument") {
+          var fs = document.createElement("fieldset");
+          var lg = document.createElement("legend"); lg.textContent = q.text; fs.appendChild(lg);
+          var cid = "f-" + q.id + "-consent";
+          var row = document.createElement("div"); row.className = "radio-row";
+          var cb = document.createElement("input"); cb.type = "checkbox"; cb.id = cid; cb.className = "choice";
+          cb.checked = !!(mine[q.id] && mine[q.id].consent);
+          var cl = document.createElement("label"); cl.htmlFor = cid; cl.className = "choice-label"; cl.textContent = q.consent;
+          row.appendChild(cb); row.appendChild(cl); fs.appendChild(row);
+          var given = (mine[q.id] && mine[q.id].items) || {};
+          q.items.forEach(function (item) {
+            var sub = { id: q.id + "-" + item.id, text: item.text, kind: "choice" };
+            var group = radios(sub, q.responses.map(function (r) { return r.value; }), given[item.id]);
+            group.querySelectorAll("label.choice-label").forEach(function (lab, i) {
+              lab.textContent = q.responses[i].value + " " + (q.responses[i].label || "");
+            });
+            fs.appendChild(group);
+          });
+          var cr = document.createElement("p"); cr.className = "help"; cr.textContent = q.copyright; fs.appendChild(cr);
+          box.appendChild(fs);
+          return;
+        }
         if (q.kind === "scale") box.appendChild(radios(q, [1, 2, 3, 4, 5], mine[q.id]));
         else if (q.kind === "choice") box.appendChild(radios(q, q.choices, mine[q.id]));
         else {
@@ -655,7 +677,9 @@
           box.appendChild(lab); box.appendChild(ta);
         }
       });
-      box.dataset.questions = JSON.stringify(f.questions.map(function (q) { return [q.id, q.kind]; }));
+      box.dataset.questions = JSON.stringify(f.questions.map(function (q) {
+        return [q.id, q.kind, q.kind === "instrument" ? q.items.map(function (i) { return i.id; }) : null];
+      }));
     }).catch(function () { /* the round poll reports connection problems */ });
   }
   $("feedback-form").addEventListener("submit", function (ev) {
@@ -663,6 +687,15 @@
     var answers = {};
     JSON.parse($("form-questions").dataset.questions || "[]").forEach(function (qk) {
       if (qk[1] === "text") { var v = $("f-" + qk[0]).value; if (v.trim()) answers[qk[0]] = v; return; }
+      if (qk[1] === "instrument") {
+        var items = {};
+        qk[2].forEach(function (iid) {
+          var c = document.querySelector("input[name='f-" + qk[0] + "-" + iid + "']:checked");
+          if (c) items[iid] = parseInt(c.value, 10);
+        });
+        if ($("f-" + qk[0] + "-consent").checked) answers[qk[0]] = { consent: true, items: items };
+        return;
+      }
       var checked = document.querySelector("input[name='f-" + qk[0] + "']:checked");
       if (checked) answers[qk[0]] = qk[1] === "scale" ? parseInt(checked.value, 10) : checked.value;
     });
