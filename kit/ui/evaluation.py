@@ -283,8 +283,8 @@ class EvaluationApp(KitApp):
 
     def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS,
                   pack: str | None = None) -> dict:
-        """A form from the ready question sets and/or the facilitator's own questions (one per line;
-        "?" at the end: a 1-5 scale; "text:" first: an open question)."""
+        """A form from the ready question sets and/or the facilitator's own questions, one per line:
+        a 1-5 scale; "text: ..." an open question; "choice: question | option | option" a choice."""
         ready = question_sets(self.lang)
         questions = [q for d in sets for q in ready[d]]
         for n, line in enumerate(x.strip() for x in (custom or "").splitlines()):
@@ -292,6 +292,9 @@ class EvaluationApp(KitApp):
                 continue
             if line.lower().startswith("text:"):
                 questions.append({"id": f"c{n}", "kind": "text", "text": line[5:].strip()})
+            elif line.lower().startswith("choice:"):
+                text, *choices = [x.strip() for x in line[7:].split("|")]
+                questions.append({"id": f"c{n}", "kind": "choice", "text": text, "choices": choices})
             else:
                 questions.append({"id": f"c{n}", "kind": "scale", "text": line})
         if pack:

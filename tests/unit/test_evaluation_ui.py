@@ -107,3 +107,12 @@ def test_promising_practice_checklist_is_kept(store, ws, tmp_path):
     with pytest.raises(KitError) as err:
         ev.criteria(bad)
     assert err.value.code == "criteria_unreadable"
+
+
+def test_own_questions_of_every_kind(store, ws):
+    app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
+    form = app.open_form("Own", [], "Did you enjoy it?\ntext: Tell us more\nchoice: Come again? | Yes | No", 5)
+    assert [(q["kind"], q.get("choices")) for q in form["questions"]] == [
+        ("scale", None), ("text", None), ("choice", ["Yes", "No"])]
+    app._guard(app.open_form, "Bad", [], "choice: Only one option | Yes", 5)
+    assert "incomplete" in app.message.value
