@@ -139,6 +139,13 @@ class KitApp(w.VBox):
 
     _drawing = False
 
+    def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None):
+        super().__init__()
+        self.add_class("kit-app")
+        self.store = store or open_store()
+        self.ws = resolve_workshop(self.store, code)
+        self.lang = lang or self.ws["language"]
+
     def _guard(self, fn, *args):
         try:
             self.message.value = ""

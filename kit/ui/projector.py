@@ -13,7 +13,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
 from kit.store import THL_DIMENSIONS, Store
-from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.start import join_panel_html
 
 TOP_K_DEFAULT = 5
@@ -160,11 +160,7 @@ class ProjectorApp(KitApp):
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
                  round_id: int | None = None, poll: bool = True):
-        super().__init__()
-        self.add_class("kit-app")
-        self.store = store or open_store()
-        self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        super().__init__(store, code, lang)
         self.round_id = round_id
         L = self.lang
         sty = {"description_width": "initial"}

@@ -12,7 +12,7 @@ from kit.config import LANGUAGES
 from kit.errors import KitError
 from kit.i18n import t
 from kit.store import Store
-from kit.ui.common import KitApp, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, esc, theme
 from kit.ui.stakeholders import data_uri
 
 MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html",
@@ -25,11 +25,7 @@ class ReportApp(KitApp):
     """Every action is a method; buttons only call them."""
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None):
-        super().__init__()
-        self.add_class("kit-app")
-        self.store = store or open_store()
-        self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        super().__init__(store, code, lang)
         L = self.lang
         self.header = w.HTML()
         self.message = w.HTML()

@@ -12,7 +12,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.start import join_panel_html
 
 CELL = [("–", ""), ("R", "R"), ("A", "A"), ("C", "C"), ("I", "I"), ("A+R", "AR")]
@@ -40,11 +40,7 @@ class RolesApp(KitApp):
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
                  poll: bool = True):
-        super().__init__()
-        self.add_class("kit-app")
-        self.store = store or open_store()
-        self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        super().__init__(store, code, lang)
         self.tpl = wsmod.template(self.ws["template"])
         L, sty = self.lang, {"description_width": "initial"}
         self.join = w.HTML()

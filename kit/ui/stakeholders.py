@@ -14,7 +14,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, open_store, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.start import join_panel_html
 
 NOT_ASKED = -1  # the interest dropdown's "not asked" (the grid leaves the actor unclassified)
@@ -85,11 +85,7 @@ class StakeholderApp(KitApp):
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
                  poll: bool = True):
-        super().__init__()
-        self.add_class("kit-app")
-        self.store = store or open_store()
-        self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        super().__init__(store, code, lang)
         L = self.lang
         sty = {"description_width": "initial"}
         tpl = wsmod.template(self.ws["template"])

@@ -10,7 +10,7 @@ from kit.config import LANGUAGES
 from kit.i18n import t
 from kit.qr import qr_svg
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, open_store, participant_url, resolve_workshop, theme
+from kit.ui.common import KitApp, Poller, esc, participant_url, theme
 from kit.voting import METHODS, PRESETS
 
 
@@ -51,11 +51,7 @@ class StartApp(KitApp):
     """The facilitator's start page. Every action is a method; buttons only call them."""
 
     def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None):
-        super().__init__()
-        self.add_class("kit-app")
-        self.store = store or open_store()
-        self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        super().__init__(store, code, lang)
         L = self.lang
 
         self.header = w.HTML()
