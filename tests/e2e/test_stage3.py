@@ -60,7 +60,9 @@ def test_volunteers_then_letters_then_checks(server, browser):
     assert store.assignments(ws["id"]) == {(task["id"], h1["id"]): "R", (task["id"], h2["id"]): "C"}
     page.wait_for_function("() => document.querySelector('.kit-raci-checks').textContent.includes('hyväksyjää')",
                            timeout=15_000)
-    assert "Luontolähtöiset menetelmät: vain yksi osaaja" in page.locator(".kit-coverage").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('.kit-coverage').textContent.includes('Luontolähtöiset menetelmät: vain yksi osaaja')",
+        timeout=15_000)
 
     # letters in the grid: volunteer 1 becomes accountable too, and the A error goes away
     page.select_option(f".kit-cell-{task['id']}-{h1['id']} select", label="A+R")
