@@ -208,6 +208,27 @@ def check_form(questions) -> list[dict]:
     return out
 
 
+def own_questions(text: str) -> list[dict]:
+    """The facilitator's own questions, one per line: a 1-5 scale; "text: ..." an open question;
+    "choice: question | option | option" a choice. Checked with the form by `check_form`."""
+    out = []
+    for n, line in enumerate(x.strip() for x in (text or "").splitlines()):
+        if not line:
+            continue
+        if line.lower().startswith("text:"):
+            out.append({"id": f"c{n}", "kind": "text", "text": line[5:].strip()})
+        elif line.lower().startswith("choice:"):
+            question, *choices = [x.strip() for x in line[7:].split("|")]
+            out.append({"id": f"c{n}", "kind": "choice", "text": question, "choices": choices})
+        else:
+            out.append({"id": f"c{n}", "kind": "scale", "text": line})
+    return out
+
+
+def uses_instruments(questions: list[dict]) -> bool:
+    return any(q.get("kind") == "instrument" for q in questions)
+
+
 def question_sets(path, lang: str) -> dict[str, list[dict]]:
     """The kit's own ready questions per THL dimension (templates/evaluation/questions.yaml)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

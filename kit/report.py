@@ -189,8 +189,7 @@ class Report:
             rows = "".join(f"<tr><td>{x.rank}</td><td>{esc(text.get(x.idea_id, ''))}</td><td>{x.score}</td></tr>" for x in res)
             out.append(f"<table><thead><tr><th scope='col'>#</th><th scope='col'>{esc(self.t('ui.idea'))}</th>"
                        f"<th scope='col'>{esc(unit)}</th></tr></thead><tbody>{rows}</tbody></table>")
-            k = 1 if r["method"] == "choose_one" else min(5, max(1, len(items) - 1))
-            ties = voting.ties_at_cutoff(res, k) if r["method"] != "pb" else []
+            ties = voting.round_ties(r["method"], res, len(items))
             if ties:
                 out.append(f"<p>{esc(self.t('report.tie', ideas=', '.join(text[i] for i in ties)))}</p>")
             if r["method"] == "pb":

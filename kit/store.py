@@ -1828,7 +1828,8 @@ class Store:
                 raise KitError("unknown_form", status=404)
             if f["status"] != "open":
                 raise KitError("form_closed", status=409)
-            clean = evaluation.check_answers(f["questions"], answers, self.instrument_packs()[0])
+            packs = self.instrument_packs()[0] if evaluation.uses_instruments(f["questions"]) else {}
+            clean = evaluation.check_answers(f["questions"], answers, packs)
             if not clean:
                 raise KitError("no_answers")
             conn.execute(responses.delete().where(responses.c.form_id == form_id,

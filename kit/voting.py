@@ -121,6 +121,15 @@ def ties_at_cutoff(results: list[Result], k: int) -> list[int]:
     return [r.idea_id for r in results if r.score == edge]
 
 
+def round_ties(method: str, results: list[Result], n_items: int, top_k: int = 5) -> list[int]:
+    """Ideas tied at a round's cut-off: the winner of a choose-one vote, else the top `top_k`
+    (at most all but one item). Budgeting rounds have no cut-off: their rules decide."""
+    if method == "pb":
+        return []
+    k = 1 if method == "choose_one" else min(top_k, max(1, n_items - 1))
+    return ties_at_cutoff(results, k)
+
+
 def clean_idea_text(text) -> str:
     """Ideas are stored as typed (escaped only when shown); bounded and never empty."""
     if not isinstance(text, str):

@@ -17,7 +17,7 @@ import tornado.web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado.ioloop import IOLoop
 
-from kit import voting
+from kit import evaluation, voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
@@ -326,12 +326,13 @@ def map_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> d
     from kit import network
 
     tpl = wsmod.template(ws["template"])
-    on_map = store.actors(ws["id"])
+    everyone = store.actors(ws["id"], None)
+    on_map = [a for a in everyone if a["status"] == "active"]
     mine_a, mine_l = [], []
     if participant_id is not None:
         mine_a = [{"id": a["id"], "name": a["name"], "sector": a["sector"], "status": a["status"]}
-                  for a in store.actors(ws["id"], None) if a["suggested_by"] == participant_id]
-        names = {a["id"]: a["name"] for a in store.actors(ws["id"], None)}
+                  for a in everyone if a["suggested_by"] == participant_id]
+        names = {a["id"]: a["name"] for a in everyone}
         mine_l = [{"id": x["id"], "source": names.get(x["source_id"], ""), "target": names.get(x["target_id"], ""),
                    "type": t("link." + x["type"], lang) if "link_types" not in tpl else x["type"],
                    "status": x["status"]}
@@ -391,10 +392,11 @@ def tasks_view(store: Store, ws: dict, lang: str, participant_id: int | None) ->
     tpl = wsmod.template(ws["template"])
     labels = {c["id"]: label(c["label"], lang) for c in tpl["competences"]}
     comps = [{"id": c, "label": labels.get(c, c.replace("_", " "))} for c in store.competences(ws["id"])]
-    open_tasks = [{"id": x["id"], "title": x["title"]} for x in store.tasks(ws["id"]) if not x["done"]]
+    all_tasks = store.tasks(ws["id"])
+    open_tasks = [{"id": x["id"], "title": x["title"]} for x in all_tasks if not x["done"]]
     mine = []
     if participant_id is not None:
-        titles = {x["id"]: x["title"] for x in store.tasks(ws["id"])}
+        titles = {x["id"]: x["title"] for x in all_tasks}
         mine = [{"task": titles.get(o["task_id"], ""), "kind": o["kind"], "status": o["status"]}
                 for o in store.offers(ws["id"], participant_id)]
     return {"open": bool((ws["settings"] or {}).get("tasks_open")), "tasks": open_tasks, "competences": comps,
@@ -445,7 +447,7 @@ class FormApi(ApiHandler):
             if f is None:
                 return {"form": None, "mine": None}
             mine = next((r["answers"] for r in self.store.responses(f["id"]) if r["participant_id"] == pid), None)
-            packs = self.store.instrument_packs()[0]
+            packs = self.store.instrument_packs()[0] if evaluation.uses_instruments(f["questions"]) else {}
             questions = []
             for q in f["questions"]:
                 q = dict(q)

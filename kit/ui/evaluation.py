@@ -282,17 +282,7 @@ class EvaluationApp(KitApp):
         """A form from the ready question sets and/or the facilitator's own questions, one per line:
         a 1-5 scale; "text: ..." an open question; "choice: question | option | option" a choice."""
         ready = question_sets(self.lang)
-        questions = [q for d in sets for q in ready[d]]
-        for n, line in enumerate(x.strip() for x in (custom or "").splitlines()):
-            if not line:
-                continue
-            if line.lower().startswith("text:"):
-                questions.append({"id": f"c{n}", "kind": "text", "text": line[5:].strip()})
-            elif line.lower().startswith("choice:"):
-                text, *choices = [x.strip() for x in line[7:].split("|")]
-                questions.append({"id": f"c{n}", "kind": "choice", "text": text, "choices": choices})
-            else:
-                questions.append({"id": f"c{n}", "kind": "scale", "text": line})
+        questions = [q for d in sets for q in ready[d]] + ev.own_questions(custom)
         if pack:
             questions.append({"id": "instrument", "kind": "instrument", "pack": pack, "text": self.packs[pack]["name"]})
         form = self.store.create_form(self.ws["id"], title, questions, min_answers)

@@ -43,8 +43,7 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         ids = [i["id"] for i in items]
         data["ballots"] = len(ballots)
         data["results"] = voting.tally_marks(rnd["method"], rnd["rules"], ids, [b["marks"] for b in ballots])
-        k = 1 if rnd["method"] == "choose_one" else min(TOP_K_DEFAULT, max(1, len(items) - 1))
-        data["ties"] = voting.ties_at_cutoff(data["results"], k) if rnd["method"] != "pb" else []
+        data["ties"] = voting.round_ties(rnd["method"], data["results"], len(items), TOP_K_DEFAULT)
         data["texts"] = {i["id"]: (i["text"], i["status"]) for i in items}
         data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group)
         if rnd["method"] == "pb":

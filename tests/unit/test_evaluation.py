@@ -100,3 +100,10 @@ def test_ready_question_sets_in_three_languages():
         assert set(sets) == set(ev.THL)
         assert all(q["text"] for qs in sets.values() for q in qs)
         ev.check_form([q for qs in sets.values() for q in qs])
+
+
+def test_own_questions_one_per_line():
+    qs = ev.own_questions("Liked it?\n\ntext: Tell more\nchoice: Again? | Yes | No")
+    assert [(q["id"], q["kind"], q.get("choices")) for q in qs] == [
+        ("c0", "scale", None), ("c2", "text", None), ("c3", "choice", ["Yes", "No"])]
+    assert not ev.uses_instruments(qs) and ev.uses_instruments(qs + [{"kind": "instrument"}])

@@ -92,3 +92,12 @@ def test_idea_text_is_bounded(text, code):
 def test_idea_text_is_kept_as_typed():
     hostile = "<img src=x onerror=alert(1)> '; DROP TABLE ideas; --"
     assert voting.clean_idea_text("  " + hostile + " ") == hostile
+
+
+def test_round_ties_follow_the_method():
+    from kit.voting import Result, round_ties
+
+    res = [Result(1, 3, 1, 3), Result(2, 3, 1, 3), Result(3, 1, 3, 1)]
+    assert round_ties("choose_one", res, 3) == [1, 2]
+    assert round_ties("approval", res, 3) == []  # top 2 of 3: a clean cut
+    assert round_ties("pb", res, 3) == []
