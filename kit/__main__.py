@@ -299,7 +299,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--data", type=Path, required=True, help=HELP["data"])
     ex.add_argument("--workshop", default=None, help=HELP["workshop"])
     ex.add_argument("--format", required=True, choices=("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml",
-                                                        "kumu", "json"), help=HELP["export_format"])
+                                                        "kumu", "json", "tray", "tray_pdf"), help=HELP["export_format"])
     ex.add_argument("--out", type=Path, required=True, help=HELP["export_out"])
     ex.add_argument("--lang", choices=LANGUAGES, default=None, help=HELP["export_lang"])
     ex.add_argument("--include-nicknames", action="store_true", help=HELP["include_nicknames"])

@@ -32,7 +32,8 @@ HELP = {
     "instead of the explanation text.",
     "export_format": "html: the report; pdf: the report as PDF (Debian's chromium); minutes: the minutes "
     "(HTML); xlsx: one sheet per entity; csv: a zip of CSV files; pb: each budgeting round in the pabulib "
-    "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the full backup.",
+    "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the full backup; tray, tray_pdf: the printable service "
+    "tray, by step level.",
     "export_out": "The file to write. An existing file is never overwritten.",
     "export_lang": "Language of the report and minutes: fi, sv or en (default: the workshop's).",
     "include_nicknames": "Put participants' nicknames in the xlsx and csv data (left out by default).",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from kit import budgeting, voting
+from kit import budgeting, tray, voting
 from kit import network as nw
 from kit import workshop as wsmod
 from kit.errors import KitError
@@ -26,7 +26,7 @@ from kit.i18n import t
 from kit.store import Store, now
 from kit.ui.common import esc
 
-FORMATS = ("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml", "kumu", "json")
+FORMATS = ("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml", "kumu", "json", "tray", "tray_pdf")
 MIN_GROUP = 5
 CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
 
@@ -331,9 +331,40 @@ class Report:
     def later_stages(self) -> str:
         return self.roles_section() + self.evaluation_section()
 
+    def tray_section(self) -> str:
+        """The service tray in brief: activities by step level, gaps, interest (only when there is a tray)."""
+        acts = self.store.activities(self.ws["id"])
+        if not acts:
+            return ""
+        lv, gr = tray.levels(self.tpl), tray.groups(self.tpl)
+        counts = self.store.interest_counts(self.ws["id"])
+        rows = []
+        for level, items in tray.catalogue_rows(acts, lv):
+            for a in items:
+                c = counts.get(a["id"], {"interested": 0, "organise": 0})
+                rows.append(f"<tr><th scope='row'>{esc(a['name'])}</th><td>{esc(a['organiser'] or '')}</td>"
+                            f"<td>{esc(tray.level_label(lv, level['id'], self.lang))}</td>"
+                            f"<td>{c['interested']}</td><td>{c['organise']}</td></tr>")
+        gaps = tray.gaps(acts, lv, gr, tray.languages_wanted(self.tpl))
+        narrow = tray.narrow_organisers(acts)
+        out = [f"<h2>{esc(self.t('tray.heading'))}</h2>",
+               f"<p>{esc(self.t('tray.report_total', n=len(acts)))}</p><table><thead><tr>"
+               + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
+                   "tray.field_name", "tray.field_organiser", "tray.field_step_level", "tray.interested_count",
+                   "tray.organise_count")) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+        if gaps:
+            out.append(f"<h3>{esc(self.t('tray.gaps'))}</h3><ul>"
+                       + "".join(f"<li>{esc(tray.gap_text(g, lv, gr, self.lang))}</li>" for g in gaps) + "</ul>")
+        if narrow:
+            out.append(f"<h3>{esc(self.t('tray.narrow_heading'))}</h3><ul>"
+                       + "".join(f"<li>{esc(tray.narrow_text(n, lv, self.lang))}</li>" for n in narrow) + "</ul>")
+        return "".join(out)
+
     def sections(self, interactive: bool = True) -> list[str]:
-        return [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
-                self.rounds_section(), self.later_stages()]
+        out = [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
+               self.rounds_section(), self.later_stages()]
+        tray_html = self.tray_section()
+        return out + [tray_html] if tray_html else out
 
     # minutes -------------------------------------------------------------------------------------
     def decisions(self) -> list[str]:
@@ -451,6 +482,69 @@ def _playwright_chromium() -> str:
     return str(root)
 
 
+def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None) -> str:
+    """The printable tray for service guidance: one page-friendly document, ordered by step level,
+    in the language asked; a self-contained file (no web fonts, no scripts)."""
+    ws = store.workshop(workshop_id)
+    lang = lang or ws["language"]
+    tpl = wsmod.template(ws["template"])
+    lv, gr = tray.levels(tpl), tray.groups(tpl)
+    acts = store.activities(workshop_id)
+    tt = lambda key, **kw: t(key, lang, **kw)
+    parts = []
+    for level, items in tray.catalogue_rows(acts, lv):
+        parts.append(f"<section><h2>{esc(tt('tray.step', n=level['id'], level=tray.level_label(lv, level['id'], lang)))}</h2>")
+        for a in items:
+            when = ", ".join(tray.day_label(d, lang) for d in a["days"])
+            fields = [
+                ("tray.field_organiser", a["organiser"]), ("tray.field_place", a["place"]),
+                ("tray.field_schedule", " – ".join(x for x in (when, a["schedule"] or "") if x)),
+                ("tray.field_cost", tt("tray.free") if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
+                ("tray.field_languages", ", ".join(tray.language_label(c, lang) for c in a["languages"])),
+                ("tray.field_target_groups", ", ".join(tray.group_label(gr, g, lang) for g in a["target_groups"])
+                 or tt("tray.everyone")),
+                ("tray.field_accessibility", a["accessibility"]), ("tray.field_contact", a["contact"]),
+                ("tray.field_description", a["description"]),
+            ]
+            dl = "".join(f"<dt>{esc(tt(k))}</dt><dd>{esc(v)}</dd>" for k, v in fields if v)
+            parts.append(f"<article><h3>{esc(a['name'])}</h3><dl>{dl}</dl></article>")
+        parts.append("</section>")
+    body = "".join(parts) or f"<p>{esc(tt('tray.empty'))}</p>"
+    title = tt("tray.catalogue_title", title=ws["title"])
+    css = ("body{font-family:'DejaVu Sans',system-ui,sans-serif;color:#1a1a1a;background:#fff;line-height:1.45;margin:0}"
+           "main{max-width:48rem;margin:0 auto;padding:1.5rem}h1{font-size:1.8rem}"
+           "h2{font-size:1.4rem;border-bottom:2px solid #005a9c;margin-top:2rem;page-break-after:avoid}"
+           "article{border-bottom:1px solid #6b6b6b;padding:0.5rem 0;page-break-inside:avoid}h3{margin:0.25rem 0}"
+           "dl{display:grid;grid-template-columns:minmax(8rem,auto) 1fr;gap:0.1rem 0.75rem;margin:0.25rem 0}"
+           "dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}.meta{color:#3d3d3d}")
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>"
+            f"<style>{css}</style></head><body><main><h1>{esc(title)}</h1>"
+            f"<p class='meta'>{esc(tt('tray.catalogue_meta', n=len(acts), date=now()[:10]))}</p>{body}</main></body></html>")
+
+
+def html_to_pdf(page: str) -> bytes:
+    """A self-contained HTML page printed to PDF by Debian's chromium (headless, no network)."""
+    import subprocess
+    import tempfile
+
+    exe = CHROMIUM if CHROMIUM.exists() else None
+    if exe is None:
+        raise KitError("pdf_unavailable", status=503)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
+        src.write_text(page, encoding="utf-8")
+        cmd = [str(exe), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
+               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            raise KitError("pdf_unavailable", status=503) from None
+        if not out.exists() or out.stat().st_size == 0:
+            raise KitError("pdf_unavailable", status=503)
+        return out.read_bytes()
+
+
 def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> bytes:
     from nbconvert import WebPDFExporter
 
@@ -500,9 +594,17 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
         results += [{"round_id": r["id"], "idea_id": x.idea_id, "score": x.score, "rank": x.rank, "voters": x.voters}
                     for x in res]
     actors, links = store.map_data(workshop_id)
+    counts = store.interest_counts(workshop_id)
+    # the tray's columns are the import's headings: the file comes back in as it went out
+    acts = [{"id": a["id"], "name": a["name"], "organiser": a["organiser"], "place": a["place"],
+             "accessibility": a["accessibility"], "schedule": a["schedule"], "days": ", ".join(a["days"]),
+             "cost": a["cost"], "step_level": a["step_level"], "target_groups": ", ".join(a["target_groups"]),
+             "languages": ", ".join(a["languages"]), "contact": a["contact"], "description": a["description"],
+             "interested": counts.get(a["id"], {}).get("interested", 0),
+             "organise": counts.get(a["id"], {}).get("organise", 0)} for a in store.activities(workshop_id)]
     return {
         "participants": parts, "ideas": ideas, "rounds": rounds, "ballot_marks": marks, "results": results,
-        "actors": [{**a, "goals": "|".join(a["goals"])} for a in actors], "links": links,
+        "actors": [{**a, "goals": "|".join(a["goals"])} for a in actors], "links": links, "activities": acts,
     }
 
 
@@ -569,6 +671,10 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
         if fmt == "graphml":
             return nw.to_graphml(actors, links).encode("utf-8"), f"{code}.graphml"
         return nw.to_kumu(actors, links), f"{code}-kumu.xlsx"
+    if fmt == "tray":
+        return tray_catalogue_html(store, workshop_id, lang).encode("utf-8"), f"{code}-tray.html"
+    if fmt == "tray_pdf":
+        return html_to_pdf(tray_catalogue_html(store, workshop_id, lang)), f"{code}-tray.pdf"
     if fmt == "json":
         return json.dumps(store.dump_workshop(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \
             f"{code}-backup.json"

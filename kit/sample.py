@@ -65,4 +65,10 @@ def load_demo(store: Store, path=None) -> dict:
         if "budget_owner" in r:
             plan["budget_owner"] = hs[r["budget_owner"]]["id"]
         store.set_plan(ws["id"], **plan)
+    for a in (spec.get("tray") or {}).get("activities", []):
+        a = dict(a)
+        org = a.pop("organiser", None)
+        store.add_activity(ws["id"], a, acts[org]["id"] if org is not None else None)
+    if (spec.get("tray") or {}).get("open"):
+        store.set_setting(ws["id"], "tray_open", True)
     return store.workshop(ws["id"])

@@ -45,7 +45,7 @@ from kit import voting
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 STORE_FILE = "kit.sqlite"
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 JOIN_CODE_LENGTH = 6
@@ -366,6 +366,32 @@ activity_log = Table(
 )
 V6_TABLES = [activity_log]
 
+# v7: the service tray and the step model (seed 002, kit/tray.py)
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("organiser_id", ForeignKey("actors.id", ondelete="SET NULL")),  # the organiser on the stakeholder map
+    Column("data", JSON, nullable=False),  # the rest of kit.tray's activity: organiser, place, days, cost, ...
+    Column("step_level", Integer, nullable=False),
+    Column("status", String(16), nullable=False, default="active"),  # active | suggested | declined | removed
+    Column("suggested_by", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("created_at", String(40), nullable=False),
+)
+tray_interests = Table(
+    "tray_interests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # interested | organise
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("activity_id", "participant_id", "kind"),
+)
+V7_TABLES = [activities, tray_interests]
+
 
 def _migrate_v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=V1_TABLES)
@@ -406,8 +432,13 @@ def _migrate_v6(conn: Connection) -> None:
     metadata.create_all(conn, tables=V6_TABLES)
 
 
+def _migrate_v7(conn: Connection) -> None:
+    """The service tray: activities and participants' interest in them."""
+    metadata.create_all(conn, tables=V7_TABLES)
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
-              (6, _migrate_v6)]
+              (6, _migrate_v6), (7, _migrate_v7)]
 
 
 def now() -> str:
@@ -1697,6 +1728,158 @@ class Store:
                                                               for x in self.terms(workshop_id)],
                 "plan": plan, "competences": self.competences(workshop_id)}
 
+    # -- the service tray (kit/tray.py) --------------------------------------------------------
+    def _tray_vocab(self, conn: Connection, workshop_id: int):
+        from kit import tray
+        from kit import workshop as wsmod
+
+        tid = conn.execute(select(workshops.c.template).where(workshops.c.id == workshop_id)).scalar()
+        if tid is None:
+            raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+        tpl = wsmod.template(tid)
+        return tray.levels(tpl), tray.groups(tpl)
+
+    def _activity_row(self, conn: Connection, workshop_id: int, a: dict, organiser_id, status: str,
+                      suggested_by=None) -> int:
+        if organiser_id is not None:
+            org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
+            if org is None or org["workshop_id"] != workshop_id:
+                raise KitError("unknown_actor", status=404, actor=organiser_id)
+            a = {**a, "organiser": org["name"]}
+        data = {k: v for k, v in a.items() if k not in ("name", "step_level")}
+        return conn.execute(activities.insert().values(
+            workshop_id=workshop_id, name=a["name"], organiser_id=organiser_id, data=data,
+            step_level=a["step_level"], status=status, suggested_by=suggested_by,
+            created_at=now())).inserted_primary_key[0]
+
+    def add_activity(self, workshop_id: int, data: dict, organiser_id: int | None = None,
+                     participant_id: int | None = None) -> dict:
+        """An activity on the tray. From a participant's device it is a suggestion the facilitator
+        accepts or declines; the facilitator's own go on the tray at once."""
+        from kit import tray
+
+        with self._tx(write=True) as conn:
+            lv, gr = self._tray_vocab(conn, workshop_id)
+            a = tray.clean_activity(data, lv, gr)
+            aid = self._activity_row(conn, workshop_id, a, organiser_id,
+                                     "suggested" if participant_id is not None else "active", participant_id)
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "activity_added", activity_id=aid)
+            return self._activity(conn, aid)
+
+    def update_activity(self, activity_id: int, data: dict, organiser_id: int | None = None) -> dict:
+        from kit import tray
+
+        with self._tx(write=True) as conn:
+            cur = self._activity(conn, activity_id)
+            lv, gr = self._tray_vocab(conn, cur["workshop_id"])
+            a = tray.clean_activity(data, lv, gr)
+            if organiser_id is not None:
+                org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
+                if org is None or org["workshop_id"] != cur["workshop_id"]:
+                    raise KitError("unknown_actor", status=404, actor=organiser_id)
+                a["organiser"] = org["name"]
+            conn.execute(activities.update().where(activities.c.id == activity_id).values(
+                name=a["name"], step_level=a["step_level"], organiser_id=organiser_id,
+                data={k: v for k, v in a.items() if k not in ("name", "step_level")}))
+            self._bump(conn, cur["workshop_id"])
+            self._log(conn, cur["workshop_id"], "activity_edited", activity_id=activity_id)
+            return self._activity(conn, activity_id)
+
+    def set_activity_status(self, activity_id: int, status: str) -> dict:
+        """Accept (active) or decline a suggestion, or take an activity off the tray (removed)."""
+        if status not in ("active", "declined", "removed"):
+            raise KitError("bad_field", field="status")
+        with self._tx(write=True) as conn:
+            cur = self._activity(conn, activity_id)
+            conn.execute(activities.update().where(activities.c.id == activity_id).values(status=status))
+            self._bump(conn, cur["workshop_id"])
+            self._log(conn, cur["workshop_id"], "activity_" + status, activity_id=activity_id)
+            return self._activity(conn, activity_id)
+
+    @staticmethod
+    def _activity(conn: Connection, activity_id: int) -> dict:
+        r = _row(conn.execute(select(activities).where(activities.c.id == activity_id)).first())
+        if r is None:
+            raise KitError("unknown_activity", status=404, activity=activity_id)
+        return _activity_view(r)
+
+    def activity(self, activity_id: int) -> dict:
+        with self._tx() as conn:
+            return self._activity(conn, activity_id)
+
+    def activities(self, workshop_id: int, status: str | None = "active") -> list[dict]:
+        q = select(activities).where(activities.c.workshop_id == workshop_id)
+        if status is not None:
+            q = q.where(activities.c.status == status)
+        with self._tx() as conn:
+            return [_activity_view(_row(r)) for r in conn.execute(q.order_by(activities.c.step_level, activities.c.id))]
+
+    def import_activities(self, workshop_id: int, rows: list[dict]) -> list[dict]:
+        """Clean activities (from kit.tray.import_rows) onto the tray in one transaction: all or none."""
+        from kit import tray
+
+        with self._tx(write=True) as conn:
+            lv, gr = self._tray_vocab(conn, workshop_id)
+            ids = [self._activity_row(conn, workshop_id, tray.clean_activity(a, lv, gr), None, "active")
+                   for a in rows]
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "activities_imported", n=len(ids))
+            return [self._activity(conn, i) for i in ids]
+
+    def set_interest(self, workshop_id: int, activity_id: int, participant_id: int, kind: str, on: bool) -> None:
+        """"I'm interested" / "I'd like to organise this": on or off, once per person and kind."""
+        if kind not in ("interested", "organise"):
+            raise KitError("bad_field", field="kind")
+        with self._tx(write=True) as conn:
+            a = _row(conn.execute(select(activities.c.workshop_id, activities.c.status)
+                                  .where(activities.c.id == activity_id)).first())
+            if a is None or a["workshop_id"] != workshop_id or a["status"] != "active":
+                raise KitError("unknown_activity", status=404, activity=activity_id)
+            conn.execute(tray_interests.delete().where(
+                tray_interests.c.activity_id == activity_id, tray_interests.c.participant_id == participant_id,
+                tray_interests.c.kind == kind))
+            if on:
+                conn.execute(tray_interests.insert().values(activity_id=activity_id, participant_id=participant_id,
+                                                            kind=kind, created_at=now()))
+            self._bump(conn, workshop_id)
+
+    def interest_counts(self, workshop_id: int) -> dict[int, dict[str, int]]:
+        """{activity id: {"interested": n, "organise": n}}"""
+        q = (select(tray_interests.c.activity_id, tray_interests.c.kind, func.count())
+             .where(tray_interests.c.activity_id.in_(select(activities.c.id).where(activities.c.workshop_id == workshop_id)))
+             .group_by(tray_interests.c.activity_id, tray_interests.c.kind))
+        out: dict[int, dict[str, int]] = {}
+        with self._tx() as conn:
+            for aid, kind, n in conn.execute(q):
+                out.setdefault(aid, {"interested": 0, "organise": 0})[kind] = n
+        return out
+
+    def interests_of(self, participant_id: int) -> dict[int, list[str]]:
+        with self._tx() as conn:
+            out: dict[int, list[str]] = {}
+            for r in conn.execute(select(tray_interests.c.activity_id, tray_interests.c.kind)
+                                  .where(tray_interests.c.participant_id == participant_id)):
+                out.setdefault(r.activity_id, []).append(r.kind)
+            return out
+
+    def suggested_activities_of(self, participant_id: int) -> list[dict]:
+        with self._tx() as conn:
+            return [_activity_view(_row(r)) for r in conn.execute(
+                select(activities).where(activities.c.suggested_by == participant_id).order_by(activities.c.id))]
+
+    def gap_to_idea(self, workshop_id: int, gap_key: str, text: str, tags: dict | None) -> dict:
+        """A gap on the tray becomes an idea for stage 2, once: the idea's id is kept under the gap's key."""
+        with self._tx() as conn:
+            settings = conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar() or {}
+        made = dict(settings.get("tray_gap_ideas") or {})
+        if gap_key in made:
+            raise KitError("gap_already_idea", status=409)
+        idea = self.add_idea(workshop_id, text, tags=tags)
+        made[gap_key] = idea["id"]
+        self.set_setting(workshop_id, "tray_gap_ideas", made)
+        return idea
+
     # -- stage 4: evaluation -------------------------------------------------------------------
     def add_node(self, workshop_id: int, level: str, text: str, thl=None, task_id=None, idea_id=None) -> dict:
         from kit import evaluation
@@ -1936,6 +2119,7 @@ class Store:
                 conn.execute(holders.update().where(holders.c.id == h.id).values(name=f"#{h.id}"))
             conn.execute(actors.update().where(actors.c.workshop_id == workshop_id).values(suggested_by=None))
             conn.execute(links.update().where(links.c.workshop_id == workshop_id).values(suggested_by=None))
+            conn.execute(activities.update().where(activities.c.workshop_id == workshop_id).values(suggested_by=None))
             edited = conn.execute(select(events.c.id, events.c.payload).where(
                 events.c.workshop_id == workshop_id, events.c.kind == "idea_edited")).all()
             for ev in edited:
@@ -2037,13 +2221,15 @@ BACKUP_FORMAT = "codesign-kit-backup"
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_dots",
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
                  "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
-                 "responses", "activity_log", "events")
-_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES}
+                 "responses", "activity_log", "activities", "tray_interests", "events")
+_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES
+           + V7_TABLES}
 _REFS = {  # column -> table whose id it holds
     "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
     "round_id": "rounds", "ballot_id": "ballots", "suggested_by": "participants",
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
     "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms",
+    "organiser_id": "actors", "activity_id": "activities",
 }
 
 
@@ -2078,6 +2264,9 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
         "responses": select(responses).where(responses.c.form_id.in_(
             select(forms.c.id).where(forms.c.workshop_id == workshop_id))),
         "activity_log": select(activity_log).where(activity_log.c.workshop_id == workshop_id),
+        "activities": select(activities).where(activities.c.workshop_id == workshop_id),
+        "tray_interests": select(tray_interests).where(tray_interests.c.activity_id.in_(
+            select(activities.c.id).where(activities.c.workshop_id == workshop_id))),
         "events": select(events).where(events.c.workshop_id == workshop_id),
     }
     out = {}
@@ -2094,6 +2283,19 @@ def _remap_rules(rules: dict, idea_ids: dict) -> dict:
         out["lot"] = [idea_ids[int(i)] for i in out["lot"]]
     if out.get("costs") is not None:
         out["costs"] = {str(idea_ids[int(k)]): v for k, v in out["costs"].items()}
+    return out
+
+
+def _activity_view(r: dict) -> dict:
+    """An activity row as kit.tray reads it: the JSON fields beside name and step level."""
+    data = r.get("data") or {}
+    out = {"id": r["id"], "workshop_id": r["workshop_id"], "name": r["name"], "step_level": r["step_level"],
+           "organiser_id": r["organiser_id"], "status": r["status"], "suggested_by": r["suggested_by"],
+           "created_at": r["created_at"]}
+    for k in ("organiser", "place", "accessibility", "schedule", "cost", "contact", "description"):
+        out[k] = data.get(k)
+    for k in ("days", "target_groups", "languages"):
+        out[k] = list(data.get(k) or [])
     return out
 
 

@@ -17,7 +17,7 @@ import tornado.web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado.ioloop import IOLoop
 
-from kit import evaluation, voting
+from kit import evaluation, tray, voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
@@ -475,6 +475,89 @@ class ResponseApi(ApiHandler):
         self.send({"answers": saved, "message": t("form.saved", lang)})
 
 
+def tray_view(store: Store, ws: dict, lang: str, participant_id: int | None, filters: dict) -> dict:
+    """The service tray on a participant's page: the activities the filters leave, what the filters
+    can offer, this participant's marks and what became of their suggestions."""
+    tpl = wsmod.template(ws["template"])
+    lv, gr = tray.levels(tpl), tray.groups(tpl)
+    acts = store.activities(ws["id"])
+    mine = store.interests_of(participant_id) if participant_id is not None else {}
+    try:
+        shown = tray.filter_activities(acts, level=filters.get("level") or None, day=filters.get("day") or None,
+                                       place=filters.get("place") or None, language=filters.get("language") or None,
+                                       free=filters.get("free") in ("1", "true"))
+    except ValueError:
+        raise KitError("bad_field", field="level") from None
+
+    def view(a):
+        return {"id": a["id"], "name": a["name"], "organiser": a["organiser"], "place": a["place"],
+                "accessibility": a["accessibility"], "schedule": a["schedule"],
+                "days": [tray.day_label(d, lang) for d in a["days"]], "cost": a["cost"], "free": tray.is_free(a),
+                "step_level": a["step_level"], "level": tray.level_label(lv, a["step_level"], lang),
+                "target_groups": [tray.group_label(gr, g, lang) for g in a["target_groups"]],
+                "languages": [tray.language_label(c, lang) for c in a["languages"]],
+                "contact": a["contact"], "description": a["description"],
+                "interested": "interested" in mine.get(a["id"], []), "organise": "organise" in mine.get(a["id"], [])}
+
+    suggested = store.suggested_activities_of(participant_id) if participant_id is not None else []
+    return {
+        "open": bool((ws["settings"] or {}).get("tray_open")),
+        "total": len(acts),
+        "levels": [{"id": x["id"], "label": label(x["label"], lang)} for x in lv],
+        "days": [{"id": d, "label": tray.day_label(d, lang)} for d in tray.DAYS],
+        "places": sorted({a["place"] for a in acts if a["place"]}, key=str.casefold),
+        "languages": [{"id": c, "label": tray.language_label(c, lang)}
+                      for c in sorted({c for a in acts for c in a["languages"]})],
+        "activities": [view(a) for a in shown],
+        "mine": [{"name": a["name"], "status": a["status"]} for a in suggested],
+    }
+
+
+class TrayApi(ApiHandler):
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = (await self.participant(ws))["id"] if self.token() else None
+        filters = {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
+        self.send(await self.run(tray_view, self.store, ws, lang, pid, filters))
+
+
+class TraySuggestApi(ApiHandler):
+    limiter = RateLimiter(LIMITS.ideas_per_minute)
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if not (ws["settings"] or {}).get("tray_open"):
+            raise KitError("tray_closed", status=409)
+        if not self.limiter.allow(p["token_hash"]):
+            raise KitError("slow_down", status=429)
+        fields = {k: data.get(k) for k in ("name", "step_level", "place", "schedule", "description")}
+        a = await self.run(self.store.add_activity, ws["id"], fields, None, p["id"])
+        self.send({"activity": {"id": a["id"], "name": a["name"], "status": a["status"]},
+                   "message": t("tray.thanks", lang)}, 201)
+
+
+class InterestApi(ApiHandler):
+    @guarded
+    async def put(self, code, activity_id):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        data = self.body()
+        if not (ws["settings"] or {}).get("tray_open"):
+            raise KitError("tray_closed", status=409)
+        on = data.get("on")
+        if not isinstance(on, bool):
+            raise KitError("bad_field", field="on")
+        kind = data.get("kind")
+        await self.run(self.store.set_interest, ws["id"], int(activity_id), p["id"], kind, on)
+        key = {("interested", True): "tray.marked_interested", ("organise", True): "tray.marked_organise",
+               ("interested", False): "tray.unmarked", ("organise", False): "tray.unmarked"}[(kind, on)]
+        self.send({"kind": kind, "on": on, "message": t(key, lang)})
+
+
 class ApiNotFound(ApiHandler):
     def prepare(self):
         super().prepare()
@@ -492,7 +575,7 @@ class PageHandler(KitHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         tr = lambda key, **kw: t(key, lang, **kw)
         # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form."))}
+        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray."))}
         self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
                                                     js_strings=json.dumps(js_keys, ensure_ascii=False),
                                                     **ctx))
@@ -542,6 +625,9 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/offers", OffersApi, kw),
         (p + rf"api/workshops/{code}/form", FormApi, kw),
         (p + rf"api/workshops/{code}/forms/([0-9]{{1,12}})/response", ResponseApi, kw),
+        (p + rf"api/workshops/{code}/tray", TrayApi, kw),
+        (p + rf"api/workshops/{code}/tray/activities", TraySuggestApi, kw),
+        (p + rf"api/workshops/{code}/tray/activities/([0-9]{{1,12}})/interest", InterestApi, kw),
         (p + r"api/.*", ApiNotFound, kw),
         (p + r"join/?", JoinPage, kw),
         (p + rf"join/{code}/?", JoinPage, kw),

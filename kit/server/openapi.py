@@ -203,6 +203,44 @@ def openapi_document(base: str) -> dict:
                               "400": _err("A scale answer outside 1-5, an unknown option or question, no answers."),
                               "401": _err("Not joined."), "404": _err("Unknown form."),
                               "409": _err("The form is closed.")}}},
+            "/workshops/{code}/tray": {"get": {
+                "summary": "The service tray: activities by step level, filtered, with the caller's marks and "
+                           "what became of their suggestions.",
+                "parameters": [CODE, LANG] + [
+                    {"name": k, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+                    for k, d in (("level", "A step level id."), ("day", "mon, tue, wed, thu, fri, sat or sun."),
+                                 ("place", "Part of the place's name."), ("language", "A language code, e.g. sv."),
+                                 ("free", "1: free of charge only."))],
+                "responses": {"200": _ok("The tray.", {"type": "object", "properties": {
+                    "open": {"type": "boolean"}, "total": {"type": "integer", "description": "Activities on the tray."},
+                    "levels": {"type": "array"}, "days": {"type": "array"}, "places": {"type": "array"},
+                    "languages": {"type": "array"},
+                    "activities": {"type": "array", "description": "What the filters leave, by step level: name, "
+                                   "organiser, place, accessibility, schedule, days, cost (\"0\" free), level, "
+                                   "target_groups, languages, contact, description, interested, organise."},
+                    "mine": {"type": "array"}}}), "400": _err("A bad filter.")}}},
+            "/workshops/{code}/tray/activities": {"post": {
+                "summary": "Suggest an activity for the tray; the facilitator accepts or declines it.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["name", "step_level"], "properties": {
+                        "name": {"type": "string", "maxLength": 120}, "step_level": {"type": "integer"},
+                        "place": {"type": "string"}, "schedule": {"type": "string"},
+                        "description": {"type": "string", "maxLength": 500}}}}}},
+                "responses": {"201": _ok("Suggested.", {"type": "object"}), "400": _err("No name, unknown step level."),
+                              "401": _err("Not joined."), "409": _err("The tray is not open."),
+                              "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/tray/activities/{activity_id}/interest": {"put": {
+                "summary": "Mark or unmark \"I'm interested\" (interested) or \"I'd like to organise this\" (organise).",
+                "parameters": [CODE, LANG, {"name": "activity_id", "in": "path", "required": True,
+                                            "schema": {"type": "integer"}}],
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["kind", "on"], "properties": {
+                        "kind": {"type": "string", "enum": ["interested", "organise"]}, "on": {"type": "boolean"}}}}}},
+                "responses": {"200": _ok("Saved.", {"type": "object"}), "400": _err("Bad kind."),
+                              "401": _err("Not joined."), "404": _err("No such activity on the tray."),
+                              "409": _err("The tray is not open.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
                 "parameters": [CODE, LANG],

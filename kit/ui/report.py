@@ -18,7 +18,8 @@ from kit.ui.stakeholders import data_uri
 MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "application/zip",
         "pb": "text/plain", "graphml": "application/xml",
-        "kumu": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json"}
+        "kumu": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json",
+        "tray": "text/html", "tray_pdf": "application/pdf"}
 
 
 class ReportApp(KitApp):

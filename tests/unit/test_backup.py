@@ -50,6 +50,7 @@ def demo(tmp_path):
     store.save_response(form["id"], p["id"], {"q1": 4, "q2": "<b>Hyvä</b>"})
     store.approve_answer(form["id"], store.responses(form["id"])[0]["id"], "q2")
     store.log_activity(ws["id"], "2027-05-12", "Luontoiltapäivä", {"resident": 5}, 6, node_id=a["id"])
+    store.set_interest(ws["id"], store.activities(ws["id"])[0]["id"], p["id"], "organise", True)
     yield store, ws
     store.close()
 
@@ -80,7 +81,10 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "indicators": len(store.indicators(ws["id"])), "forms": len(store.forms(ws["id"])),
         "responses": sum(len(store.responses(f["id"])) for f in store.forms(ws["id"])),
         "activity_log": len(store.activity_log(ws["id"])),
+        "activities": len(store.activities(ws["id"], None)),
+        "tray_interests": sum(sum(c.values()) for c in store.interest_counts(ws["id"]).values()),
         "events": len(store.event_log(ws["id"]))}
+    assert doc["tables"]["activities"] and doc["tables"]["tray_interests"]
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
     assert any(p["nickname"] == "<b>Nimi</b>" for p in doc["tables"]["participants"])

@@ -55,7 +55,8 @@ def test_minutes_list_decisions_and_votes(demo):
 def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
     store, ws = demo
     sheets = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"])), sheet_name=None)
-    assert set(sheets) == {"participants", "ideas", "rounds", "ballot_marks", "results", "actors", "links"}
+    assert set(sheets) == {"participants", "ideas", "rounds", "ballot_marks", "results", "actors", "links",
+                           "activities"}
     assert "nickname" not in sheets["participants"].columns and "token_hash" not in sheets["participants"].columns
     assert len(sheets["participants"]) == 13 and len(sheets["actors"]) == 13
     assert sheets["ideas"]["text"].str.startswith("'=").any()  # a spreadsheet will not run it

@@ -45,7 +45,7 @@
     $("join-section").hidden = joined || kiosk;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
-    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; $("form-section").hidden = true; formSig = ""; }
+    if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; $("form-section").hidden = true; formSig = ""; $("tray-section").hidden = true; traySig = ""; }
   }
 
   function renderMyIdeas(ideas) {
@@ -431,8 +431,8 @@
         showJoined(true);
         renderMyIdeas([]);
         after();
-        mapSig = ""; tasksSig = "";
-        refreshMap(); refreshTasks(); formSig = ""; refreshForm();
+        mapSig = ""; tasksSig = ""; traySig = "";
+        refreshMap(); refreshTasks(); formSig = ""; refreshForm(); refreshTray();
         return refreshRound(true);
       })
       .catch(function (err) { alertMsg(err.message); })
@@ -707,12 +707,147 @@
       .then(function () { btn.disabled = false; });
   });
 
+  // ---- the service tray: find one's next step (seed 002) -----------------------------------
+  var traySig = "";
+  var TRAY_STATUS = { suggested: "js.suggestion_suggested", active: "js.suggestion_active",
+                      declined: "js.suggestion_rejected", removed: "js.suggestion_rejected" };
+  function trayQuery() {
+    var q = [];
+    [["level", "tray-level"], ["day", "tray-day"], ["place", "tray-place"], ["language", "tray-language"]].forEach(function (f) {
+      var v = $(f[1]).value;
+      if (v) q.push(f[0] + "=" + encodeURIComponent(v));
+    });
+    if ($("tray-free").checked) q.push("free=1");
+    return q.length ? "?" + q.join("&") : "";
+  }
+  function fillFilter(sel, options) {
+    var before = sel.value;
+    var sig = JSON.stringify(options);
+    if (sel.dataset.sig === sig) return;
+    sel.dataset.sig = sig;
+    sel.textContent = "";
+    var all = document.createElement("option");
+    all.value = ""; all.textContent = tr("tray.all");
+    sel.appendChild(all);
+    options.forEach(function (o) {
+      var opt = document.createElement("option");
+      opt.value = o.id; opt.textContent = o.label;
+      sel.appendChild(opt);
+    });
+    sel.value = before;
+    if (sel.value !== before) sel.value = "";
+  }
+  function detail(dl, key, value) {
+    if (!value) return;
+    var dt = document.createElement("dt"); dt.textContent = tr(key);
+    var dd = document.createElement("dd"); dd.textContent = value;
+    dl.appendChild(dt); dl.appendChild(dd);
+  }
+  function mark(a, kind, btn) {
+    var on = btn.getAttribute("aria-pressed") !== "true";
+    btn.disabled = true;
+    call("PUT", "/tray/activities/" + a.id + "/interest", { kind: kind, on: on })
+      .then(function (data) { alertMsg(""); btn.setAttribute("aria-pressed", on ? "true" : "false"); say(data.message); traySig = ""; return refreshTray(); })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  }
+  function refreshTray() {
+    if (!token) return Promise.resolve();
+    return call("GET", "/tray" + trayQuery()).then(function (m) {
+      var sig = JSON.stringify(m) + trayQuery();
+      if (sig === traySig) return;
+      traySig = sig;
+      $("tray-section").hidden = !m.open;
+      if (!m.open) return;
+      fillFilter($("tray-level"), m.levels);
+      fillFilter($("tray-day"), m.days);
+      fillFilter($("tray-place"), m.places.map(function (p) { return { id: p, label: p }; }));
+      fillFilter($("tray-language"), m.languages);
+      var lv = $("tray-s-level");
+      if (lv.dataset.sig !== JSON.stringify(m.levels)) {
+        lv.dataset.sig = JSON.stringify(m.levels);
+        lv.textContent = "";
+        m.levels.forEach(function (o) {
+          var opt = document.createElement("option"); opt.value = o.id; opt.textContent = o.label; lv.appendChild(opt);
+        });
+      }
+      $("tray-filters").hidden = !m.total;
+      $("tray-count").textContent = !m.total ? tr("tray.empty") : !m.activities.length ? tr("tray.none_match")
+        : tr("tray.count", { n: m.activities.length, total: m.total });
+      var ul = $("tray-list");
+      ul.textContent = "";
+      var level = null;
+      m.activities.forEach(function (a) {
+        if (a.level !== level) {  // the step model's order: a heading per level
+          level = a.level;
+          var h = document.createElement("li");
+          h.className = "tray-level";
+          var h3 = document.createElement("h3"); h3.textContent = tr("tray.step", { n: a.step_level, level: a.level });
+          h.appendChild(h3);
+          ul.appendChild(h);
+        }
+        var li = document.createElement("li");
+        li.className = "tray-item";
+        var h4 = document.createElement("h4"); h4.id = "act-" + a.id; h4.textContent = a.name;
+        li.appendChild(h4);
+        var dl = document.createElement("dl");
+        detail(dl, "tray.field_organiser", a.organiser);
+        detail(dl, "tray.field_place", a.place);
+        detail(dl, "tray.field_schedule", [a.days.join(", "), a.schedule].filter(Boolean).join(" – "));
+        detail(dl, "tray.field_cost", a.free ? tr("tray.free") : a.cost ? money(a.cost) : "");
+        detail(dl, "tray.field_languages", a.languages.join(", "));
+        detail(dl, "tray.field_target_groups", a.target_groups.length ? a.target_groups.join(", ") : tr("tray.everyone"));
+        detail(dl, "tray.field_accessibility", a.accessibility);
+        detail(dl, "tray.field_contact", a.contact);
+        detail(dl, "tray.field_description", a.description);
+        li.appendChild(dl);
+        [["interested", "tray.interested", a.interested], ["organise", "tray.organise", a.organise]].forEach(function (b) {
+          var btn = document.createElement("button");
+          btn.type = "button"; btn.className = "toggle tray-" + b[0];
+          btn.setAttribute("aria-pressed", b[2] ? "true" : "false");
+          btn.setAttribute("aria-describedby", h4.id);
+          btn.textContent = tr(b[1]);
+          btn.addEventListener("click", function () { mark(a, b[0], btn); });
+          li.appendChild(btn);
+        });
+        ul.appendChild(li);
+      });
+      var mine = $("tray-mine");
+      mine.textContent = "";
+      m.mine.forEach(function (x) {
+        var li = document.createElement("li");
+        li.textContent = x.name + " (" + tr(TRAY_STATUS[x.status]) + ")";
+        mine.appendChild(li);
+      });
+      $("tray-mine-heading").hidden = !m.mine.length;
+    }).catch(function () { /* the round poll reports connection problems */ });
+  }
+  ["tray-level", "tray-day", "tray-place", "tray-language", "tray-free"].forEach(function (id) {
+    $(id).addEventListener("change", function () { traySig = ""; refreshTray(); });
+  });
+  $("tray-filters").addEventListener("submit", function (ev) { ev.preventDefault(); });
+  $("tray-suggest-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var btn = ev.submitter || ev.target.querySelector("button");
+    btn.disabled = true;
+    call("POST", "/tray/activities", { name: $("tray-s-name").value, step_level: parseInt($("tray-s-level").value, 10),
+                                        place: $("tray-s-place").value, schedule: $("tray-s-schedule").value,
+                                        description: $("tray-s-description").value })
+      .then(function (data) {
+        alertMsg(""); say(data.message);
+        ["tray-s-name", "tray-s-place", "tray-s-schedule", "tray-s-description"].forEach(function (id) { $(id).value = ""; });
+        traySig = ""; return refreshTray();
+      })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  });
+
   // ---- start -------------------------------------------------------------------------------
   if (token && !kiosk) {
     call("GET", "/me").then(function (data) {
       showJoined(true);
       renderMyIdeas(data.ideas);
-      refreshMap(); refreshTasks(); refreshForm();
+      refreshMap(); refreshTasks(); refreshForm(); refreshTray();
       return refreshRound(true);
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
@@ -720,5 +855,5 @@
   } else {
     showJoined(false);
   }
-  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); refreshForm(); }, 2500);
+  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); refreshForm(); refreshTray(); }, 2500);
 })();

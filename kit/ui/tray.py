@@ -1,0 +1,333 @@
+"""06_service_tray: build the area's service tray with its organisers, see coverage by step level
+and target group, the gaps and the organisers who know only their own slice, turn a gap into an
+idea for stage 2 in one click, accept what participants suggest, and see who is interested."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from kit import tray
+from kit import workshop as wsmod
+from kit.errors import KitError
+from kit.i18n import label, t
+from kit.store import Store
+from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.stakeholders import data_uri
+from kit.ui.start import join_panel_html
+
+NO_COLUMN = ""
+
+
+class TrayView:
+    """Everything the tray views show, computed once per change (pure data for tests)."""
+
+    def __init__(self, store: Store, ws: dict, lang: str):
+        self.ws, self.lang = ws, lang
+        tpl = wsmod.template(ws["template"])
+        self.levels, self.groups = tray.levels(tpl), tray.groups(tpl)
+        self.wanted = tray.languages_wanted(tpl)
+        self.activities = store.activities(ws["id"])
+        self.suggested = store.activities(ws["id"], status="suggested")
+        self.counts = store.interest_counts(ws["id"])
+        self.made = dict((ws["settings"] or {}).get("tray_gap_ideas") or {})
+        self.coverage = tray.coverage(self.activities, self.levels, self.groups)
+        self.gaps = tray.gaps(self.activities, self.levels, self.groups, self.wanted)
+        self.narrow = tray.narrow_organisers(self.activities)
+        self.duplicates = tray.duplicates(self.activities)
+
+    def level(self, lid) -> str:
+        return tray.level_label(self.levels, lid, self.lang)
+
+    def gap_text(self, gap: dict) -> str:
+        return tray.gap_text(gap, self.levels, self.groups, self.lang)
+
+    def coverage_html(self) -> str:
+        """Levels by target group: the count in each cell, and the word "gap" (not colour alone)."""
+        L = self.lang
+        head = "".join(f"<th scope='col'>{esc(label(g['label'], L))}</th>" for g in self.groups)
+        rows = []
+        for lv in self.levels:
+            cells = []
+            for g in self.groups:
+                n = self.coverage[lv["id"]][g["id"]]
+                cells.append(f"<td class='kit-gap'>0 – {esc(t('tray.gap', L))}</td>" if n == 0 else f"<td>{n}</td>")
+            rows.append(f"<tr><th scope='row'>{lv['id']}. {esc(label(lv['label'], L))}</th>{''.join(cells)}</tr>")
+        return (f"<table class='kit-groups kit-tray-coverage'><caption>{esc(t('tray.coverage_caption', L))}</caption>"
+                f"<thead><tr><th scope='col'>{esc(t('tray.field_step_level', L))}</th>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+    def table_html(self) -> str:
+        L = self.lang
+        if not self.activities:
+            return f"<p class='kit-note'>{esc(t('tray.empty_facilitator', L))}</p>"
+        dup = {i for ids in self.duplicates for i in ids}
+        head = "".join(f"<th scope='col'>{esc(t(k, L))}</th>" for k in (
+            "tray.field_name", "tray.field_organiser", "tray.field_step_level", "tray.field_place",
+            "tray.field_schedule", "tray.field_cost", "tray.field_languages", "tray.interested_count",
+            "tray.organise_count"))
+        rows = []
+        for a in self.activities:
+            c = self.counts.get(a["id"], {"interested": 0, "organise": 0})
+            flag = f" <strong>({esc(t('tray.duplicate', L))})</strong>" if a["id"] in dup else ""
+            cost = t("tray.free", L) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")
+            when = ", ".join(tray.day_label(d, L) for d in a["days"])
+            when = " – ".join(x for x in (when, a["schedule"] or "") if x)
+            rows.append(
+                f"<tr data-activity='{a['id']}'><th scope='row'>{esc(a['name'])}{flag}</th><td>{esc(a['organiser'] or '')}</td>"
+                f"<td>{esc(self.level(a['step_level']))}</td><td>{esc(a['place'] or '')}</td><td>{esc(when)}</td>"
+                f"<td>{esc(cost)}</td><td>{esc(', '.join(tray.language_label(x, L) for x in a['languages']))}</td>"
+                f"<td class='kit-interested'>{c['interested']}</td><td class='kit-organise'>{c['organise']}</td></tr>")
+        return f"<table class='kit-groups kit-tray-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+class TrayApp(KitApp):
+    def __init__(self, store: Store | None = None, code: str | None = None, lang: str | None = None,
+                 poll: bool = True):
+        super().__init__(store, code, lang)
+        L, sty = self.lang, {"description_width": "initial"}
+        tpl = wsmod.template(self.ws["template"])
+        self.levels, self.groups = tray.levels(tpl), tray.groups(tpl)
+        self.join = w.HTML()
+        self.message = w.HTML()
+        self.open_box = w.Checkbox(description=t("tray.ui_open", L), indent=False, layout=w.Layout(width="auto"))
+        self.open_box.add_class("kit-tray-open")
+        self.open_box.observe(lambda ch: not self._drawing and self._guard(self.set_open, ch["new"]), names="value")
+
+        # the activity form: add, or edit the one picked
+        self.pick = w.Dropdown(description=t("tray.ui_pick", L), style=sty, layout=w.Layout(width="100%"))
+        self.pick.observe(lambda ch: not self._drawing and self._load(), names="value")
+        self.f = {
+            "name": w.Text(description=t("tray.field_name", L), style=sty, layout=w.Layout(width="100%")),
+            "organiser": w.Text(description=t("tray.field_organiser", L), style=sty),
+            "place": w.Text(description=t("tray.field_place", L), style=sty),
+            "accessibility": w.Text(description=t("tray.field_accessibility", L), style=sty),
+            "schedule": w.Text(description=t("tray.field_schedule", L), style=sty, placeholder="10–12"),
+            "cost": w.Text(description=t("tray.field_cost", L), style=sty, placeholder="0"),
+            "contact": w.Text(description=t("tray.field_contact", L), style=sty),
+            "description": w.Textarea(description=t("tray.field_description", L), style=sty, layout=w.Layout(width="100%")),
+        }
+        self.f["name"].add_class("kit-tray-name")
+        self.organiser_actor = w.Dropdown(description=t("tray.ui_organiser_actor", L), style=sty)
+        self.level = w.Dropdown(options=[(f"{x['id']}. {label(x['label'], L)}", x["id"]) for x in self.levels],
+                                description=t("tray.field_step_level", L), style=sty)
+        self.level.add_class("kit-tray-level")
+        self.days = w.SelectMultiple(options=[(tray.day_label(d, L), d) for d in tray.DAYS],
+                                     description=t("tray.field_days", L), style=sty, rows=7)
+        self.target = w.SelectMultiple(options=[(label(g["label"], L), g["id"]) for g in self.groups],
+                                       description=t("tray.field_target_groups", L), style=sty, rows=5)
+        self.langs = w.Text(description=t("tray.field_languages", L), style=sty, placeholder="fi, sv")
+        self.add_btn = w.Button(description=t("tray.ui_add", L), button_style="primary")
+        self.add_btn.add_class("kit-tray-add")
+        self.add_btn.on_click(lambda _: self._guard(self.add_from_form))
+        self.save_btn = w.Button(description=t("ui.actor_save", L))
+        self.save_btn.on_click(lambda _: self._guard(self.save_from_form))
+        self.remove_btn = w.Button(description=t("tray.ui_remove", L), button_style="danger")
+        self.remove_btn.on_click(lambda _: self._guard(self.remove, self.pick.value))
+
+        # import with a mapping step
+        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description=t("tray.ui_import", L))
+        self.upload.observe(lambda ch: self._guard(self.read_upload), names="value")
+        self.mapping_box = w.VBox()
+        self.import_btn = w.Button(description=t("tray.ui_import_go", L), button_style="primary",
+                                   layout=w.Layout(display="none"))
+        self.import_btn.add_class("kit-tray-import")
+        self.import_btn.on_click(lambda _: self._guard(self.import_mapped))
+        self._rows: list[dict] = []
+        self._columns: list[str] = []
+        self.map_dd: dict[str, w.Dropdown] = {}
+
+        self.suggestions = w.VBox()
+        self.suggestions.add_class("kit-tray-suggestions")
+        self.table = w.HTML()
+        self.table.add_class("kit-tray")
+        self.coverage = w.HTML()
+        self.gaps_box = w.VBox()
+        self.gaps_box.add_class("kit-tray-gaps")
+        self.narrow = w.HTML()
+        self.catalogue = w.HTML()
+        row = {"flex_flow": "row wrap"}
+        form = w.VBox([
+            self.pick, self.f["name"],
+            w.HBox([self.f["organiser"], self.organiser_actor, self.level], layout=w.Layout(**row)),
+            w.HBox([self.f["place"], self.f["accessibility"], self.f["schedule"]], layout=w.Layout(**row)),
+            w.HBox([self.days, self.target], layout=w.Layout(**row)),
+            w.HBox([self.f["cost"], self.langs, self.f["contact"]], layout=w.Layout(**row)),
+            self.f["description"],
+            w.HBox([self.add_btn, self.save_btn, self.remove_btn], layout=w.Layout(**row)),
+        ])
+        imp = w.VBox([w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_import_help', L))}</p>"), self.upload,
+                      self.mapping_box, self.import_btn])
+        self.tools = w.Accordion(children=[form, imp])
+        self.tools.set_title(0, t("tray.ui_form", L))
+        self.tools.set_title(1, t("tray.ui_import", L))
+        self.tools.selected_index = 0
+        self.children = [
+            theme(), self.join, self.message, self.open_box, self.tools,
+            w.HTML(f"<h2>{esc(t('tray.ui_suggestions', L))}</h2>"), self.suggestions,
+            w.HTML(f"<h2>{esc(t('tray.heading', L))}</h2>"), self.table, self.catalogue,
+            w.HTML(f"<h2>{esc(t('tray.coverage', L))}</h2>"), self.coverage,
+            w.HTML(f"<h2>{esc(t('tray.gaps', L))}</h2>"), self.gaps_box, self.narrow,
+        ]
+        self.refresh()
+        self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
+
+    # -- actions ------------------------------------------------------------------------------
+    def set_open(self, on: bool) -> None:
+        self.store.set_setting(self.ws["id"], "tray_open", True if on else None)
+
+    def _form_data(self) -> dict:
+        data = {k: box.value for k, box in self.f.items()}
+        data.update(step_level=self.level.value, days=list(self.days.value), target_groups=list(self.target.value),
+                    languages=self.langs.value)
+        return data
+
+    def add(self, data: dict, organiser_id: int | None = None) -> dict:
+        a = self.store.add_activity(self.ws["id"], data, organiser_id)
+        self._ok(t("tray.ui_added", self.lang, name=a["name"]))
+        return a
+
+    def add_from_form(self) -> dict:
+        a = self.add(self._form_data(), self.organiser_actor.value)
+        for box in self.f.values():
+            box.value = ""
+        return a
+
+    def save_from_form(self) -> dict:
+        if self.pick.value is None:
+            raise KitError("unknown_activity", status=404, activity="–")
+        a = self.store.update_activity(self.pick.value, self._form_data(), self.organiser_actor.value)
+        self._ok(t("ui.saved", self.lang))
+        return a
+
+    def remove(self, activity_id) -> None:
+        if activity_id is None:
+            raise KitError("unknown_activity", status=404, activity="–")
+        self.store.set_activity_status(activity_id, "removed")
+        self._ok(t("tray.ui_removed", self.lang))
+
+    def decide(self, activity_id: int, accept: bool) -> None:
+        self.store.set_activity_status(activity_id, "active" if accept else "declined")
+        self._ok(t("ui.saved", self.lang))
+
+    def make_idea(self, gap: dict) -> dict:
+        text, tags = tray.gap_idea(gap, self.levels, self.groups, self.lang)
+        idea = self.store.gap_to_idea(self.ws["id"], gap["key"], text, tags)
+        self._ok(t("tray.ui_idea_made", self.lang, text=idea["text"]))
+        return idea
+
+    def read_file(self, content: bytes, filename: str) -> dict:
+        """Read a CSV/XLSX and show the mapping step: one dropdown per field, guessed from the headings."""
+        rows = tray.read_table(content, filename)
+        if not rows:
+            raise KitError("import_empty", table=filename[:80])
+        self._rows, self._columns = rows, list(rows[0].keys())
+        guess = tray.guess_mapping(self._columns)
+        L = self.lang
+        opts = [(t("tray.ui_no_column", L), NO_COLUMN)] + [(c, c) for c in self._columns]
+        self.map_dd = {}
+        for f in tray.FIELDS:
+            dd = w.Dropdown(options=opts, value=guess[f] or NO_COLUMN, style={"description_width": "12rem"},
+                            description=t(tray.FIELD_KEYS[f], L) + (" *" if f in tray.REQUIRED else ""))
+            dd.add_class("kit-map-" + f)
+            self.map_dd[f] = dd
+        self.mapping_box.children = [w.HTML(f"<p>{esc(t('tray.ui_mapping', L, n=len(rows), file=filename))}</p>"),
+                                     *self.map_dd.values()]
+        self.import_btn.layout.display = None
+        return guess
+
+    def read_upload(self) -> None:
+        if not self.upload.value:
+            return
+        f = self.upload.value[0]
+        try:
+            self.read_file(bytes(f["content"]), f["name"])
+        finally:
+            self.upload.value = ()
+
+    def import_mapped(self, mapping: dict | None = None) -> tray.ImportResult:
+        """Check every row with the mapping; import all or nothing; name each bad row."""
+        mapping = mapping or {f: (dd.value or None) for f, dd in self.map_dd.items()}
+        res = tray.import_rows(self._rows, mapping, self.levels, self.groups,
+                               self.store.activities(self.ws["id"]), self.lang)
+        L = self.lang
+        if res.errors:
+            lines = [t("tray.import_row_error", L, row=n, message=err.message(L)) for n, err in res.errors[:20]]
+            more = [t("tray.import_more", L, n=len(res.errors) - 20)] if len(res.errors) > 20 else []
+            self.message.value = (f"<div class='kit-msg' role='alert'><p>{esc(t('tray.import_refused', L))}</p><ul>"
+                                  + "".join(f"<li>{esc(x)}</li>" for x in lines + more) + "</ul></div>")
+            return res
+        self.store.import_activities(self.ws["id"], res.rows)
+        self._rows, self.map_dd = [], {}
+        self.mapping_box.children = []
+        self.import_btn.layout.display = "none"
+        dups = [t("tray.import_duplicate", L, row=n, name=name) for n, name in res.duplicates]
+        self.refresh()
+        self.message.value = (f"<div class='kit-ok' role='status'><p>{esc(t('tray.imported', L, n=len(res.rows)))}</p>"
+                              + ("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in dups) + "</ul>" if dups else "")
+                              + "</div>")
+        return res
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _load(self) -> None:
+        a = next((x for x in self.view.activities if x["id"] == self.pick.value), None)
+        if a is None:
+            return
+        for k, box in self.f.items():
+            box.value = a.get(k) or ""
+        self.level.value = a["step_level"] if a["step_level"] in [x["id"] for x in self.levels] else self.levels[0]["id"]
+        self.days.value = tuple(a["days"])
+        self.target.value = tuple(g for g in a["target_groups"] if g in [x["id"] for x in self.groups])
+        self.langs.value = ", ".join(a["languages"])
+        actor_ids = [v for _, v in self.organiser_actor.options]
+        self.organiser_actor.value = a["organiser_id"] if a["organiser_id"] in actor_ids else None
+
+    def _draw(self) -> None:
+        L = self.lang
+        self.ws = self.store.workshop(self.ws["id"])
+        self.join.value = (f"<h1>{esc(t('tray.ui_title', L))}: {esc(self.ws['title'])}</h1>"
+                           + join_panel_html(self.ws["code"], L, scale=4, small=True))
+        self.open_box.value = bool((self.ws["settings"] or {}).get("tray_open"))
+        v = self.view = TrayView(self.store, self.ws, L)
+        self.organiser_actor.options = [("–", None)] + [(a["name"], a["id"]) for a in self.store.actors(self.ws["id"])]
+        keep = self.pick.value
+        self.pick.options = [(t("tray.ui_new", L), None)] + [(a["name"][:80], a["id"]) for a in v.activities]
+        self.pick.value = keep if keep in [a["id"] for a in v.activities] else None
+
+        rows = []
+        for a in v.suggested:
+            text = w.HTML(f"<p><strong>{esc(a['name'])}</strong> – {esc(v.level(a['step_level']))}"
+                          f"{' – ' + esc(a['place']) if a['place'] else ''}"
+                          f"{'<br>' + esc(a['description']) if a['description'] else ''}</p>")
+            ok = w.Button(description=t("ui.accept", L), button_style="success")
+            ok.add_class("kit-tray-accept")
+            no = w.Button(description=t("ui.reject", L))
+            ok.on_click(lambda _, i=a["id"]: self._guard(self.decide, i, True))
+            no.on_click(lambda _, i=a["id"]: self._guard(self.decide, i, False))
+            rows.append(w.HBox([text, ok, no], layout=w.Layout(flex_flow="row wrap", align_items="center")))
+        self.suggestions.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_no_suggestions', L))}</p>")]
+
+        self.table.value = v.table_html()
+        self.coverage.value = v.coverage_html()
+        if v.activities:
+            from kit import report
+
+            self.catalogue.value = (f"<p><a download='tray_{self.ws['code']}.html' "
+                                    f"href='{data_uri(report.tray_catalogue_html(self.store, self.ws['id'], L), 'text/html')}'>"
+                                    f"{esc(t('tray.ui_catalogue', L))}</a></p>")
+        else:
+            self.catalogue.value = ""
+        gap_rows = []
+        for gap in v.gaps:
+            text = w.HTML(f"<p>{esc(v.gap_text(gap))}</p>", layout=w.Layout(flex="1 1 20rem"))
+            if gap["key"] in v.made:
+                gap_rows.append(w.HBox([text, w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_idea_exists', L))}</p>")],
+                                       layout=w.Layout(flex_flow="row wrap")))
+                continue
+            btn = w.Button(description=t("tray.ui_make_idea", L), layout=w.Layout(width="auto"))
+            btn.add_class("kit-gap-idea")
+            btn.on_click(lambda _, g=gap: self._guard(self.make_idea, g))
+            gap_rows.append(w.HBox([text, btn], layout=w.Layout(flex_flow="row wrap", align_items="center")))
+        self.gaps_box.children = gap_rows or [w.HTML(f"<p>{esc(t('tray.no_gaps', L))}</p>")]
+        self.narrow.value = (f"<h3>{esc(t('tray.narrow_heading', L))}</h3><ul>"
+                             + "".join(f"<li>{esc(tray.narrow_text(n, self.levels, L))}</li>" for n in v.narrow)
+                             + "</ul>") if v.narrow else ""
