@@ -223,6 +223,8 @@ class StartApp(KitApp):
             f'rel="noopener">{esc(t("ui.open_roles", L))}</a></p>'
             f'<p><a class="kit-evaluation-link" href="04_evaluation.ipynb?workshop={code}" target="_blank" '
             f'rel="noopener">{esc(t("ui.open_evaluation", L))}</a></p>'
+            f'<p><a class="kit-tray-link" href="06_service_tray.ipynb?workshop={code}" target="_blank" '
+            f'rel="noopener">{esc(t("ui.open_tray", L))}</a></p>'
             f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={code}" '
             f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>'
             f'<p><a class="kit-report-link" href="05_report.ipynb?workshop={code}" target="_blank" '

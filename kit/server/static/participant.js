@@ -709,8 +709,8 @@
 
   // ---- the service tray: find one's next step (seed 002) -----------------------------------
   var traySig = "";
-  var TRAY_STATUS = { suggested: "js.suggestion_suggested", active: "js.suggestion_active",
-                      declined: "js.suggestion_rejected", removed: "js.suggestion_rejected" };
+  var TRAY_STATUS = { suggested: "tray.status_suggested", active: "tray.status_active",
+                      declined: "tray.status_declined", removed: "tray.status_removed" };
   function trayQuery() {
     var q = [];
     [["level", "tray-level"], ["day", "tray-day"], ["place", "tray-place"], ["language", "tray-language"]].forEach(function (f) {
