@@ -64,3 +64,13 @@ def test_pdf_report_has_pages_with_text(server, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for word in ("Osallistujat", "Toimijaverkosto", "Äänestykset", "Tasaosuusmenetelmä"):
         assert word in text
+
+
+def test_printable_tray_in_swedish_html_and_pdf(server, tmp_path):
+    html = export(server, "tray", tmp_path / "tray.html", lang="sv").read_text(encoding="utf-8")
+    assert "<html lang='sv'>" in html and html.index("Steg 1:") < html.index("Steg 2:") < html.index("Steg 4:")
+    path = export(server, "tray_pdf", tmp_path / "tray.pdf", lang="sv")
+    assert path.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("Tjänsteutbud", "Steg 1: Öppen lågtröskelverksamhet", "Avoin olohuone", "Avgiftsfri"):
+        assert words in text

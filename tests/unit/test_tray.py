@@ -373,3 +373,26 @@ def test_report_has_a_tray_section_only_when_there_is_a_tray(store):
     assert "Activities in the area (service tray)" in html and "8 activities on the tray." in html
     empty = store.create_workshop("T", "satelliitti")
     assert "Activities in the area" not in "".join(report.Report(store, empty["id"], "en").sections())
+
+
+def test_a_v6_store_gains_the_tray_and_keeps_its_data(tmp_path):
+    import sqlite3
+
+    from kit.store import SCHEMA_VERSION, STORE_FILE, Store
+
+    s = Store.open(tmp_path)
+    ws = s.create_workshop("Vanha", "satelliitti", "fi")
+    s.add_idea(ws["id"], "Vanha idea")
+    s.close()
+    con = sqlite3.connect(tmp_path / STORE_FILE)
+    con.execute("DROP TABLE tray_interests")
+    con.execute("DROP TABLE activities")
+    con.execute("UPDATE kit_meta SET value='6' WHERE key='schema_version'")
+    con.commit()
+    con.close()
+    s = Store.open(tmp_path)
+    assert s.schema_version() == SCHEMA_VERSION == 7
+    assert [i["text"] for i in s.ideas(ws["id"])] == ["Vanha idea"]
+    s.add_activity(ws["id"], {"name": "Uusi", "step_level": 1})
+    assert [a["name"] for a in s.activities(ws["id"])] == ["Uusi"]
+    s.close()
