@@ -16,10 +16,10 @@ class KitError(Exception):
         self.status = status
         self.params = params
 
-    def message(self, lang: str) -> str:
+    def message(self, lang: str, plain: bool = False) -> str:
         from kit.i18n import t
 
-        return t("error." + self.code, lang, **self.params)
+        return t("error." + self.code, lang, plain=plain, **self.params)
 
     def __str__(self) -> str:  # English for logs and the terminal
         return self.message("en")

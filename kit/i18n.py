@@ -22,13 +22,25 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+@cache
+def plain_catalog(lang: str) -> dict[str, str]:
+    """Plain language (selkokieli, lättläst, plain English) for what participants read: the same
+    keys as the standard catalog, in short concrete wording. kit/locales/plain/{fi,sv,en}.json."""
+    return json.loads((LOCALES / "plain" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def page_catalog(lang: str, plain: bool = False) -> dict[str, str]:
+    """The standard catalog with the plain wording laid over it when asked."""
+    return {**catalog(lang), **plain_catalog(lang)} if plain else catalog(lang)
+
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def t(key: str, lang: str = "fi", **kw) -> str:
+def t(key: str, lang: str = "fi", plain: bool = False, **kw) -> str:
     lang = lang if lang in LANGUAGES else "fi"
-    text = catalog(lang).get(key) or catalog("en").get(key) or key
+    text = (plain and plain_catalog(lang).get(key)) or catalog(lang).get(key) or catalog("en").get(key) or key
     if kw:
         try:
             return text.format(**kw)

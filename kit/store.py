@@ -36,6 +36,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    or_,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -2101,6 +2102,81 @@ class Store:
             return [_row(r) for r in conn.execute(
                 select(activity_log).where(activity_log.c.workshop_id == workshop_id)
                 .order_by(activity_log.c.date, activity_log.c.id))]
+
+    def withdraw_participant(self, workshop_id: int, participant_id: int) -> dict:
+        """A participant takes back what they sent, from their own page, until the facilitator closes
+        the workshop. Removed: ideas nobody has voted on yet, ballots in open rounds, answers to open
+        forms, pending suggestions and offers, marks on the tray, the nickname; the device's token
+        stops working. Kept without anything pointing at them: ideas already in a vote, ballots in
+        closed rounds and answers to closed forms (decided results do not change afterwards), and
+        suggestions or offers the facilitator had already accepted. Returns the counts of both."""
+        with self._tx(write=True) as conn:
+            settings = conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar()
+            if settings is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            if settings.get("closed"):
+                raise KitError("workshop_closed", status=409)
+            p = _row(conn.execute(select(participants).where(participants.c.id == participant_id)).first())
+            if p is None or p["workshop_id"] != workshop_id:
+                raise KitError("not_joined", status=401)
+            removed = dict.fromkeys(("ideas", "ballots", "answers", "suggestions", "offers", "marks"), 0)
+            kept = dict.fromkeys(("ideas", "ballots", "answers", "suggestions", "offers"), 0)
+            voted_on = select(round_items.c.idea_id).join(rounds, rounds.c.id == round_items.c.round_id).where(
+                rounds.c.status != "draft")
+            merged_into = select(ideas.c.merged_into).where(ideas.c.merged_into.is_not(None))
+            mine = [r.id for r in conn.execute(select(ideas.c.id).where(ideas.c.participant_id == participant_id))]
+            keep_ids = {r[0] for r in conn.execute(select(ideas.c.id).where(
+                ideas.c.id.in_(mine), or_(ideas.c.id.in_(voted_on), ideas.c.id.in_(merged_into))))}
+            for iid in mine:
+                if iid in keep_ids:
+                    conn.execute(ideas.update().where(ideas.c.id == iid).values(participant_id=None))
+                    kept["ideas"] += 1
+                else:
+                    conn.execute(round_items.delete().where(round_items.c.idea_id == iid))
+                    conn.execute(ideas.delete().where(ideas.c.id == iid))
+                    removed["ideas"] += 1
+            for eid, payload in conn.execute(select(events.c.id, events.c.payload).where(
+                    events.c.workshop_id == workshop_id, events.c.kind == "idea_edited")).all():
+                if (payload or {}).get("idea_id") in mine:  # old wordings of their ideas go too
+                    conn.execute(events.update().where(events.c.id == eid).values(
+                        payload={"idea_id": payload.get("idea_id")}))
+            for b in conn.execute(select(ballots.c.id, rounds.c.status).join(rounds, rounds.c.id == ballots.c.round_id)
+                                  .where(ballots.c.participant_id == participant_id)).all():
+                if b.status == "open":
+                    conn.execute(ballot_dots.delete().where(ballot_dots.c.ballot_id == b.id))
+                    conn.execute(ballots.delete().where(ballots.c.id == b.id))
+                    removed["ballots"] += 1
+                else:
+                    kept["ballots"] += 1
+            for r in conn.execute(select(responses.c.id, forms.c.status).join(forms, forms.c.id == responses.c.form_id)
+                                  .where(responses.c.participant_id == participant_id)).all():
+                if r.status == "open":
+                    conn.execute(responses.delete().where(responses.c.id == r.id))
+                    removed["answers"] += 1
+                else:
+                    kept["answers"] += 1
+            for table in (actors, links, activities):
+                pending = table.c.status.in_(("suggested", "rejected", "declined"))
+                mine_q = table.c.suggested_by == participant_id
+                n = conn.execute(table.delete().where(mine_q, pending)).rowcount
+                if table is actors:  # links to an actor that goes with it go too
+                    conn.execute(links.delete().where(links.c.workshop_id == workshop_id, or_(
+                        links.c.source_id.not_in(select(actors.c.id)), links.c.target_id.not_in(select(actors.c.id)))))
+                removed["suggestions"] += n
+                kept["suggestions"] += conn.execute(table.update().where(mine_q).values(suggested_by=None)).rowcount
+            removed["offers"] = conn.execute(offers.delete().where(
+                offers.c.participant_id == participant_id, offers.c.status == "pending")).rowcount
+            kept["offers"] = conn.execute(select(func.count()).select_from(offers).where(
+                offers.c.participant_id == participant_id, offers.c.status == "accepted")).scalar()
+            for h in conn.execute(select(holders.c.id).where(holders.c.participant_id == participant_id)).all():
+                conn.execute(holders.update().where(holders.c.id == h.id).values(name=f"#{h.id}", participant_id=None))
+            removed["marks"] = conn.execute(tray_interests.delete().where(
+                tray_interests.c.participant_id == participant_id)).rowcount
+            conn.execute(participants.update().where(participants.c.id == participant_id).values(
+                nickname=None, token_hash="withdrawn:" + secrets.token_hex(16)))
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "participant_withdrew", removed=removed, kept=kept)
+            return {"removed": removed, "kept": kept}
 
     def purge_personal_data(self, workshop_id: int) -> dict:
         """Remove what could point at a person and keep the aggregate results: nicknames go, devices

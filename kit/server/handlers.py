@@ -21,7 +21,7 @@ from kit import evaluation, tray, voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
-from kit.i18n import catalog, label, negotiate, t
+from kit.i18n import label, negotiate, page_catalog, t
 from kit.server.openapi import openapi_document
 from kit.store import Store
 
@@ -64,6 +64,9 @@ class KitHandler(tornado.web.RequestHandler):
         self.store = store
         self.base = base
         self.limits = limits
+        # Participants are told no IP address is kept: the kit never reads it, and the server's request
+        # log (Jupyter's log_request) gets a dash instead.
+        self.request.remote_ip = "-"
 
     def set_default_headers(self):
         for k, v in SECURITY_HEADERS.items():
@@ -79,6 +82,14 @@ class KitHandler(tornado.web.RequestHandler):
     def lang(self, default: str = "fi") -> str:
         return negotiate(self.get_query_argument("lang", None), self.request.headers.get("Accept-Language"), default)
 
+    @property
+    def plain(self) -> bool:
+        """Plain language (selkokieli) asked with ?plain=1: messages and pages in short, concrete words."""
+        return self.get_query_argument("plain", "") == "1"
+
+    def t(self, key: str, lang: str, **kw) -> str:
+        return t(key, lang, plain=self.plain, **kw)
+
     def token(self) -> str | None:
         auth = self.request.headers.get("Authorization", "")
         return auth[7:].strip() if auth.lower().startswith("bearer ") else None
@@ -93,7 +104,7 @@ class ApiHandler(KitHandler):
         self.finish(json.dumps(obj, ensure_ascii=False))
 
     def fail(self, err: KitError, lang: str):
-        self.send({"error": err.code, "message": err.message(lang)}, err.status)
+        self.send({"error": err.code, "message": err.message(lang, self.plain)}, err.status)
 
     def body(self) -> dict:
         if len(self.request.body or b"") > LIMITS.body_bytes:
@@ -116,7 +127,7 @@ class ApiHandler(KitHandler):
     def write_error(self, status_code, **kwargs):
         # unexpected failures still answer JSON, in the language asked, without internals
         lang = self.lang()
-        self.finish(json.dumps({"error": "server_error", "message": t("error.server_error", lang)}))
+        self.finish(json.dumps({"error": "server_error", "message": self.t("error.server_error", lang)}))
 
 
 def guarded(method):
@@ -234,6 +245,19 @@ class MeApi(ApiHandler):
         })
 
 
+    @guarded
+    async def delete(self, code):
+        """Withdraw: take back what this device sent (see Store.withdraw_participant)."""
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        out = await self.run(self.store.withdraw_participant, ws["id"], p["id"])
+        r, k = out["removed"], out["kept"]
+        msg = self.t("withdraw.done", lang, removed=sum(r.values()))
+        if sum(k.values()):
+            msg += " " + self.t("withdraw.kept", lang, kept=sum(k.values()))
+        self.send({**out, "message": msg})
+
+
 class IdeasApi(ApiHandler):
     limiter = RateLimiter(LIMITS.ideas_per_minute)
 
@@ -245,7 +269,7 @@ class IdeasApi(ApiHandler):
         if not self.limiter.allow(p["token_hash"]):
             raise KitError("slow_down", status=429)
         idea = await self.run(self.store.add_idea, ws["id"], data.get("text"), p["id"])
-        msg = t("idea.waiting" if idea["status"] == "pending" else "idea.saved", lang)
+        msg = self.t("idea.waiting" if idea["status"] == "pending" else "idea.saved", lang)
         self.send({"idea": idea_view(self.store, idea), "message": msg}, 201)
 
 
@@ -281,15 +305,15 @@ class BallotApi(ApiHandler):
         reply = {"ballot": saved}
         if method == "dots":
             left = saved.pop("dots_per_person") - sum(saved["dots"].values())
-            reply.update(dots_left=left, message=t("vote.saved", lang, left=left))
+            reply.update(dots_left=left, message=self.t("vote.saved", lang, left=left))
         elif saved["withdrawn"]:
-            reply["message"] = t("vote.withdrawn", lang)
+            reply["message"] = self.t("vote.withdrawn", lang)
         elif method == "ranking":
-            reply["message"] = t("vote.saved_ranking", lang, n=len(saved["ranking"]), max=rules["k"])
+            reply["message"] = self.t("vote.saved_ranking", lang, n=len(saved["ranking"]), max=rules["k"])
         else:
             hi = rules.get("max")
-            reply["message"] = (t("vote.saved_choices_max", lang, n=len(saved["choices"]), max=hi) if hi
-                                else t("vote.saved_choices", lang, n=len(saved["choices"])))
+            reply["message"] = (self.t("vote.saved_choices_max", lang, n=len(saved["choices"]), max=hi) if hi
+                                else self.t("vote.saved_choices", lang, n=len(saved["choices"])))
         self.send(reply)
 
     @guarded
@@ -383,7 +407,7 @@ class SuggestApi(ApiHandler):
             row = await self.run(self.store.add_link, ws["id"], source, target, data["type"],
                                  participant_id=p["id"])
             out = {"link": {"id": row["id"], "status": row["status"]}}
-        self.send({**out, "message": t("map.thanks", lang)}, 201)
+        self.send({**out, "message": self.t("map.thanks", lang)}, 201)
 
 
 def tasks_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> dict:
@@ -431,7 +455,7 @@ class OffersApi(ApiHandler):
         if not isinstance(comps, dict):
             raise KitError("bad_field", field="competences")
         offer = await self.run(self.store.add_offer, ws["id"], task_id, p["id"], data.get("kind"), comps)
-        self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": t("tasks.thanks", lang)}, 201)
+        self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": self.t("tasks.thanks", lang)}, 201)
 
 
 class FormApi(ApiHandler):
@@ -472,7 +496,7 @@ class ResponseApi(ApiHandler):
         p = await self.participant(ws)
         data = self.body()
         saved = await self.run(self.store.save_response, int(form_id), p["id"], data.get("answers"), ws["id"])
-        self.send({"answers": saved, "message": t("form.saved", lang)})
+        self.send({"answers": saved, "message": self.t("form.saved", lang)})
 
 
 def tray_view(store: Store, ws: dict, lang: str, participant_id: int | None, filters: dict) -> dict:
@@ -537,7 +561,7 @@ class TraySuggestApi(ApiHandler):
         fields = {k: data.get(k) for k in ("name", "step_level", "place", "schedule", "description")}
         a = await self.run(self.store.add_activity, ws["id"], fields, None, p["id"])
         self.send({"activity": {"id": a["id"], "name": a["name"], "status": a["status"]},
-                   "message": t("tray.thanks", lang)}, 201)
+                   "message": self.t("tray.thanks", lang)}, 201)
 
 
 class InterestApi(ApiHandler):
@@ -555,30 +579,36 @@ class InterestApi(ApiHandler):
         await self.run(self.store.set_interest, ws["id"], int(activity_id), p["id"], kind, on)
         key = {("interested", True): "tray.marked_interested", ("organise", True): "tray.marked_organise",
                ("interested", False): "tray.unmarked", ("organise", False): "tray.unmarked"}[(kind, on)]
-        self.send({"kind": kind, "on": on, "message": t(key, lang)})
+        self.send({"kind": kind, "on": on, "message": self.t(key, lang)})
 
 
 class ApiNotFound(ApiHandler):
     def prepare(self):
         super().prepare()
-        self.send({"error": "not_found", "message": t("error.not_found", self.lang())}, 404)
+        self.send({"error": "not_found", "message": self.t("error.not_found", self.lang())}, 404)
 
 
 # -- pages ----------------------------------------------------------------------------------
 
 
+JS_PREFIXES = ("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray.", "withdraw.")
+
+
 class PageHandler(KitHandler):
     def render_page(self, name: str, status: int = 200, **ctx):
         lang = ctx.setdefault("lang", self.lang())
-        ctx.setdefault("title", t("app.name", lang))
+        plain = self.plain
+        ctx.setdefault("title", t("app.name", lang, plain=plain))
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        tr = lambda key, **kw: t(key, lang, **kw)
-        # the strings the page's script needs, in the page's language
-        js_keys = {k: v for k, v in catalog(lang).items() if k.startswith(("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray."))}
-        self.finish(PAGES.get_template(name).render(t=tr, base=self.base, languages=LANGUAGES,
-                                                    js_strings=json.dumps(js_keys, ensure_ascii=False),
-                                                    **ctx))
+        tr = lambda key, **kw: t(key, lang, plain=plain, **kw)
+        # the strings the page's script needs, in the page's language (and plain wording when asked)
+        js_keys = {k: v for k, v in page_catalog(lang, plain).items() if k.startswith(JS_PREFIXES)}
+        keep = ctx.pop("keep_query", "")  # what the language links and the plain toggle carry along
+        self.finish(PAGES.get_template(name).render(
+            t=tr, base=self.base, languages=LANGUAGES, plain=plain, js_strings=json.dumps(js_keys, ensure_ascii=False),
+            extra_query=keep + ("&plain=1" if plain else ""), plain_query=keep + ("" if plain else "&plain=1"),
+            **ctx))
 
 
 class JoinPage(PageHandler):
@@ -591,13 +621,13 @@ class JoinPage(PageHandler):
             ws = await self.run(self.store.workshop_by_code, code)
         except KitError as err:
             lang = self.lang()
-            self.render_page("enter_code.html", status=404, error=err.message(lang), code=code[:16])
+            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
             return
         lang = self.lang(ws["language"])
         kiosk = self.get_query_argument("kiosk", "") == "1"
         self.render_page(
             "join.html", lang=lang, ws=ws, title=ws["title"], kiosk=kiosk,
-            extra_query="&kiosk=1" if kiosk else "",
+            keep_query="&kiosk=1" if kiosk else "",
             groups=wsmod.groups(ws["template"], lang),
             welcome=wsmod.prompt(ws["template"], "welcome", lang),
             idea_prompt=wsmod.prompt(ws["template"], "idea", lang),

@@ -21,10 +21,22 @@ CODE = {"name": "code", "in": "path", "required": True, "description": "The work
 LANG = {"name": "lang", "in": "query", "required": False,
         "description": "Language of messages: fi, sv or en (else Accept-Language, else the workshop's).",
         "schema": {"type": "string", "enum": ["fi", "sv", "en"]}}
+PLAIN = {"name": "plain", "in": "query", "required": False,
+         "description": "1: messages in plain language (selkokieli, lättläst, plain English).",
+         "schema": {"type": "string", "enum": ["1"]}}
 BEARER = [{"participant": []}]
 
 
 def openapi_document(base: str) -> dict:
+    doc = _document(base)
+    for item in doc["paths"].values():  # every call that answers in words can answer in plain words
+        for op in item.values():
+            if LANG in op.get("parameters", []):
+                op["parameters"] = [*op["parameters"], PLAIN]
+    return doc
+
+
+def _document(base: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -97,7 +109,20 @@ def openapi_document(base: str) -> dict:
                 "summary": "The participant behind the token, and the ideas they sent.",
                 "parameters": [CODE, LANG], "security": BEARER,
                 "responses": {"200": _ok("The participant.", {"type": "object"}),
-                              "401": _err("Not joined (no or unknown token).")}}},
+                              "401": _err("Not joined (no or unknown token).")}},
+                "delete": {
+                "summary": "Withdraw: take back what this device sent, until the facilitator closes the workshop. "
+                           "Removed: ideas not yet in a vote, ballots in open rounds, answers to open forms, pending "
+                           "suggestions and offers, marks on the service tray, the nickname; the token stops working. "
+                           "Kept with nothing pointing at the person: ideas already in a vote, ballots in closed rounds, "
+                           "answers to closed forms, accepted suggestions and offers.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "responses": {"200": _ok("Withdrawn.", {"type": "object", "properties": {
+                    "removed": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "kept": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "message": {"type": "string"}}}),
+                              "401": _err("Not joined (no or unknown token)."),
+                              "409": _err("The workshop is closed: contributions are final.")}}},
             "/workshops/{code}/ideas": {"post": {
                 "summary": "Submit an idea (stored as typed; shown escaped).",
                 "parameters": [CODE, LANG], "security": BEARER,

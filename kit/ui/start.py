@@ -110,6 +110,9 @@ class StartApp(KitApp):
         self.premoderate.add_class("kit-premoderate")
         self.premoderate.observe(lambda ch: not self._drawing and self._guard(self.set_premoderate, ch["new"]),
                                  names="value")
+        self.closed = w.Checkbox(description=t("ui.workshop_closed", L), indent=False, layout=w.Layout(width="auto"))
+        self.closed.add_class("kit-workshop-closed")
+        self.closed.observe(lambda ch: not self._drawing and self._guard(self.set_closed, ch["new"]), names="value")
         self.kiosk_btn = w.Button(description=t("ui.kiosk_start", L), layout=w.Layout(width="auto"))
         self.kiosk_btn.add_class("kit-kiosk-start")
         self.kiosk_btn.on_click(lambda _: self._guard(self.start_kiosk))
@@ -128,6 +131,8 @@ class StartApp(KitApp):
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
             w.HTML(f"<h2>{esc(t('ui.kiosk', L))}</h2>"), self.kiosk_btn, self.kiosk,
+            w.HTML(f"<h2>{esc(t('ui.closing', L))}</h2><p class='kit-note'>{esc(t('ui.closing_help', L))}</p>"),
+            self.closed,
             w.HTML(f"<h2>{esc(t('ui.workshops', L))}</h2>"), self.choose,
             w.HTML(f"<h3>{esc(t('ui.new_workshop', L))}</h3>"),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
@@ -157,6 +162,11 @@ class StartApp(KitApp):
         self.ws = self.store.workshop(workshop_id)
         self.poller.stop()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
+        self.refresh()
+
+    def set_closed(self, closed: bool) -> None:
+        """Closing the workshop makes contributions final: participants can no longer withdraw them."""
+        self.store.set_setting(self.ws["id"], "closed", True if closed else None)
         self.refresh()
 
     def set_ideas_open(self, is_open: bool) -> None:
@@ -233,6 +243,7 @@ class StartApp(KitApp):
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])
         self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))
+        self.closed.value = bool((ws["settings"] or {}).get("closed"))
         rows = []
         for r in reversed(self.store.rounds(ws["id"])):
             rows.append(f"<li>{esc(r['title'])}: {esc(t('round.' + r['status'], L))}"

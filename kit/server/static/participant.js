@@ -10,6 +10,7 @@
   var KEY = "kit-token:" + code;
   // kiosk: one shared tablet, one voter after another; a voter's token lives only in this page
   var kiosk = main.dataset.kiosk === "1";
+  var plain = main.dataset.plain === "1";  // plain language: the server words its messages plainly too
   var token = null;
   if (!kiosk) { try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; } }
 
@@ -29,7 +30,7 @@
     var headers = { "Accept": "application/json" };
     if (token) headers["Authorization"] = "Bearer " + token;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    var url = api + path + (path.indexOf("?") >= 0 ? "&" : "?") + "lang=" + encodeURIComponent(lang);
+    var url = api + path + (path.indexOf("?") >= 0 ? "&" : "?") + "lang=" + encodeURIComponent(lang) + (plain ? "&plain=1" : "");
     return fetch(url, { method: method, headers: headers, cache: "no-store",
                         body: body === undefined ? undefined : JSON.stringify(body) })
       .catch(function () { throw { offline: true, message: tr("js.offline") }; })
@@ -45,6 +46,8 @@
     $("join-section").hidden = joined || kiosk;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
+    $("privacy-section").hidden = !joined;
+    if (!joined) { $("withdraw-confirm").hidden = true; $("withdraw-button").hidden = false; }
     if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; $("form-section").hidden = true; formSig = ""; $("tray-section").hidden = true; traySig = ""; }
   }
 
@@ -837,6 +840,32 @@
         alertMsg(""); say(data.message);
         ["tray-s-name", "tray-s-place", "tray-s-schedule", "tray-s-description"].forEach(function (id) { $(id).value = ""; });
         traySig = ""; return refreshTray();
+      })
+      .catch(function (err) { alertMsg(err.message); })
+      .then(function () { btn.disabled = false; });
+  });
+
+  // ---- privacy: take back what I sent ------------------------------------------------------
+  $("withdraw-button").addEventListener("click", function () {
+    $("withdraw-button").hidden = true;
+    $("withdraw-confirm").hidden = false;
+    $("withdraw-no").focus();
+  });
+  $("withdraw-no").addEventListener("click", function () {
+    $("withdraw-confirm").hidden = true;
+    $("withdraw-button").hidden = false;
+    $("withdraw-button").focus();
+  });
+  $("withdraw-yes").addEventListener("click", function () {
+    var btn = $("withdraw-yes");
+    btn.disabled = true;
+    call("DELETE", "/me")
+      .then(function (data) {
+        alertMsg("");
+        dropPending(); state.pending = false;
+        forget();
+        say(data.message);
+        (kiosk ? $("kiosk-pin") : $("nickname")).focus();
       })
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });

@@ -1,0 +1,173 @@
+"""Inclusion: plain-language catalogs cover everything a participant reads, and a participant can
+withdraw what they sent until the workshop closes (what goes, what stays anonymous)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kit import sample
+from kit.config import LANGUAGES
+from kit.errors import KitError
+from kit.i18n import catalog, placeholders, plain_catalog, t
+
+KIT = Path(__file__).resolve().parents[2] / "kit"
+# errors the store and the vote checks give a participant's device (besides those the handlers raise)
+PARTICIPANT_ERRORS = ["actor_exists", "actor_name_required", "actor_name_too_long", "bad_answers", "bad_ballot",
+                      "choice_repeat", "consent_required", "form_closed", "idea_required", "idea_too_long",
+                      "ideas_closed", "item_not_votable", "kiosk_off", "kiosk_pin", "nickname_too_long", "no_answers",
+                      "not_joined", "over_item_cap", "ranking_repeat", "round_closed", "round_not_open",
+                      "scale_out_of_range", "too_few_choices", "too_many_choices", "too_many_dots", "too_many_ranked",
+                      "unknown_choice", "unknown_workshop", "workshop_closed", "activity_name_missing",
+                      "unknown_step_level", "unknown_activity", "unknown_competence", "unknown_task", "unknown_form",
+                      "too_long"]
+
+
+def participant_keys() -> set[str]:
+    """Every key the participant pages, their script and the participant API put in front of people."""
+    en = catalog("en")
+    keys = set()
+    for page in (KIT / "server" / "pages").glob("*.html"):
+        keys |= set(re.findall(r"t\('([a-z_.0-9]+)'", page.read_text(encoding="utf-8")))
+    js = (KIT / "server" / "static" / "participant.js").read_text(encoding="utf-8")
+    keys |= {k for k in re.findall(r'"([a-z_]+\.[a-z_0-9.]+)"', js) if k in en}
+    handlers = (KIT / "server" / "handlers.py").read_text(encoding="utf-8")
+    keys |= {k for k in re.findall(r't\("([a-z_]+\.[a-z_0-9.]+)"', handlers) if k in en}
+    keys |= {"error." + k for k in re.findall(r'KitError\("([a-z_]+)"', handlers)}
+    return {k for k in keys if k in en} | {"error." + e for e in PARTICIPANT_ERRORS}
+
+
+def test_plain_catalogs_cover_every_participant_string_in_three_languages():
+    keys = participant_keys()
+    assert len(keys) > 150
+    for lang in LANGUAGES:
+        assert sorted(keys - set(plain_catalog(lang))) == [], lang
+    assert set(plain_catalog("fi")) == set(plain_catalog("sv")) == set(plain_catalog("en"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plain_wording_keeps_the_placeholders_and_is_shorter_where_it_matters(lang):
+    plain, std = plain_catalog(lang), catalog(lang)
+    for key, text in plain.items():
+        assert key in std, key
+        assert text.strip(), key
+        assert placeholders(text) <= placeholders(std[key]), key  # plain may leave a detail out
+    rewritten = [k for k in plain if plain[k] != std[k]]
+    assert len(rewritten) > 100
+    # the long explanations become short sentences
+    long_ones = [k for k in plain if len(std[k]) > 80]
+    avg = lambda numbers: sum(numbers) / len(numbers)
+    sentence = lambda text: max(len(s) for s in re.split(r"(?<=[.!?])\s+", text))
+    assert avg([sentence(plain[k]) for k in long_ones]) < avg([sentence(std[k]) for k in long_ones])
+
+
+def test_t_and_errors_speak_plainly_when_asked():
+    assert t("vote.waiting", "fi", plain=True) == "Äänestys ei ole vielä alkanut. Odota. Sivu muuttuu itse."
+    assert t("vote.waiting", "fi") != t("vote.waiting", "fi", plain=True)
+    assert t("ui.accept", "fi", plain=True) == t("ui.accept", "fi")  # facilitator words fall back
+    err = KitError("too_many_dots", max=3, given=5)
+    assert err.message("sv", plain=True) == "För många prickar. Du har 3. Du gav 5. Rösten sparades inte."
+
+
+def test_plain_catalog_files_are_sorted_json():
+    for lang in LANGUAGES:
+        path = KIT / "locales" / "plain" / f"{lang}.json"
+        text = path.read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+# -- withdrawal ---------------------------------------------------------------------------------
+@pytest.fixture
+def session(store):
+    """A demo workshop where one participant has sent something of every kind."""
+    ws = sample.load_demo(store)
+    me, _ = store.add_participant(ws["id"], "Minä", "resident")
+    other, _ = store.add_participant(ws["id"], "Toinen", "resident")
+    voted = store.add_idea(ws["id"], "Äänestetty idea", me["id"])
+    free = store.add_idea(ws["id"], "Vapaa idea", me["id"])
+    store.edit_idea(free["id"], "Vapaa idea, korjattu")
+    closed_round = store.create_round(ws["id"], "Suljettu", "n3", idea_ids=[voted["id"]])
+    store.open_round(closed_round["id"])
+    store.save_ballot(closed_round["id"], me["id"], {"dots": {voted["id"]: 1}})
+    store.close_round(closed_round["id"])
+    open_round = store.create_round(ws["id"], "Auki", "n3", idea_ids=[voted["id"]])
+    store.open_round(open_round["id"])
+    store.save_ballot(open_round["id"], me["id"], {"dots": {voted["id"]: 1}})
+    store.save_ballot(open_round["id"], other["id"], {"dots": {voted["id"]: 1}})
+    store.set_setting(ws["id"], "map_open", True)
+    pending_actor = store.add_actor(ws["id"], "Ehdottamani yhdistys", "third_sector", participant_id=me["id"])
+    accepted_actor = store.add_actor(ws["id"], "Hyväksytty yhdistys", "third_sector", participant_id=me["id"])
+    store.decide_suggestion("actor", accepted_actor["id"], True)
+    act = store.activities(ws["id"])[0]
+    store.set_interest(ws["id"], act["id"], me["id"], "interested", True)
+    store.add_activity(ws["id"], {"name": "Ehdotettu kerho", "step_level": 2}, participant_id=me["id"])
+    form = store.create_form(ws["id"], "Palaute", [{"kind": "scale", "text": "Hyvä?"}], 3)
+    store.set_form_status(form["id"], "open")
+    store.save_response(form["id"], me["id"], {"q1": 4})
+    return store, ws, me, other, {"voted": voted, "free": free, "closed": closed_round, "open": open_round,
+                                  "pending_actor": pending_actor, "accepted_actor": accepted_actor, "form": form}
+
+
+def test_withdraw_removes_what_is_not_decided_and_anonymises_the_rest(session):
+    store, ws, me, other, x = session
+    before_closed = store.dot_ballots(x["closed"]["id"])
+    out = store.withdraw_participant(ws["id"], me["id"])
+    assert out["removed"] == {"ideas": 1, "ballots": 1, "answers": 1, "suggestions": 2, "offers": 0, "marks": 1}
+    assert out["kept"]["ideas"] == 1 and out["kept"]["ballots"] == 1 and out["kept"]["suggestions"] == 1
+    texts = {i["text"]: i for i in store.ideas(ws["id"])}
+    assert "Vapaa idea, korjattu" not in texts and texts["Äänestetty idea"]["participant_id"] is None
+    assert store.dot_ballots(x["closed"]["id"]) == before_closed  # a decided result does not change
+    assert [b["participant_id"] for b in store.dot_ballots(x["open"]["id"])] == [other["id"]]
+    assert store.responses(x["form"]["id"]) == []
+    names = {a["name"]: a for a in store.actors(ws["id"], None)}
+    assert "Ehdottamani yhdistys" not in names and names["Hyväksytty yhdistys"]["suggested_by"] is None
+    assert store.interests_of(me["id"]) == {} and store.suggested_activities_of(me["id"]) == []
+    with pytest.raises(KitError) as e:  # the device is out
+        store.participant_by_token(ws["id"], "anything")
+    assert e.value.code == "not_joined"
+    p = next(p for p in store.participants(ws["id"]) if p["id"] == me["id"])
+    assert p["nickname"] is None and p["token_hash"].startswith("withdrawn:")
+    # the old wording of the removed idea is gone from the event log too
+    edits = [e for e in store.event_log(ws["id"]) if e["kind"] == "idea_edited"
+             and e["payload"].get("idea_id") == x["free"]["id"]]
+    assert edits and all(set(e["payload"]) == {"idea_id"} for e in store.event_log(ws["id"]) if e["kind"] == "idea_edited"
+               and e["payload"].get("idea_id") == x["free"]["id"])
+
+
+def test_withdraw_is_refused_once_the_workshop_is_closed_and_nothing_changes(session):
+    store, ws, me, _, x = session
+    store.set_setting(ws["id"], "closed", True)
+    before = store.dump_workshop(ws["id"])["tables"]
+    with pytest.raises(KitError) as e:
+        store.withdraw_participant(ws["id"], me["id"])
+    assert e.value.code == "workshop_closed" and e.value.status == 409
+    assert "perua" in e.value.message("fi")
+    after = store.dump_workshop(ws["id"])["tables"]
+    assert {k: len(v) for k, v in after.items() if k != "events"} == {k: len(v) for k, v in before.items() if k != "events"}
+
+
+def test_withdraw_keeps_accepted_offers_but_drops_the_name(store):
+    ws = sample.load_demo(store)
+    me, _ = store.add_participant(ws["id"], "Nimimerkki")
+    task = store.tasks(ws["id"])[0]
+    o1 = store.add_offer(ws["id"], task["id"], me["id"], "can_do")
+    store.decide_offer(o1["id"], True)
+    task2 = store.tasks(ws["id"])[1]
+    store.add_offer(ws["id"], task2["id"], me["id"], "can_help")
+    out = store.withdraw_participant(ws["id"], me["id"])
+    assert out["removed"]["offers"] == 1 and out["kept"]["offers"] == 1
+    h = [h for h in store.holders(ws["id"]) if h["name"].startswith("#")]
+    assert len(h) == 1 and h[0]["participant_id"] is None
+    assert "Nimimerkki" not in [x["name"] for x in store.holders(ws["id"])]
+
+
+def test_start_page_closes_the_workshop(store):
+    from kit.ui.start import StartApp
+
+    ws = sample.load_demo(store)
+    app = StartApp(store, ws["code"])
+    app.closed.value = True
+    assert store.workshop(ws["id"])["settings"]["closed"] is True
+    app.closed.value = False
+    assert "closed" not in store.workshop(ws["id"])["settings"]
