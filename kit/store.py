@@ -2023,6 +2023,32 @@ class Store:
             self._bump(conn, f["workshop_id"])
             return clean
 
+    def save_paper_response(self, form_id: int, answers: dict, group: str | None = None) -> dict:
+        """A paper form typed in by the facilitator: a paper participant and their answers, in one
+        transaction (a refused form leaves no empty participant behind)."""
+        from kit import evaluation
+
+        with self._tx(write=True) as conn:
+            f = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+            if f is None:
+                raise KitError("unknown_form", status=404)
+            if f["status"] != "open":
+                raise KitError("form_closed", status=409)
+            if group is not None and group not in self._groups(conn, f["workshop_id"]):
+                raise KitError("unknown_group_named", group=str(group)[:40])
+            questions = evaluation.paper_questions(f["questions"])
+            clean = evaluation.check_answers(questions, answers)
+            if not clean:
+                raise KitError("no_answers")
+            pid = conn.execute(participants.insert().values(
+                workshop_id=f["workshop_id"], token_hash="paper:" + secrets.token_hex(16), nickname=None,
+                stakeholder_group=group, language="fi", created_at=now(), kind="paper")).inserted_primary_key[0]
+            conn.execute(responses.insert().values(form_id=form_id, participant_id=pid, answers=clean,
+                                                   updated_at=now()))
+            self._bump(conn, f["workshop_id"])
+            self._log(conn, f["workshop_id"], "paper_form_entered", form_id=form_id)
+            return clean
+
     def responses(self, form_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(

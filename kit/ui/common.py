@@ -13,12 +13,14 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 
 from kit import sample
-from kit.config import default_data_dir
+from kit.config import LANGUAGES, default_data_dir
 from kit.errors import KitError
 from kit.i18n import t
 from kit.store import Store
 
 POLL_SECONDS = 0.5
+SCREENS = ("desk", "light", "dark")
+SCREEN_KEYS = {"desk": "ui.screen_desk", "light": "ui.screen_light", "dark": "ui.screen_dark"}
 THEME = (Path(__file__).parent / "theme.css").read_text(encoding="utf-8")
 
 
@@ -68,6 +70,12 @@ def participant_url(code: str, env=None) -> str:
         return f"{prefix}kit/join/{code}"
     proto = env.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip() or "http"
     return f"{proto}://{host}{prefix}kit/join/{code}"
+
+
+def desk_only(widget):
+    """A form or a dense table that projector mode leaves off the big screen."""
+    widget.add_class("kit-desk-only")
+    return widget
 
 
 def theme() -> w.HTML:
@@ -144,7 +152,28 @@ class KitApp(w.VBox):
         self.add_class("kit-app")
         self.store = store or open_store()
         self.ws = resolve_workshop(self.store, code)
-        self.lang = lang or self.ws["language"]
+        asked_lang = query().get("lang")
+        self.lang = lang or (asked_lang if asked_lang in LANGUAGES else self.ws["language"])
+        # the "Screen" switch: desk view, or projector mode in a light or a dark theme (?screen=light|dark)
+        self.screen = w.ToggleButtons(options=[(t(SCREEN_KEYS[m], self.lang), m) for m in SCREENS],
+                                      description=t("ui.screen", self.lang),
+                                      style={"description_width": "initial", "button_width": "auto"})
+        self.screen.add_class("kit-screen")
+        self.screen.observe(lambda ch: self.set_screen(ch["new"]), names="value")
+        asked = query().get("screen")
+        self.set_screen(asked if asked in SCREENS else "desk")
+
+    def set_screen(self, mode: str) -> None:
+        """desk: everything; light / dark: projector mode (see theme.css)."""
+        if mode not in SCREENS:
+            raise KitError("bad_field", field="screen")
+        for cls in ("kit-projector", "kit-light", "kit-dark"):
+            self.remove_class(cls)
+        if mode != "desk":
+            self.add_class("kit-projector")
+            self.add_class("kit-" + mode)
+        if self.screen.value != mode:
+            self.screen.value = mode
 
     def _guard(self, fn, *args):
         try:

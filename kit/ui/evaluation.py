@@ -11,6 +11,7 @@ from kit.errors import KitError
 from kit.i18n import t
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.stakeholders import data_uri
 from kit.ui.start import join_panel_html
 from kit.workshop import data_path
 
@@ -117,6 +118,21 @@ class EvaluationApp(KitApp):
         self.results.add_class("kit-form-results")
         self.moderation = w.VBox()
         self.moderation.add_class("kit-open-answers")
+        # paper forms: print the open form, then type each filled-in sheet in (same numbering)
+        self.paper_print = w.HTML()
+        self.paper_fields = w.VBox()
+        self.paper_group = w.Dropdown(description=t("join.group", L), style=sty, options=[
+            (t("join.group_none", L), "")] + [(g["label"], g["id"]) for g in wsmod.groups(self.ws["template"], L)])
+        self.paper_btn = w.Button(description=t("ui.paper_form_save", L), button_style="primary")
+        self.paper_btn.add_class("kit-paper-form-save")
+        self.paper_btn.on_click(lambda _: self._guard(self.enter_paper_form_from_fields))
+        self.paper_widgets: dict = {}
+        self._paper_form_id = None
+        self.paper_tools = w.Accordion(children=[w.VBox([
+            w.HTML(f"<p class='kit-note'>{esc(t('ui.paper_form_help', L))}</p>"), self.paper_print,
+            self.paper_fields, self.paper_group, self.paper_btn])])
+        self.paper_tools.set_title(0, t("ui.paper_form", L))
+        self.paper_tools.selected_index = None
         # the activity log and the promising-practice checklist
         self.log_date = w.Text(description=t("ui.log_date", L), style=sty, placeholder="2027-05-12")
         self.log_type = w.Text(description=t("ui.log_type", L), style=sty)
@@ -156,10 +172,11 @@ class EvaluationApp(KitApp):
         self.crit_btn.add_class("kit-criteria-save")
         self.crit_btn.on_click(lambda _: self._guard(self.save_criteria))
         self.children = [
-            theme(), self.join, self.message,
+            theme(), self.screen, self.join, self.message,
             w.HTML(f"<h2>{esc(t('ui.feedback', L))}</h2>"), self.form_title, self.form_sets, self.form_custom,
             w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
             w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)), self.results,
+            self.paper_tools,
             w.HTML(f"<h3>{esc(t('ui.open_answers', L))}</h3>"), self.moderation,
             w.HTML(f"<h2>{esc(t('ui.logic_model', L))}</h2>"),
             w.HBox([self.node_level, self.node_text, self.node_thl, self.node_btn], layout=w.Layout(**row)),
@@ -301,6 +318,54 @@ class EvaluationApp(KitApp):
         self.store.set_form_status(f["id"], "closed")
         self._ok(t("ui.form_closed", self.lang))
 
+    def enter_paper_form(self, answers: dict, group: str | None = None) -> dict:
+        """One filled-in paper form, typed in: counted with the devices' answers."""
+        f = self.store.open_form(self.ws["id"])
+        if f is None:
+            raise KitError("form_closed", status=409)
+        clean = self.store.save_paper_response(f["id"], answers, group or None)
+        self._ok(t("ui.paper_form_saved", self.lang))
+        return clean
+
+    def enter_paper_form_from_fields(self) -> dict:
+        answers = {qid: box.value for qid, box in self.paper_widgets.items()
+                   if box.value not in (None, "") and not (isinstance(box.value, str) and not box.value.strip())}
+        clean = self.enter_paper_form(answers, self.paper_group.value)
+        for box in self.paper_widgets.values():
+            box.value = None if isinstance(box, w.Dropdown) else ""
+        self.paper_group.value = ""
+        return clean
+
+    def _paper_draw(self, f: dict | None) -> None:
+        L = self.lang
+        if f is None or f["status"] != "open":
+            self.paper_print.value = f"<p class='kit-note'>{esc(t('ui.no_open_form', L))}</p>"
+            self.paper_fields.children, self.paper_widgets, self._paper_form_id = [], {}, None
+            self.paper_btn.disabled = True
+            return
+        self.paper_btn.disabled = False
+        doc = ev.paper_form_html(f, L)
+        self.paper_print.value = (f"<a class='kit-paper-form-print' download='form-{f['id']}.html' "
+                                  f"href='{data_uri(doc, 'text/html')}'>{esc(t('ui.paper_form_print', L))}</a>")
+        if self._paper_form_id == f["id"]:
+            return  # the fields keep what the facilitator is typing
+        self._paper_form_id = f["id"]
+        self.paper_widgets = {}
+        sty = {"description_width": "initial"}
+        for n, q in enumerate(ev.paper_questions(f["questions"]), start=1):
+            desc = f"{n}. {q['text'][:60]}"
+            if q["kind"] == "scale":
+                box = w.Dropdown(options=[("–", None)] + [(str(v), v) for v in range(1, 6)], value=None,
+                                 description=desc, style=sty)
+            elif q["kind"] == "choice":
+                box = w.Dropdown(options=[("–", None)] + [(c, c) for c in q["choices"]], value=None,
+                                 description=desc, style=sty)
+            else:
+                box = w.Textarea(description=desc, style=sty, layout=w.Layout(width="100%"))
+            box.add_class(f"kit-paper-q{n}")
+            self.paper_widgets[q["id"]] = box
+        self.paper_fields.children = list(self.paper_widgets.values())
+
     def approve(self, form_id: int, response_id: int, qid: str) -> None:
         self.store.approve_answer(form_id, response_id, qid)
         self.refresh()
@@ -320,6 +385,7 @@ class EvaluationApp(KitApp):
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         f = self.current_form()
         self.form_close_btn.disabled = not (f and f["status"] == "open")
+        self._paper_draw(f)
         if f is None:
             self.results.value = f"<p class='kit-note'>{esc(t('ui.no_forms', L))}</p>"
             self.moderation.children = []

@@ -171,9 +171,11 @@ class ProjectorApp(KitApp):
         self.groups = w.HTML()
         self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="", layout=w.Layout(width="auto"))
         self.reveal_btn.add_class("kit-reveal")
+        self.reveal_btn.add_class("kit-keep")  # stays on the projector view
         self.reveal_btn.observe(lambda ch: not self._drawing and self._guard(self.reveal, ch["new"]), names="value")
         self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
+        self.close_btn.add_class("kit-keep")
         self.close_btn.on_click(lambda _: self._guard(self.close_round))
         self.runoff_btn = w.Button(description=t("ui.runoff", L), layout=w.Layout(width="auto"))
         self.runoff_btn.add_class("kit-runoff")
@@ -256,7 +258,7 @@ class ProjectorApp(KitApp):
         self.tools.selected_index = None
 
         self.children = [
-            theme(), self.join, self.stats, self.message,
+            theme(), self.screen, self.join, self.stats, self.message,
             w.HBox([self.reveal_btn, self.close_btn, self.runoff_btn], layout=w.Layout(flex_flow="row wrap")),
             self.results, self.min_group, self.groups,
             w.HTML(f"<h2>{esc(t('ui.ideas', L))}</h2>"), self.ideas_box, self.tools,

@@ -135,7 +135,7 @@ class RolesApp(KitApp):
         self.tools.selected_index = None
         row = {"flex_flow": "row wrap"}
         self.children = [
-            theme(), self.join, self.message, self.open_box, self.tools,
+            theme(), self.screen, self.join, self.message, self.open_box, self.tools,
             w.HTML(f"<h2>{esc(t('ui.offers', L))}</h2>"), self.offers_box,
             w.HTML(f"<h2>{esc(t('ui.holders', L))}</h2>"),
             w.HBox([self.holder_name, self.holder_kind, self.holder_chair, self.holder_unpaid, self.holder_btn], layout=w.Layout(**row)),

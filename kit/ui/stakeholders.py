@@ -14,7 +14,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.common import KitApp, Poller, desk_only, esc, theme
 from kit.ui.start import join_panel_html
 
 NOT_ASKED = -1  # the interest dropdown's "not asked" (the grid leaves the actor unclassified)
@@ -187,9 +187,9 @@ class StakeholderApp(KitApp):
         self.tools.set_title(0, t("ui.map_files", L))
         self.tools.selected_index = None
         self.children = [
-            theme(), self.join, self.message, self.open_box,
+            theme(), self.screen, self.join, self.message, self.open_box,
             w.HTML(f"<h2>{esc(t('ui.suggestions', L))}</h2>"), self.suggestions,
-            w.HTML(f"<h2>{esc(t('ui.actor_card', L))}</h2>"), edit,
+            desk_only(w.HTML(f"<h2>{esc(t('ui.actor_card', L))}</h2>")), desk_only(edit),
             w.HTML(f"<h2>{esc(t('ui.map', L))}</h2>"), self.map, self.table,
             w.HTML(f"<h2>{esc(t('ui.flags', L))}</h2>"), self.flags,
             w.HTML(f"<h2>{esc(t('quadrant.title', L))}</h2>"), self.grid,

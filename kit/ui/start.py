@@ -123,7 +123,7 @@ class StartApp(KitApp):
         self.close_btn.on_click(lambda _: self._guard(self.close_current_round))
 
         self.children = [
-            theme(), self.header, self.join, self.links, self.message,
+            theme(), self.screen, self.header, self.join, self.links, self.message,
             w.HTML(f"<h2>{esc(t('ui.collect', L))}</h2>"), self.ideas_open, self.premoderate,
             w.HTML(f"<h2>{esc(t('ui.voting', L))}</h2>"),
             w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap")),

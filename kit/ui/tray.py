@@ -162,7 +162,7 @@ class TrayApp(KitApp):
         self.tools.set_title(1, t("tray.ui_import", L))
         self.tools.selected_index = 0
         self.children = [
-            theme(), self.join, self.message, self.open_box, self.tools,
+            theme(), self.screen, self.join, self.message, self.open_box, self.tools,
             w.HTML(f"<h2>{esc(t('tray.ui_suggestions', L))}</h2>"), self.suggestions,
             w.HTML(f"<h2>{esc(t('tray.heading', L))}</h2>"), self.table, self.catalogue,
             w.HTML(f"<h2>{esc(t('tray.coverage', L))}</h2>"), self.coverage,

@@ -171,3 +171,51 @@ def test_start_page_closes_the_workshop(store):
     assert store.workshop(ws["id"])["settings"]["closed"] is True
     app.closed.value = False
     assert "closed" not in store.workshop(ws["id"])["settings"]
+
+
+# -- paper forms ------------------------------------------------------------------------------
+def test_paper_form_prints_the_questions_numbered_as_they_are_entered(store):
+    from kit import evaluation as ev
+    from kit.ui.evaluation import EvaluationApp
+
+    ws = sample.load_demo(store)
+    app = EvaluationApp(store, ws["code"], poll=False)
+    form = app.open_form("Palaute <b>", custom="Mikä oli parasta?\nchoice: Tuletko uudelleen? | Kyllä | Ehkä | En",
+                         sets=["own_life"], min_answers=1)
+    qs = ev.paper_questions(form["questions"])
+    page = ev.paper_form_html(form, "sv")
+    assert "<html lang='sv'>" in page and "Palaute &lt;b&gt;" in page and "<b>" not in page
+    heads = re.findall(r"<h2>(\d+)\. ", page)
+    assert heads == [str(n) for n in range(1, len(qs) + 1)]
+    assert "Kryssa i" in page
+    # the entry fields follow the same numbering
+    assert [b.description.split(".")[0] for b in app.paper_fields.children] == heads
+    assert "kit-paper-form-print" in app.paper_print.value
+
+
+def test_a_paper_form_is_counted_with_the_devices_and_an_empty_one_leaves_nothing(store):
+    from kit.ui.evaluation import EvaluationApp
+
+    ws = sample.load_demo(store)
+    app = EvaluationApp(store, ws["code"], poll=False)
+    form = app.open_form("Palaute", custom="choice: Tuletko uudelleen? | Kyllä | Ehkä\ntext: Mikä oli parasta?", min_answers=1)
+    before = len(store.participants(ws["id"]))
+    app._guard(app.enter_paper_form_from_fields)  # nothing ticked: refused in words
+    assert "Vastaa" in app.message.value and len(store.participants(ws["id"])) == before
+    import ipywidgets as w
+
+    (choice,) = [b for b in app.paper_widgets.values() if isinstance(b, w.Dropdown)]
+    (text,) = [b for b in app.paper_widgets.values() if isinstance(b, w.Textarea)]
+    choice.value = "Ehkä"
+    text.value = "<script>Luonto</script>"
+    app.paper_group.value = "resident"
+    app.enter_paper_form_from_fields()
+    (resp,) = store.responses(form["id"])
+    assert set(resp["answers"].values()) == {"Ehkä", "<script>Luonto</script>"}
+    paper = [p for p in store.participants(ws["id"]) if p["kind"] == "paper"]
+    assert len(paper) == 1 and paper[0]["stakeholder_group"] == "resident"
+    assert choice.value is None and text.value == ""  # ready for the next sheet
+    assert "<script>Luonto" not in app.results.value
+    app.close_form()
+    with pytest.raises(KitError):
+        store.save_paper_response(form["id"], {"q1": "Kyllä"})
