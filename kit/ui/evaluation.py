@@ -45,6 +45,7 @@ class EvaluationApp(KitApp):
         L, sty = self.lang, {"description_width": "initial"}
         row = {"flex_flow": "row wrap"}
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.message = w.HTML()
         # logic model
         self.node_level = w.Dropdown(options=[(t(LEVEL_KEYS[lv], L), lv) for lv in ev.LEVELS], description=t("ui.lm_level", L), style=sty)

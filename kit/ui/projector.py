@@ -164,11 +164,13 @@ class ProjectorApp(KitApp):
         L = self.lang
         sty = {"description_width": "initial"}
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.stats = w.HTML()
         self.message = w.HTML()
         self.results = w.HTML()
         self.results.add_class("kit-results-box")
         self.groups = w.HTML()
+        self.groups.add_class("kit-desk-only")  # a dense table: not on the projector view
         self.reveal_btn = w.ToggleButton(description=t("ui.show_results", L), icon="", layout=w.Layout(width="auto"))
         self.reveal_btn.add_class("kit-reveal")
         self.reveal_btn.add_class("kit-keep")  # stays on the projector view

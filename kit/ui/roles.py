@@ -44,6 +44,7 @@ class RolesApp(KitApp):
         self.tpl = wsmod.template(self.ws["template"])
         L, sty = self.lang, {"description_width": "initial"}
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.message = w.HTML()
         self.open_box = w.Checkbox(description=t("ui.tasks_open", L), indent=False, layout=w.Layout(width="auto"))
         self.open_box.add_class("kit-tasks-open")

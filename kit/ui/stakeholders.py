@@ -93,6 +93,7 @@ class StakeholderApp(KitApp):
         self._map_sig = None
 
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.message = w.HTML()
         self.open_box = w.Checkbox(description=t("ui.map_open", L), indent=False, layout=w.Layout(width="auto"))
         self.open_box.add_class("kit-map-open")

@@ -56,6 +56,7 @@ class StartApp(KitApp):
 
         self.header = w.HTML()
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.links = w.HTML()
         self.message = w.HTML()
 

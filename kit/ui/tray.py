@@ -88,6 +88,7 @@ class TrayApp(KitApp):
         tpl = wsmod.template(self.ws["template"])
         self.levels, self.groups = tray.levels(tpl), tray.groups(tpl)
         self.join = w.HTML()
+        self.join.add_class("kit-join-box")  # stays on screen in projector mode
         self.message = w.HTML()
         self.open_box = w.Checkbox(description=t("tray.ui_open", L), indent=False, layout=w.Layout(width="auto"))
         self.open_box.add_class("kit-tray-open")

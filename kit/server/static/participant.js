@@ -404,6 +404,11 @@
     token = null;
     if (!kiosk) { try { window.localStorage.removeItem(KEY); } catch (e) { /* private mode */ } }
     state.round = null; state.signature = ""; state.dots = {}; state.choices = []; state.ranking = [];
+    // nothing of this person stays in the page (a shared tablet goes to the next voter)
+    ["my-ideas", "my-suggestions", "my-offers", "tray-mine", "form-questions", "vote-items"].forEach(function (id) {
+      $(id).textContent = "";
+    });
+    $("idea-text").value = "";
     showJoined(false);
   }
 
