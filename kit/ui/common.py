@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import os
 import threading
 from pathlib import Path
@@ -162,6 +163,18 @@ class KitApp(w.VBox):
         self.screen.observe(lambda ch: self.set_screen(ch["new"]), names="value")
         asked = query().get("screen")
         self.set_screen(asked if asked in SCREENS else "desk")
+        self._page_language()
+
+    def _page_language(self) -> None:
+        """Voila's page says <html> with no language: give it the view's (WCAG 3.1.1), so screen
+        readers read Finnish as Finnish. Voila runs a cell's JavaScript output; plain Python has none."""
+        try:
+            from IPython import get_ipython
+            from IPython.display import Javascript, display
+        except ImportError:
+            return
+        if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
+            display(Javascript(f"document.documentElement.lang = {json.dumps(self.lang)};"))
 
     def set_screen(self, mode: str) -> None:
         """desk: everything; light / dark: projector mode (see theme.css)."""

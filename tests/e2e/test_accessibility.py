@@ -108,6 +108,7 @@ def test_projector_view_passes_axe_and_keeps_the_join_code_on_screen(env, browse
     page.goto(server.voila("02_ideas_and_voting.ipynb", workshop=ws["code"], screen=mode, lang=lang))
     page.wait_for_selector(f".kit-app.kit-projector.kit-{mode} .kit-results", timeout=90_000)
     page.wait_for_timeout(500)
+    assert page.locator("html").get_attribute("lang") == lang  # the view's language, for screen readers
     page.evaluate((__import__("pathlib").Path(__file__).parent / "node_modules/axe-core/axe.min.js").read_text())
     result = page.evaluate("() => axe.run(document.querySelector('.kit-app'), {runOnly: {type: 'tag', values: "
                            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
