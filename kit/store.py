@@ -2049,6 +2049,12 @@ class Store:
             self._log(conn, f["workshop_id"], "paper_form_entered", form_id=form_id)
             return clean
 
+    def response_of(self, form_id: int, participant_id: int) -> dict | None:
+        """One participant's answers to a form (None if they have not answered)."""
+        with self._tx() as conn:
+            return conn.execute(select(responses.c.answers).where(
+                responses.c.form_id == form_id, responses.c.participant_id == participant_id)).scalar()
+
     def responses(self, form_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(

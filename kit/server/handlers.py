@@ -458,6 +458,28 @@ class OffersApi(ApiHandler):
         self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": self.t("tasks.thanks", lang)}, 201)
 
 
+def form_view(store: Store, ws: dict, lang: str, pid: int | None) -> dict:
+    """Stage 4 on a participant's page: the open form (or None) and this participant's answers."""
+    f = store.open_form(ws["id"])
+    if f is None:
+        return {"form": None, "mine": None}
+    mine = store.response_of(f["id"], pid) if pid is not None else None
+    packs = store.instrument_packs()[0] if evaluation.uses_instruments(f["questions"]) else {}
+    questions = []
+    for q in f["questions"]:
+        q = dict(q)
+        pack = packs.get(q.get("pack")) if q["kind"] == "instrument" else None
+        if q["kind"] == "instrument":
+            if pack is None:
+                continue  # the pack is not on this computer: the rest of the form works
+            q["items"] = [{"id": i["id"], "text": label(i["text"], lang)} for i in pack["items"]]
+            q["responses"] = [{"value": r["value"], "label": label(r.get("label"), lang)} for r in pack["responses"]]
+            q["copyright"] = pack["copyright"]
+            q["consent"] = label(pack.get("consent"), lang) or t("form.consent", lang)
+        questions.append(q)
+    return {"form": {"id": f["id"], "title": f["title"], "questions": questions}, "mine": mine}
+
+
 class FormApi(ApiHandler):
     """Stage 4: the open feedback form and the caller's answers to it."""
 
@@ -465,26 +487,34 @@ class FormApi(ApiHandler):
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
         pid = (await self.participant(ws))["id"] if self.token() else None
+        self.send(await self.run(form_view, self.store, ws, lang, pid))
+
+
+class PollApi(ApiHandler):
+    """Everything a participant's page shows, in one answer: what /rounds/current, /map, /tasks,
+    /form and /tray answer. With ?since=<version> and nothing changed since, only
+    {"version", "unchanged": true} (one small query): an idle room costs the server little."""
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        since = self.get_query_argument("since", "")
+        if since.isdigit() and int(since) == ws["version"]:
+            self.send({"version": ws["version"], "unchanged": True})
+            return
+        pid = (await self.participant(ws))["id"] if self.token() else None
+        filters = {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
 
         def load():
-            f = self.store.open_form(ws["id"])
-            if f is None:
-                return {"form": None, "mine": None}
-            mine = next((r["answers"] for r in self.store.responses(f["id"]) if r["participant_id"] == pid), None)
-            packs = self.store.instrument_packs()[0] if evaluation.uses_instruments(f["questions"]) else {}
-            questions = []
-            for q in f["questions"]:
-                q = dict(q)
-                pack = packs.get(q.get("pack")) if q["kind"] == "instrument" else None
-                if q["kind"] == "instrument":
-                    if pack is None:
-                        continue  # the pack is not on this computer: the rest of the form works
-                    q["items"] = [{"id": i["id"], "text": label(i["text"], lang)} for i in pack["items"]]
-                    q["responses"] = [{"value": r["value"], "label": label(r.get("label"), lang)} for r in pack["responses"]]
-                    q["copyright"] = pack["copyright"]
-                    q["consent"] = label(pack.get("consent"), lang) or t("form.consent", lang)
-                questions.append(q)
-            return {"form": {"id": f["id"], "title": f["title"], "questions": questions}, "mine": mine}
+            return {
+                "version": ws["version"],
+                "current": {"round": round_view(self.store, self.store.current_round(ws["id"]), pid),
+                            "ideas_open": bool(ws["ideas_open"]), "version": ws["version"]},
+                "map": map_view(self.store, ws, lang, pid),
+                "tasks": tasks_view(self.store, ws, lang, pid),
+                "form": form_view(self.store, ws, lang, pid),
+                "tray": tray_view(self.store, ws, lang, pid, filters),
+            }
 
         self.send(await self.run(load))
 
@@ -655,6 +685,7 @@ def make_handlers(store: Store, base_url: str):
         (p + rf"api/workshops/{code}/offers", OffersApi, kw),
         (p + rf"api/workshops/{code}/form", FormApi, kw),
         (p + rf"api/workshops/{code}/forms/([0-9]{{1,12}})/response", ResponseApi, kw),
+        (p + rf"api/workshops/{code}/poll", PollApi, kw),
         (p + rf"api/workshops/{code}/tray", TrayApi, kw),
         (p + rf"api/workshops/{code}/tray/activities", TraySuggestApi, kw),
         (p + rf"api/workshops/{code}/tray/activities/([0-9]{{1,12}})/interest", InterestApi, kw),

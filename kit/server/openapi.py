@@ -228,6 +228,20 @@ def _document(base: str) -> dict:
                               "400": _err("A scale answer outside 1-5, an unknown option or question, no answers."),
                               "401": _err("Not joined."), "404": _err("Unknown form."),
                               "409": _err("The form is closed.")}}},
+            "/workshops/{code}/poll": {"get": {
+                "summary": "Everything a participant's page shows, in one answer (the participant page asks this every "
+                           "2.5 s): {version, current: as GET rounds/current, map, tasks, form, tray: as their own "
+                           "paths}. With ?since=<version> and nothing changed, only {version, unchanged: true}.",
+                "parameters": [CODE, LANG, {"name": "since", "in": "query", "required": False,
+                                            "description": "The version the device last saw.",
+                                            "schema": {"type": "integer"}}] + [
+                    {"name": k, "in": "query", "required": False, "description": "Service tray filter (see /tray).",
+                     "schema": {"type": "string"}} for k in ("level", "day", "place", "language", "free")],
+                "responses": {"200": _ok("The page's parts, or unchanged.", {"type": "object", "properties": {
+                    "version": {"type": "integer"}, "unchanged": {"type": "boolean"},
+                    "current": {"type": "object"}, "map": {"type": "object"}, "tasks": {"type": "object"},
+                    "form": {"type": "object"}, "tray": {"type": "object"}}}),
+                              "401": _err("A token that is not (or no longer) joined.")}}},
             "/workshops/{code}/tray": {"get": {
                 "summary": "The service tray: activities by step level, filtered, with the caller's marks and "
                            "what became of their suggestions.",

@@ -134,3 +134,20 @@ def test_a_round_of_another_workshop_is_unknown_here(kit_server, joined):
                                   {"dots": {}}, token=joined, lang="en")
     assert status == 404 and body["error"] == "unknown_round"
     assert store.ballot_count(rnd["id"]) == 0
+
+
+def test_poll_answers_one_line_when_nothing_changed_and_everything_when_something_did(kit_server, joined):
+    code = kit_server.code
+    _, ws = kit_server.api("GET", f"/workshops/{code}")
+    status, quiet = kit_server.api("GET", f"/workshops/{code}/poll?since={ws['version']}", token=joined)
+    assert status == 200 and quiet == {"version": ws["version"], "unchanged": True}
+    status, full = kit_server.api("GET", f"/workshops/{code}/poll", token=joined, lang="en")
+    assert status == 200 and set(full) == {"version", "current", "map", "tasks", "form", "tray"}
+    for part, path in (("current", "/rounds/current"), ("map", "/map"), ("tasks", "/tasks"), ("form", "/form"),
+                       ("tray", "/tray")):
+        assert kit_server.api("GET", f"/workshops/{code}{path}", token=joined, lang="en")[1] == full[part], part
+    status, _ = kit_server.api("POST", f"/workshops/{code}/ideas", {"text": "Uusi idea pollia varten"}, token=joined)
+    assert status == 201
+    status, after = kit_server.api("GET", f"/workshops/{code}/poll?since={ws['version']}", token=joined)
+    assert "unchanged" not in after and after["version"] > ws["version"]
+    assert kit_server.api("GET", f"/workshops/{code}/poll", token="not-a-token")[0] == 401

@@ -359,11 +359,12 @@
             r.results ? JSON.stringify(r.results) + JSON.stringify(r.funded || null) : ""].join("|");
   }
 
-  function refreshRound(force) {
+  // each refresh asks its own path, or takes `given`: that part of one /poll answer
+  function refreshRound(force, given) {
     if (!token) return Promise.resolve();
-    if (state.saving && !force) return Promise.resolve();
-    if (state.pending && !force) { save(); return Promise.resolve(); }  // unsent dots first
-    return call("GET", "/rounds/current").then(function (data) {
+    if (state.saving && !force) { pollOk = false; return Promise.resolve(); }
+    if (state.pending && !force) { save(); pollOk = false; return Promise.resolve(); }  // unsent dots first
+    return (given ? Promise.resolve(given) : call("GET", "/rounds/current")).then(function (data) {
       state.ideasOpen = data.ideas_open;
       $("idea-form").hidden = !data.ideas_open;
       $("ideas-closed").hidden = data.ideas_open;
@@ -396,12 +397,14 @@
         renderRound();
       }
     }).catch(function (err) {
+      pollOk = false;
       if (err.status === 401) forget(); else if (err.offline) alertMsg(err.message);
     });
   }
 
   function forget() {
     token = null;
+    seenVersion = null;
     if (!kiosk) { try { window.localStorage.removeItem(KEY); } catch (e) { /* private mode */ } }
     state.round = null; state.signature = ""; state.dots = {}; state.choices = []; state.ranking = [];
     // nothing of this person stays in the page (a shared tablet goes to the next voter)
@@ -494,9 +497,9 @@
     });
     if (keep) sel.value = before;
   }
-  function refreshMap() {
+  function refreshMap(given) {
     if (!token) return Promise.resolve();
-    return call("GET", "/map").then(function (m) {
+    return (given ? Promise.resolve(given) : call("GET", "/map")).then(function (m) {
       var sig = JSON.stringify(m);
       if (sig === mapSig) return;
       mapSig = sig;
@@ -519,7 +522,7 @@
           " (" + tr(SUGGESTION[x.status]) + ")";
         ul.appendChild(li);
       });
-    }).catch(function () { /* the round poll reports connection problems */ });
+    }).catch(function () { pollOk = false; /* the round poll reports connection problems */ });
   }
   function suggest(ev, path, body, clear) {
     ev.preventDefault();
@@ -557,9 +560,9 @@
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
   }
-  function refreshTasks() {
+  function refreshTasks(given) {
     if (!token) return Promise.resolve();
-    return call("GET", "/tasks").then(function (m) {
+    return (given ? Promise.resolve(given) : call("GET", "/tasks")).then(function (m) {
       var sig = JSON.stringify(m);
       if (sig === tasksSig) return;
       tasksSig = sig;
@@ -607,7 +610,7 @@
         li.textContent = o.task + ": " + tr(OFFER_KIND[o.kind]) + " (" + tr(OFFER_STATUS[o.status]) + ")";
         mine.appendChild(li);
       });
-    }).catch(function () { /* the round poll reports connection problems */ });
+    }).catch(function () { pollOk = false; /* the round poll reports connection problems */ });
   }
 
   // ---- feedback form (stage 4) -----------------------------------------------------------
@@ -638,9 +641,9 @@
     });
     return fs;
   }
-  function refreshForm() {
+  function refreshForm(given) {
     if (!token) return Promise.resolve();
-    return call("GET", "/form").then(function (data) {
+    return (given ? Promise.resolve(given) : call("GET", "/form")).then(function (data) {
       var sig = JSON.stringify(data.form);
       if (sig === formSig) return;
       formSig = sig;
@@ -688,7 +691,7 @@
       box.dataset.questions = JSON.stringify(f.questions.map(function (q) {
         return [q.id, q.kind, q.kind === "instrument" ? q.items.map(function (i) { return i.id; }) : null];
       }));
-    }).catch(function () { /* the round poll reports connection problems */ });
+    }).catch(function () { pollOk = false; /* the round poll reports connection problems */ });
   }
   $("feedback-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -759,9 +762,9 @@
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
   }
-  function refreshTray() {
+  function refreshTray(given) {
     if (!token) return Promise.resolve();
-    return call("GET", "/tray" + trayQuery()).then(function (m) {
+    return (given ? Promise.resolve(given) : call("GET", "/tray" + trayQuery())).then(function (m) {
       var sig = JSON.stringify(m) + trayQuery();
       if (sig === traySig) return;
       traySig = sig;
@@ -828,7 +831,7 @@
         mine.appendChild(li);
       });
       $("tray-mine-heading").hidden = !m.mine.length;
-    }).catch(function () { /* the round poll reports connection problems */ });
+    }).catch(function () { pollOk = false; /* the round poll reports connection problems */ });
   }
   ["tray-level", "tray-day", "tray-place", "tray-language", "tray-free"].forEach(function (id) {
     $(id).addEventListener("change", function () { traySig = ""; refreshTray(); });
@@ -889,5 +892,24 @@
   } else {
     showJoined(false);
   }
-  window.setInterval(function () { refreshRound(false); refreshMap(); refreshTasks(); refreshForm(); refreshTray(); }, 2500);
+  // Every 2.5 s one question, /poll: has anything in the workshop changed since the version this page
+  // shows? If not, the answer is one small line; if so, it carries all five parts at once. An idle
+  // room of 150 devices costs the server one cheap request per device and tick (benchmarks/polling.py).
+  var seenVersion = null, pollOk = true;
+  function tick() {
+    if (!token) return;
+    if (state.pending) { refreshRound(false); return; }  // an unsent ballot goes first
+    if (state.saving) return;
+    var filters = trayQuery().replace("?", "&");
+    call("GET", "/poll?since=" + (seenVersion === null ? "" : seenVersion) + filters).then(function (d) {
+      if (d.unchanged) return;
+      pollOk = true;
+      return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
+                          refreshForm(d.form), refreshTray(d.tray)])
+        .then(function () { if (pollOk) seenVersion = d.version; });
+    }).catch(function (err) {
+      if (err.status === 401) forget(); else if (err.offline) alertMsg(err.message);
+    });
+  }
+  window.setInterval(tick, 2500);
 })();
