@@ -10,7 +10,8 @@ suggestions, the tasks, the feedback form, the service tray). Every stage is ope
 heaviest page there is): the demo workshop with map suggestions, tasks, the service tray, a
 feedback form and a dot vote.
 * idle: nothing changes, as in most of a workshop;
-* busy: something changes before every tick (a vote in progress): every answer is the full one.
+* busy: a vote in progress: one more device changes its ballot ten times a second, so the version
+  moves all the time and nearly every answer is the full one.
 * --old: the page before /poll, for comparison: five requests per device and tick.
 N devices join, then poll for --seconds, each starting at a random moment in the first 2.5 s.
 Reported: wanted and answered requests per second, latency p50 / p95 / max of a whole tick's
@@ -71,7 +72,7 @@ async def run(base: str, code: str, devices: int, seconds: float, busy: bool, ol
                                          headers={"Content-Type": "application/json"}))
         tokens.append(json.loads(r.body)["token"])
     r = await http.fetch(HTTPRequest(api + "?lang=fi"))
-    version = json.loads(r.body)["version"]
+    version = json.loads(r.body)["version"]  # idle: what every page shows; busy: soon out of date
     lat: list[float] = []
     ticks: list[float] = []
     errors = 0
@@ -97,12 +98,29 @@ async def run(base: str, code: str, devices: int, seconds: float, busy: bool, ol
             if old:
                 await asyncio.gather(*(one(p) for p in PATHS))
             else:
-                await one("/poll" + ("" if busy else f"?since={version}"))
+                await one(f"/poll?since={version}")
             ticks.append(time.perf_counter() - started)
             await asyncio.sleep(max(0.0, POLL - (time.perf_counter() - started)))
 
+    async def voter():
+        """Changes the workshop ten times a second (a ballot saved), as a vote in progress does."""
+        r = await http.fetch(HTTPRequest(api + "/participants", method="POST", body='{"language": "fi"}',
+                                         headers={"Content-Type": "application/json"}))
+        headers = {"Authorization": f"Bearer {json.loads(r.body)['token']}", "Content-Type": "application/json"}
+        r = await http.fetch(HTTPRequest(api + "/rounds/current", headers=headers))
+        rnd = json.loads(r.body)["round"]
+        items = [i["id"] for i in rnd["items"]]
+        n = 0
+        while time.perf_counter() < end:
+            body = json.dumps({"dots": {str(items[n % 2]): 1}})
+            await http.fetch(HTTPRequest(f"{api}/rounds/{rnd['id']}/ballot", method="PUT", body=body, headers=headers))
+            n += 1
+            await asyncio.sleep(0.1)
+        return n
+
     t0 = time.perf_counter()
-    await asyncio.gather(*(device(t) for t in tokens))
+    jobs = [device(t) for t in tokens] + ([voter()] if busy else [])
+    await asyncio.gather(*jobs)
     took = time.perf_counter() - t0
     wanted = devices * (len(PATHS) if old else 1) / POLL
     return {"devices": devices, "wanted": wanted, "per_second": len(lat) / took, "errors": errors,

@@ -2049,6 +2049,13 @@ class Store:
             self._log(conn, f["workshop_id"], "paper_form_entered", form_id=form_id)
             return clean
 
+    def suggested_by(self, participant_id: int, what: str) -> list[dict]:
+        """The actors or links one participant suggested (any status), oldest first."""
+        table = {"actors": actors, "links": links}[what]
+        with self._tx() as conn:
+            return [_row(r) for r in conn.execute(
+                select(table).where(table.c.suggested_by == participant_id).order_by(table.c.id))]
+
     def response_of(self, form_id: int, participant_id: int) -> dict | None:
         """One participant's answers to a form (None if they have not answered)."""
         with self._tx() as conn:

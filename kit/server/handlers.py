@@ -9,8 +9,9 @@ that a write waiting on SQLite's lock never stalls the server's event loop.
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from pathlib import Path
 
 import tornado.web
@@ -344,30 +345,33 @@ class KioskVoterApi(ApiHandler):
                                                    "kind": "kiosk"}}, 201)
 
 
+def map_mine(store: Store, ws: dict, lang: str, participant_id: int) -> dict:
+    """The actors and links this participant suggested, and what became of them."""
+    tpl = wsmod.template(ws["template"])
+    mine_a = [{"id": a["id"], "name": a["name"], "sector": a["sector"], "status": a["status"]}
+              for a in store.suggested_by(participant_id, "actors")]
+    mine_links = store.suggested_by(participant_id, "links")
+    names = {a["id"]: a["name"] for a in store.actors(ws["id"], None)} if mine_links else {}
+    mine_l = [{"id": x["id"], "source": names.get(x["source_id"], ""), "target": names.get(x["target_id"], ""),
+               "type": t("link." + x["type"], lang) if "link_types" not in tpl else x["type"],
+               "status": x["status"]} for x in mine_links]
+    return {"actors": mine_a, "links": mine_l}
+
+
 def map_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> dict:
     """What a participant's page needs to suggest actors and links: the sectors and link types to
     choose from, the actors on the map, and what this participant suggested."""
     from kit import network
 
     tpl = wsmod.template(ws["template"])
-    everyone = store.actors(ws["id"], None)
-    on_map = [a for a in everyone if a["status"] == "active"]
-    mine_a, mine_l = [], []
-    if participant_id is not None:
-        mine_a = [{"id": a["id"], "name": a["name"], "sector": a["sector"], "status": a["status"]}
-                  for a in everyone if a["suggested_by"] == participant_id]
-        names = {a["id"]: a["name"] for a in everyone}
-        mine_l = [{"id": x["id"], "source": names.get(x["source_id"], ""), "target": names.get(x["target_id"], ""),
-                   "type": t("link." + x["type"], lang) if "link_types" not in tpl else x["type"],
-                   "status": x["status"]}
-                  for x in store.links(ws["id"], None) if x["suggested_by"] == participant_id]
+    on_map = store.actors(ws["id"])
     return {
         "open": bool((ws["settings"] or {}).get("map_open")),
         "sectors": [{"id": sid, "label": wsmod.sector_label(ws["template"], sid, lang)} for sid in tpl["sectors"]],
         "link_types": [{"id": lt["id"], "label": t("link." + lt["id"], lang) if "link_types" not in tpl
                         else label(lt.get("label"), lang)} for lt in network.link_types(tpl)],
         "actors": [{"id": a["id"], "name": a["name"], "sector": a["sector"]} for a in on_map],
-        "mine": {"actors": mine_a, "links": mine_l},
+        "mine": map_mine(store, ws, lang, participant_id) if participant_id is not None else {"actors": [], "links": []},
     }
 
 
@@ -410,19 +414,21 @@ class SuggestApi(ApiHandler):
         self.send({**out, "message": self.t("map.thanks", lang)}, 201)
 
 
+def tasks_mine(store: Store, ws: dict, participant_id: int) -> list[dict]:
+    """What became of this participant's offers."""
+    offers = store.offers(ws["id"], participant_id)
+    titles = {x["id"]: x["title"] for x in store.tasks(ws["id"])} if offers else {}
+    return [{"task": titles.get(o["task_id"], ""), "kind": o["kind"], "status": o["status"]} for o in offers]
+
+
 def tasks_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> dict:
     """Stage 3 on a participant's page: open tasks to volunteer for, the competences to say one has,
     and what became of this participant's offers."""
     tpl = wsmod.template(ws["template"])
     labels = {c["id"]: label(c["label"], lang) for c in tpl["competences"]}
     comps = [{"id": c, "label": labels.get(c, c.replace("_", " "))} for c in store.competences(ws["id"])]
-    all_tasks = store.tasks(ws["id"])
-    open_tasks = [{"id": x["id"], "title": x["title"]} for x in all_tasks if not x["done"]]
-    mine = []
-    if participant_id is not None:
-        titles = {x["id"]: x["title"] for x in all_tasks}
-        mine = [{"task": titles.get(o["task_id"], ""), "kind": o["kind"], "status": o["status"]}
-                for o in store.offers(ws["id"], participant_id)]
+    open_tasks = [{"id": x["id"], "title": x["title"]} for x in store.tasks(ws["id"]) if not x["done"]]
+    mine = tasks_mine(store, ws, participant_id) if participant_id is not None else []
     return {"open": bool((ws["settings"] or {}).get("tasks_open")), "tasks": open_tasks, "competences": comps,
             "mine": mine}
 
@@ -490,6 +496,44 @@ class FormApi(ApiHandler):
         self.send(await self.run(form_view, self.store, ws, lang, pid))
 
 
+_SHARED: OrderedDict = OrderedDict()  # (workshop, version, language, tray filters) -> the parts for everyone
+_SHARED_LOCK = threading.Lock()
+
+
+def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict) -> dict:
+    """What /poll answers: the five parts exactly as their own paths answer them. The parts that are
+    the same for every device are computed once per workshop version (and language and tray
+    filters) and shared; only each device's own bits (its ballot, suggestions, offers, answers,
+    marks) are read per request, with a few small queries."""
+    key = (ws["id"], ws["version"], lang, tuple(sorted(filters.items())))
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+    if shared is None:
+        rnd = store.current_round(ws["id"])
+        shared = {"round": rnd, "current": {"round": round_view(store, rnd, None), "ideas_open": bool(ws["ideas_open"]),
+                                            "version": ws["version"]},
+                  "map": map_view(store, ws, lang, None), "tasks": tasks_view(store, ws, lang, None),
+                  "form": form_view(store, ws, lang, None), "tray": tray_view(store, ws, lang, None, filters)}
+        with _SHARED_LOCK:
+            _SHARED[key] = shared
+            while len(_SHARED) > 32:
+                _SHARED.popitem(last=False)
+    current, mp, tasks, form, tr = (shared["current"], shared["map"], shared["tasks"], shared["form"],
+                                    shared["tray"])
+    if pid is not None:
+        if current["round"] is not None:
+            current = {**current, "round": {**current["round"], "ballot": store.ballot_of(shared["round"]["id"], pid)}}
+        mp = {**mp, "mine": map_mine(store, ws, lang, pid)}
+        tasks = {**tasks, "mine": tasks_mine(store, ws, pid)}
+        if form["form"] is not None:
+            form = {**form, "mine": store.response_of(form["form"]["id"], pid)}
+        marks = store.interests_of(pid)
+        tr = {**tr, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
+                                    "organise": "organise" in marks.get(a["id"], [])} for a in tr["activities"]],
+              "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
+    return {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tr}
+
+
 class PollApi(ApiHandler):
     """Everything a participant's page shows, in one answer: what /rounds/current, /map, /tasks,
     /form and /tray answer. With ?since=<version> and nothing changed since, only
@@ -504,19 +548,7 @@ class PollApi(ApiHandler):
             return
         pid = (await self.participant(ws))["id"] if self.token() else None
         filters = {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
-
-        def load():
-            return {
-                "version": ws["version"],
-                "current": {"round": round_view(self.store, self.store.current_round(ws["id"]), pid),
-                            "ideas_open": bool(ws["ideas_open"]), "version": ws["version"]},
-                "map": map_view(self.store, ws, lang, pid),
-                "tasks": tasks_view(self.store, ws, lang, pid),
-                "form": form_view(self.store, ws, lang, pid),
-                "tray": tray_view(self.store, ws, lang, pid, filters),
-            }
-
-        self.send(await self.run(load))
+        self.send(await self.run(poll_view, self.store, ws, lang, pid, filters))
 
 
 class ResponseApi(ApiHandler):

@@ -219,3 +219,28 @@ def test_a_paper_form_is_counted_with_the_devices_and_an_empty_one_leaves_nothin
     app.close_form()
     with pytest.raises(KitError):
         store.save_paper_response(form["id"], {"q1": "Kyllä"})
+
+
+def test_poll_gives_each_device_exactly_what_the_separate_paths_give(session):
+    """/poll shares the parts that are the same for everyone and adds each device's own: the result
+    must equal the five separate answers, for a device with something of every kind and one without."""
+    from kit.server import handlers as H
+
+    store, ws, me, other, x = session
+    task = store.tasks(ws["id"])[0]
+    store.add_offer(ws["id"], task["id"], me["id"], "can_help")
+    store.add_link(ws["id"], x["accepted_actor"]["id"], store.actors(ws["id"])[0]["id"], "information",
+                   participant_id=me["id"])
+    ws = store.workshop(ws["id"])
+    for pid in (me["id"], other["id"], None):
+        for filters in ({}, {"level": "1", "free": "1"}):
+            full = {k: "" for k in ("level", "day", "place", "language", "free")} | filters
+            got = H.poll_view(store, ws, "sv", pid, full)
+            assert got["current"]["round"] == H.round_view(store, store.current_round(ws["id"]), pid)
+            assert got["map"] == H.map_view(store, ws, "sv", pid)
+            assert got["tasks"] == H.tasks_view(store, ws, "sv", pid)
+            assert got["form"] == H.form_view(store, ws, "sv", pid)
+            assert got["tray"] == H.tray_view(store, ws, "sv", pid, full)
+    mine = H.poll_view(store, ws, "sv", me["id"], {})
+    assert mine["map"]["mine"]["links"] and mine["tasks"]["mine"] and mine["form"]["mine"] == {"q1": 4}
+    assert any(a["interested"] for a in mine["tray"]["activities"]) and mine["current"]["round"]["ballot"]
