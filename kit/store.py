@@ -2194,14 +2194,10 @@ class Store:
                     removed["answers"] += 1
                 else:
                     kept["answers"] += 1
-            for table in (actors, links, activities):
+            for table in (links, actors, activities):  # links first: an actor that goes takes its links
                 pending = table.c.status.in_(("suggested", "rejected", "declined"))
                 mine_q = table.c.suggested_by == participant_id
-                n = conn.execute(table.delete().where(mine_q, pending)).rowcount
-                if table is actors:  # links to an actor that goes with it go too
-                    conn.execute(links.delete().where(links.c.workshop_id == workshop_id, or_(
-                        links.c.source_id.not_in(select(actors.c.id)), links.c.target_id.not_in(select(actors.c.id)))))
-                removed["suggestions"] += n
+                removed["suggestions"] += conn.execute(table.delete().where(mine_q, pending)).rowcount
                 kept["suggestions"] += conn.execute(table.update().where(mine_q).values(suggested_by=None)).rowcount
             removed["offers"] = conn.execute(offers.delete().where(
                 offers.c.participant_id == participant_id, offers.c.status == "pending")).rowcount

@@ -146,6 +146,7 @@ class TrayApp(KitApp):
         self.gaps_box.add_class("kit-tray-gaps")
         self.narrow = w.HTML()
         self.catalogue = w.HTML()
+        self._catalogue_sig = None
         row = {"flex_flow": "row wrap"}
         form = w.VBox([
             self.pick, self.f["name"],
@@ -309,14 +310,17 @@ class TrayApp(KitApp):
 
         self.table.value = v.table_html()
         self.coverage.value = v.coverage_html()
-        if v.activities:
-            from kit import report
+        sig = repr(v.activities)
+        if sig != self._catalogue_sig:  # made again only when the tray changed, not on every vote
+            self._catalogue_sig = sig
+            if v.activities:
+                from kit import report
 
-            self.catalogue.value = (f"<p><a download='tray_{self.ws['code']}.html' "
-                                    f"href='{data_uri(report.tray_catalogue_html(self.store, self.ws['id'], L), 'text/html')}'>"
-                                    f"{esc(t('tray.ui_catalogue', L))}</a></p>")
-        else:
-            self.catalogue.value = ""
+                page = report.tray_catalogue_html(self.store, self.ws["id"], L)
+                self.catalogue.value = (f"<p><a download='tray_{self.ws['code']}.html' "
+                                        f"href='{data_uri(page, 'text/html')}'>{esc(t('tray.ui_catalogue', L))}</a></p>")
+            else:
+                self.catalogue.value = ""
         gap_rows = []
         for gap in v.gaps:
             text = w.HTML(f"<p>{esc(v.gap_text(gap))}</p>", layout=w.Layout(flex="1 1 20rem"))

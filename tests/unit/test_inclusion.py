@@ -99,6 +99,7 @@ def session(store):
     pending_actor = store.add_actor(ws["id"], "Ehdottamani yhdistys", "third_sector", participant_id=me["id"])
     accepted_actor = store.add_actor(ws["id"], "Hyväksytty yhdistys", "third_sector", participant_id=me["id"])
     store.decide_suggestion("actor", accepted_actor["id"], True)
+    store.add_link(ws["id"], pending_actor["id"], accepted_actor["id"], "information", participant_id=me["id"])
     act = store.activities(ws["id"])[0]
     store.set_interest(ws["id"], act["id"], me["id"], "interested", True)
     store.add_activity(ws["id"], {"name": "Ehdotettu kerho", "step_level": 2}, participant_id=me["id"])
@@ -113,7 +114,8 @@ def test_withdraw_removes_what_is_not_decided_and_anonymises_the_rest(session):
     store, ws, me, other, x = session
     before_closed = store.dot_ballots(x["closed"]["id"])
     out = store.withdraw_participant(ws["id"], me["id"])
-    assert out["removed"] == {"ideas": 1, "ballots": 1, "answers": 1, "suggestions": 2, "offers": 0, "marks": 1}
+    # suggestions: the pending actor, the link to it (counted, not lost to the cascade), the activity
+    assert out["removed"] == {"ideas": 1, "ballots": 1, "answers": 1, "suggestions": 3, "offers": 0, "marks": 1}
     assert out["kept"]["ideas"] == 1 and out["kept"]["ballots"] == 1 and out["kept"]["suggestions"] == 1
     texts = {i["text"]: i for i in store.ideas(ws["id"])}
     assert "Vapaa idea, korjattu" not in texts and texts["Äänestetty idea"]["participant_id"] is None
