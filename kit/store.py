@@ -1813,8 +1813,17 @@ class Store:
         q = select(activities).where(activities.c.workshop_id == workshop_id)
         if status is not None:
             q = q.where(activities.c.status == status)
+        q = q.add_columns(actors.c.name.label("organiser_now")).outerjoin(
+            actors, actors.c.id == activities.c.organiser_id)
         with self._tx() as conn:
-            return [_activity_view(_row(r)) for r in conn.execute(q.order_by(activities.c.step_level, activities.c.id))]
+            out = []
+            for r in conn.execute(q.order_by(activities.c.step_level, activities.c.id)):
+                row = _row(r)
+                a = _activity_view(row)
+                if row["organiser_now"]:  # an organiser from the map shows under its current name
+                    a["organiser"] = row["organiser_now"]
+                out.append(a)
+            return out
 
     def import_activities(self, workshop_id: int, rows: list[dict]) -> list[dict]:
         """Clean activities (from kit.tray.import_rows) onto the tray in one transaction: all or none."""

@@ -265,6 +265,8 @@ def test_organiser_from_the_map_and_from_another_workshop(store):
     assert a["organiser"] == "Kirjasto" and a["organiser_id"] == actor["id"]
     with pytest.raises(KitError):
         store.add_activity(other["id"], {"name": "X", "step_level": 1}, actor["id"])
+    store.update_actor(actor["id"], name="Kaupunginkirjasto")
+    assert store.activities(ws["id"])[0]["organiser"] == "Kaupunginkirjasto"  # follows the map
     edited = store.update_activity(a["id"], {"name": "Lukupiiri selkokielellä", "step_level": "2", "days": ["tue"]})
     assert edited["organiser_id"] is None and edited["days"] == ["tue"]
 
