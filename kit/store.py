@@ -1740,13 +1740,19 @@ class Store:
         tpl = wsmod.template(tid)
         return tray.levels(tpl), tray.groups(tpl)
 
+    @staticmethod
+    def _with_organiser(conn: Connection, workshop_id: int, a: dict, organiser_id) -> dict:
+        """An activity whose organiser is an actor of this workshop's map carries the actor's name."""
+        if organiser_id is None:
+            return a
+        org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
+        if org is None or org["workshop_id"] != workshop_id:
+            raise KitError("unknown_actor", status=404, actor=organiser_id)
+        return {**a, "organiser": org["name"]}
+
     def _activity_row(self, conn: Connection, workshop_id: int, a: dict, organiser_id, status: str,
                       suggested_by=None) -> int:
-        if organiser_id is not None:
-            org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
-            if org is None or org["workshop_id"] != workshop_id:
-                raise KitError("unknown_actor", status=404, actor=organiser_id)
-            a = {**a, "organiser": org["name"]}
+        a = self._with_organiser(conn, workshop_id, a, organiser_id)
         data = {k: v for k, v in a.items() if k not in ("name", "step_level")}
         return conn.execute(activities.insert().values(
             workshop_id=workshop_id, name=a["name"], organiser_id=organiser_id, data=data,
@@ -1774,12 +1780,7 @@ class Store:
         with self._tx(write=True) as conn:
             cur = self._activity(conn, activity_id)
             lv, gr = self._tray_vocab(conn, cur["workshop_id"])
-            a = tray.clean_activity(data, lv, gr)
-            if organiser_id is not None:
-                org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
-                if org is None or org["workshop_id"] != cur["workshop_id"]:
-                    raise KitError("unknown_actor", status=404, actor=organiser_id)
-                a["organiser"] = org["name"]
+            a = self._with_organiser(conn, cur["workshop_id"], tray.clean_activity(data, lv, gr), organiser_id)
             conn.execute(activities.update().where(activities.c.id == activity_id).values(
                 name=a["name"], step_level=a["step_level"], organiser_id=organiser_id,
                 data={k: v for k, v in a.items() if k not in ("name", "step_level")}))

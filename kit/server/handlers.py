@@ -125,6 +125,17 @@ class ApiHandler(KitHandler):
     async def participant(self, ws) -> dict:
         return await self.run(self.store.participant_by_token, ws["id"], self.token())
 
+    async def participant_id(self, ws) -> int | None:
+        """The caller's participant id when a token came with the request (a bad token is refused);
+        None for a device that has not joined: the views are then the same for everyone."""
+        return (await self.participant(ws))["id"] if self.token() else None
+
+    @staticmethod
+    def require_open(ws: dict, setting: str, error: str) -> None:
+        """Refuse (409, in words) what participants may send only while the facilitator allows it."""
+        if not (ws["settings"] or {}).get(setting):
+            raise KitError(error, status=409)
+
     def write_error(self, status_code, **kwargs):
         # unexpected failures still answer JSON, in the language asked, without internals
         lang = self.lang()
@@ -278,9 +289,7 @@ class CurrentRoundApi(ApiHandler):
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = None
-        if self.token():
-            pid = (await self.participant(ws))["id"]
+        pid = await self.participant_id(ws)
 
         def load():
             return round_view(self.store, self.store.current_round(ws["id"]), pid)
@@ -379,7 +388,7 @@ class MapApi(ApiHandler):
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = (await self.participant(ws))["id"] if self.token() else None
+        pid = await self.participant_id(ws)
         self.send(await self.run(map_view, self.store, ws, lang, pid))
 
 
@@ -391,8 +400,7 @@ class SuggestApi(ApiHandler):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
         data = self.body()
-        if not (ws["settings"] or {}).get("map_open"):
-            raise KitError("map_closed", status=409)
+        self.require_open(ws, "map_open", "map_closed")
         if not self.limiter.allow(p["token_hash"]):
             raise KitError("slow_down", status=429)
         if kind == "actors":
@@ -437,7 +445,7 @@ class TasksApi(ApiHandler):
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = (await self.participant(ws))["id"] if self.token() else None
+        pid = await self.participant_id(ws)
         self.send(await self.run(tasks_view, self.store, ws, lang, pid))
 
 
@@ -449,8 +457,7 @@ class OffersApi(ApiHandler):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
         data = self.body()
-        if not (ws["settings"] or {}).get("tasks_open"):
-            raise KitError("tasks_closed", status=409)
+        self.require_open(ws, "tasks_open", "tasks_closed")
         if not self.limiter.allow(p["token_hash"]):
             raise KitError("slow_down", status=429)
         try:
@@ -492,7 +499,7 @@ class FormApi(ApiHandler):
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = (await self.participant(ws))["id"] if self.token() else None
+        pid = await self.participant_id(ws)
         self.send(await self.run(form_view, self.store, ws, lang, pid))
 
 
@@ -546,7 +553,7 @@ class PollApi(ApiHandler):
         if since.isdigit() and int(since) == ws["version"]:
             self.send({"version": ws["version"], "unchanged": True})
             return
-        pid = (await self.participant(ws))["id"] if self.token() else None
+        pid = await self.participant_id(ws)
         filters = {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
         self.send(await self.run(poll_view, self.store, ws, lang, pid, filters))
 
@@ -603,7 +610,7 @@ class TrayApi(ApiHandler):
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = (await self.participant(ws))["id"] if self.token() else None
+        pid = await self.participant_id(ws)
         filters = {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
         self.send(await self.run(tray_view, self.store, ws, lang, pid, filters))
 
@@ -616,8 +623,7 @@ class TraySuggestApi(ApiHandler):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
         data = self.body()
-        if not (ws["settings"] or {}).get("tray_open"):
-            raise KitError("tray_closed", status=409)
+        self.require_open(ws, "tray_open", "tray_closed")
         if not self.limiter.allow(p["token_hash"]):
             raise KitError("slow_down", status=429)
         fields = {k: data.get(k) for k in ("name", "step_level", "place", "schedule", "description")}
@@ -632,8 +638,7 @@ class InterestApi(ApiHandler):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
         data = self.body()
-        if not (ws["settings"] or {}).get("tray_open"):
-            raise KitError("tray_closed", status=409)
+        self.require_open(ws, "tray_open", "tray_closed")
         on = data.get("on")
         if not isinstance(on, bool):
             raise KitError("bad_field", field="on")

@@ -35,6 +35,7 @@ def participant_keys() -> set[str]:
     handlers = (KIT / "server" / "handlers.py").read_text(encoding="utf-8")
     keys |= {k for k in re.findall(r't\("([a-z_]+\.[a-z_0-9.]+)"', handlers) if k in en}
     keys |= {"error." + k for k in re.findall(r'KitError\("([a-z_]+)"', handlers)}
+    keys |= {"error." + k for k in re.findall(r'require_open\(ws, "[a-z_]+", "([a-z_]+)"\)', handlers)}
     return {k for k in keys if k in en} | {"error." + e for e in PARTICIPANT_ERRORS}
 
 

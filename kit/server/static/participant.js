@@ -484,18 +484,26 @@
   // ---- who else should be here? (stage 1 suggestions) -------------------------------------
   var mapSig = "";
   var SUGGESTION = { suggested: "js.suggestion_suggested", active: "js.suggestion_active", rejected: "js.suggestion_rejected" };
-  function fillSelect(sel, options, keep) {
+  // A select's options, rebuilt only when they change; the choice made stays while it is offered.
+  // noneKey: the catalog key of a first, empty option ("choose", "all"), or null for none.
+  function fillSelect(sel, options, noneKey) {
+    var sig = JSON.stringify(options);
+    if (sel.dataset.sig === sig) return;
+    sel.dataset.sig = sig;
     var before = sel.value;
     sel.textContent = "";
-    var none = document.createElement("option");
-    none.value = ""; none.textContent = tr("map.choose");
-    sel.appendChild(none);
+    if (noneKey) {
+      var none = document.createElement("option");
+      none.value = ""; none.textContent = tr(noneKey);
+      sel.appendChild(none);
+    }
     options.forEach(function (o) {
       var opt = document.createElement("option");
       opt.value = o.id; opt.textContent = o.label || o.name;
       sel.appendChild(opt);
     });
-    if (keep) sel.value = before;
+    sel.value = before;
+    if (sel.selectedIndex < 0) sel.selectedIndex = 0;
   }
   function refreshMap(given) {
     if (!token) return Promise.resolve();
@@ -504,10 +512,10 @@
       if (sig === mapSig) return;
       mapSig = sig;
       $("map-section").hidden = !m.open;
-      fillSelect($("actor-sector"), m.sectors, true);
-      fillSelect($("link-source"), m.actors, true);
-      fillSelect($("link-target"), m.actors, true);
-      fillSelect($("link-type"), m.link_types, true);
+      fillSelect($("actor-sector"), m.sectors, "map.choose");
+      fillSelect($("link-source"), m.actors, "map.choose");
+      fillSelect($("link-target"), m.actors, "map.choose");
+      fillSelect($("link-type"), m.link_types, "map.choose");
       $("link-form").hidden = m.actors.length < 2;
       var ul = $("my-suggestions");
       ul.textContent = "";
@@ -731,23 +739,6 @@
     if ($("tray-free").checked) q.push("free=1");
     return q.length ? "?" + q.join("&") : "";
   }
-  function fillFilter(sel, options) {
-    var before = sel.value;
-    var sig = JSON.stringify(options);
-    if (sel.dataset.sig === sig) return;
-    sel.dataset.sig = sig;
-    sel.textContent = "";
-    var all = document.createElement("option");
-    all.value = ""; all.textContent = tr("tray.all");
-    sel.appendChild(all);
-    options.forEach(function (o) {
-      var opt = document.createElement("option");
-      opt.value = o.id; opt.textContent = o.label;
-      sel.appendChild(opt);
-    });
-    sel.value = before;
-    if (sel.value !== before) sel.value = "";
-  }
   function detail(dl, key, value) {
     if (!value) return;
     var dt = document.createElement("dt"); dt.textContent = tr(key);
@@ -770,18 +761,11 @@
       traySig = sig;
       $("tray-section").hidden = !m.open;
       if (!m.open) return;
-      fillFilter($("tray-level"), m.levels);
-      fillFilter($("tray-day"), m.days);
-      fillFilter($("tray-place"), m.places.map(function (p) { return { id: p, label: p }; }));
-      fillFilter($("tray-language"), m.languages);
-      var lv = $("tray-s-level");
-      if (lv.dataset.sig !== JSON.stringify(m.levels)) {
-        lv.dataset.sig = JSON.stringify(m.levels);
-        lv.textContent = "";
-        m.levels.forEach(function (o) {
-          var opt = document.createElement("option"); opt.value = o.id; opt.textContent = o.label; lv.appendChild(opt);
-        });
-      }
+      fillSelect($("tray-level"), m.levels, "tray.all");
+      fillSelect($("tray-day"), m.days, "tray.all");
+      fillSelect($("tray-place"), m.places.map(function (p) { return { id: p, label: p }; }), "tray.all");
+      fillSelect($("tray-language"), m.languages, "tray.all");
+      fillSelect($("tray-s-level"), m.levels, null);
       $("tray-filters").hidden = !m.total;
       $("tray-count").textContent = !m.total ? tr("tray.empty") : !m.activities.length ? tr("tray.none_match")
         : tr("tray.count", { n: m.activities.length, total: m.total });
