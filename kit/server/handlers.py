@@ -384,12 +384,19 @@ def map_view(store: Store, ws: dict, lang: str, participant_id: int | None) -> d
     }
 
 
-class MapApi(ApiHandler):
+class ViewApi(ApiHandler):
+    """GET a part of the participant page: `view(store, workshop, language, participant id or None)`."""
+
+    view = None
+
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
-        pid = await self.participant_id(ws)
-        self.send(await self.run(map_view, self.store, ws, lang, pid))
+        self.send(await self.run(type(self).view, self.store, ws, lang, await self.participant_id(ws)))
+
+
+class MapApi(ViewApi):
+    view = staticmethod(map_view)
 
 
 class SuggestApi(ApiHandler):
@@ -441,12 +448,8 @@ def tasks_view(store: Store, ws: dict, lang: str, participant_id: int | None) ->
             "mine": mine}
 
 
-class TasksApi(ApiHandler):
-    @guarded
-    async def get(self, code):
-        ws, lang = await self.workshop_and_lang(code)
-        pid = await self.participant_id(ws)
-        self.send(await self.run(tasks_view, self.store, ws, lang, pid))
+class TasksApi(ViewApi):
+    view = staticmethod(tasks_view)
 
 
 class OffersApi(ApiHandler):
@@ -493,14 +496,10 @@ def form_view(store: Store, ws: dict, lang: str, pid: int | None) -> dict:
     return {"form": {"id": f["id"], "title": f["title"], "questions": questions}, "mine": mine}
 
 
-class FormApi(ApiHandler):
+class FormApi(ViewApi):
     """Stage 4: the open feedback form and the caller's answers to it."""
 
-    @guarded
-    async def get(self, code):
-        ws, lang = await self.workshop_and_lang(code)
-        pid = await self.participant_id(ws)
-        self.send(await self.run(form_view, self.store, ws, lang, pid))
+    view = staticmethod(form_view)
 
 
 _SHARED: OrderedDict = OrderedDict()  # (workshop, version, language, tray filters) -> the parts for everyone
