@@ -753,9 +753,12 @@
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
   }
-  function refreshTray(given) {
+  function refreshTray(given, asked) {
     if (!token) return Promise.resolve();
-    return (given ? Promise.resolve(given) : call("GET", "/tray" + trayQuery())).then(function (m) {
+    var q = given ? asked : trayQuery();
+    return (given ? Promise.resolve(given) : call("GET", "/tray" + q)).then(function (m) {
+      // an answer for filters changed since it was asked is stale: the answer for the new ones follows
+      if (q !== trayQuery()) { pollOk = false; return; }
       var sig = JSON.stringify(m) + trayQuery();
       if (sig === traySig) return;
       traySig = sig;
@@ -884,12 +887,12 @@
     if (!token) return;
     if (state.pending) { refreshRound(false); return; }  // an unsent ballot goes first
     if (state.saving) return;
-    var filters = trayQuery().replace("?", "&");
-    call("GET", "/poll?since=" + (seenVersion === null ? "" : seenVersion) + filters).then(function (d) {
+    var asked = trayQuery();
+    call("GET", "/poll?since=" + (seenVersion === null ? "" : seenVersion) + asked.replace("?", "&")).then(function (d) {
       if (d.unchanged) return;
       pollOk = true;
       return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
-                          refreshForm(d.form), refreshTray(d.tray)])
+                          refreshForm(d.form), refreshTray(d.tray, asked)])
         .then(function () { if (pollOk) seenVersion = d.version; });
     }).catch(function (err) {
       if (err.status === 401) forget(); else if (err.offline) alertMsg(err.message);
