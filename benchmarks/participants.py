@@ -150,9 +150,9 @@ async def run(server, n: int, samples: int, seed: int, spread: float) -> None:
         await asyncio.sleep(rng.uniform(0, POLL_SECONDS))  # votes arrive at any point of the poll cycle
     poller.stop()
 
-    ballots = store.dot_ballots(rnd["id"])
+    ballots = store.round_ballots(rnd["id"])
     dots_sent = sum(sum(d.values()) for d in sent.values())
-    dots_stored = sum(sum(b["dots"].values()) for b in ballots)
+    dots_stored = sum(sum(b["marks"].values()) for b in ballots)
     ideas_stored = len(store.ideas(ws["id"]))
     store.close()
 

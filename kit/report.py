@@ -162,10 +162,8 @@ class Report:
         return h + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     def round_results(self, r: dict):
-        items = self.store.round_items(r["id"])
-        ballots = self.store.dot_ballots(r["id"])
-        res = voting.tally_marks(r["method"], r["rules"], [i["id"] for i in items], [b["marks"] for b in ballots])
-        return items, ballots, res
+        counted = self.store.results(r["id"])
+        return counted.items, counted.ballots, counted.results
 
     def rounds_section(self) -> str:
         h = f"<h2>{esc(self.t('report.votes'))}</h2>"
@@ -583,14 +581,12 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
     ballot_round = {b["id"]: (b["round_id"], b["participant_id"], b.get("source") or "device") for b in tb["ballots"]}
     marks = [{"round_id": ballot_round[m["ballot_id"]][0], "ballot_id": m["ballot_id"],
               "participant_id": ballot_round[m["ballot_id"]][1], "source": ballot_round[m["ballot_id"]][2],
-              "idea_id": m["idea_id"], "mark": m["dots"]} for m in tb["ballot_dots"]]
+              "idea_id": m["idea_id"], "mark": m["mark"]} for m in tb["ballot_marks"]]
     results = []
     for r in store.rounds(workshop_id):
         if r["status"] == "draft":
             continue
-        items = store.round_items(r["id"])
-        res = voting.tally_marks(r["method"], r["rules"], [i["id"] for i in items],
-                                 [b["marks"] for b in store.dot_ballots(r["id"])])
+        res = store.results(r["id"]).results
         results += [{"round_id": r["id"], "idea_id": x.idea_id, "score": x.score, "rank": x.rank, "voters": x.voters}
                     for x in res]
     actors, links = store.map_data(workshop_id)

@@ -18,7 +18,7 @@ import tornado.web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado.ioloop import IOLoop
 
-from kit import evaluation, tray, voting
+from kit import evaluation, tray
 from kit import workshop as wsmod
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
@@ -182,8 +182,7 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> di
         "results": None,
     }
     if rnd["results_visible"]:
-        all_ballots = store.dot_ballots(rnd["id"])
-        res = voting.tally_marks(rnd["method"], rules, [i["id"] for i in items], [b["marks"] for b in all_ballots])
+        res = store.results(rnd["id"]).results
         shown = {i["id"] for i in visible}
         view["results"] = [{"id": r.idea_id, "score": r.score, "rank": r.rank} for r in res if r.idea_id in shown]
         if rnd["method"] == "pb":

@@ -38,11 +38,10 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         "pb": None,
     }
     if rnd:
-        items = store.round_items(rnd["id"])
-        ballots = store.dot_ballots(rnd["id"])
-        ids = [i["id"] for i in items]
+        counted = store.results(rnd["id"])
+        items, ballots, ids = counted.items, counted.ballots, counted.item_ids
         data["ballots"] = len(ballots)
-        data["results"] = voting.tally_marks(rnd["method"], rnd["rules"], ids, [b["marks"] for b in ballots])
+        data["results"] = counted.results
         data["ties"] = voting.round_ties(rnd["method"], data["results"], len(items), TOP_K_DEFAULT)
         data["texts"] = {i["id"]: (i["text"], i["status"]) for i in items}
         data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group)

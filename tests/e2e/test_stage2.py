@@ -80,7 +80,7 @@ def test_thirty_phones_vote_in_a_budgeting_round_at_once(server, browser):
             " && document.getElementById('status').textContent.includes('Tallennettu')", arg=want, timeout=30_000)
 
     # exactly one ballot per phone, with what each phone ticked (the last change counts)
-    ballots = store.dot_ballots(rnd["id"])
+    ballots = store.round_ballots(rnd["id"])
     assert len(ballots) == VOTERS
     ids = {i["text"]: i["id"] for i in store.round_items(rnd["id"])}
     got = sorted(sorted(b["marks"]) for b in ballots)
@@ -155,7 +155,7 @@ def test_shared_tablet_gives_three_people_three_ballots(server, browser):
         tablet.wait_for_selector("#kiosk-section:not([hidden])")
         assert tablet.locator("#vote-section").is_hidden()
 
-    ballots = store.dot_ballots(rnd["id"])
+    ballots = store.round_ballots(rnd["id"])
     assert len(ballots) == 3
     assert {b["source"] for b in ballots} == {"kiosk"}
     items = [i["id"] for i in store.round_items(rnd["id"])]
@@ -193,7 +193,7 @@ def test_paper_ballot_entered_twice_differently_is_caught(server, browser):
     projector.wait_for_function(
         "() => (document.querySelector('.kit-ok') || {}).textContent?.includes('41')", timeout=10_000)
     assert store.ballot_count(rnd["id"]) == before + 1
-    paper = [b for b in store.dot_ballots(rnd["id"]) if b["source"] == "paper"]
+    paper = [b for b in store.round_ballots(rnd["id"]) if b["source"] == "paper"]
     items = [i["id"] for i in store.round_items(rnd["id"])]
     assert len(paper) == 1 and paper[0]["marks"] == {items[1]: 1, items[0]: 2}
     fac.close()

@@ -101,9 +101,9 @@ def test_live_workshop_from_tablets_to_projector(server, browser):
     # the store holds exactly one ballot per person with the right dots
     store = server.store()
     rnd = store.current_round(store.workshop_by_code(server.code)["id"])
-    ballots = store.dot_ballots(rnd["id"])
+    ballots = store.round_ballots(rnd["id"])
     assert len(ballots) == 5
-    totals = {i: sum(b["dots"].get(ids[i], 0) for b in ballots) for i in ids}
+    totals = {i: sum(b["marks"].get(ids[i], 0) for b in ballots) for i in ids}
     assert totals == EXPECTED
 
     # the projector reveals the right totals
@@ -133,7 +133,7 @@ def test_live_workshop_from_tablets_to_projector(server, browser):
              return [r.status, await r.json()];
            }""", [server.code, rnd["id"], ids[1]])
     assert late[0] == 409 and "avslutats" in late[1]["message"]
-    assert [b["dots"] for b in store.dot_ballots(rnd["id"])] == [b["dots"] for b in ballots]
+    assert [b["marks"] for b in store.round_ballots(rnd["id"])] == [b["marks"] for b in ballots]
 
     # nothing was asked from outside this server, and no participant text ran as script
     local = (f"http://127.0.0.1:{server.port}/", f"http://localhost:{server.port}/", f"ws://localhost:{server.port}/",

@@ -70,7 +70,7 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "participants": len(store.participants(ws["id"])), "ideas": len(store.ideas(ws["id"])),
         "rounds": len(rounds), "round_items": sum(len(store.round_items(r["id"])) for r in rounds),
         "ballots": sum(store.ballot_count(r["id"]) for r in rounds),
-        "ballot_dots": sum(len(b["dots"]) for r in rounds for b in store.dot_ballots(r["id"])),
+        "ballot_marks": sum(len(b["marks"]) for r in rounds for b in store.round_ballots(r["id"])),
         "paper_entries": sum(len(store.paper_entries(r["id"])) for r in rounds),
         "actors": len(store.actors(ws["id"], None)), "links": len(store.links(ws["id"], None)),
         "snapshots": len(store.snapshots(ws["id"])),
@@ -118,12 +118,12 @@ def test_restoring_next_to_other_workshops_renumbers_and_keeps_the_links(tmp_pat
     restored = target.restore_workshop(doc)
     assert restored["id"] != ws["id"]
     closed = target.rounds(restored["id"])[0]
-    ballots = target.dot_ballots(closed["id"])
+    ballots = target.round_ballots(closed["id"])
     texts = {i["id"]: i["text"] for i in target.round_items(closed["id"])}
-    got = sorted((texts[i], n) for b in ballots for i, n in b["dots"].items())
+    got = sorted((texts[i], n) for b in ballots for i, n in b["marks"].items())
     orig_texts = {i["id"]: i["text"] for i in store.round_items(store.rounds(ws["id"])[0]["id"])}
-    want = sorted((orig_texts[i], n) for b in store.dot_ballots(store.rounds(ws["id"])[0]["id"])
-                  for i, n in b["dots"].items())
+    want = sorted((orig_texts[i], n) for b in store.round_ballots(store.rounds(ws["id"])[0]["id"])
+                  for i, n in b["marks"].items())
     assert got == want and got
     assert len(target.ideas(other["id"])) == 1  # the other workshop is untouched
 
@@ -189,7 +189,7 @@ def test_kit_restore_refuses_a_damaged_file_in_the_users_language(tmp_path):
 
 def test_workshop_is_picked_by_join_code_even_when_the_code_is_all_digits(tmp_path):
     from kit.__main__ import pick_workshop
-    from kit.store import workshops
+    from kit.store.schema import workshops
 
     store = Store.open(tmp_path)
     a = store.create_workshop("A", "pore", "fi")
@@ -220,6 +220,35 @@ def test_a_damaged_backup_is_refused_whole_and_nothing_is_left_behind(tmp_path, 
     with target._tx() as conn:
         from sqlalchemy import func, select
 
-        from kit.store import ideas, participants
+        from kit.store.schema import ideas, participants
         assert conn.execute(select(func.count()).select_from(participants)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(ideas)).scalar() == 0
+
+
+def test_a_backup_written_before_v8_restores_its_ballot_marks(tmp_path, demo):
+    """Schema v1-v7 kept every method's marks in ballot_dots(dots); such a backup still restores."""
+    store, ws = demo
+    doc = json.loads(json.dumps(store.dump_workshop(ws["id"])))
+    marks = doc["tables"].pop("ballot_marks")
+    assert marks
+    doc["tables"]["ballot_dots"] = [{"ballot_id": m["ballot_id"], "idea_id": m["idea_id"], "dots": m["mark"]}
+                                    for m in marks]
+    doc["schema_version"] = 7
+    target = Store.open(tmp_path / "restored")
+    restored = target.restore_workshop(doc)
+    again = target.dump_workshop(restored["id"])
+    assert sorted((m["ballot_id"], m["idea_id"], m["mark"]) for m in again["tables"]["ballot_marks"]) == \
+        sorted((m["ballot_id"], m["idea_id"], m["mark"]) for m in marks)
+
+
+def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
+    store, ws = demo
+    before = {r["id"]: store.round_ballots(r["id"]) for r in store.rounds(ws["id"])}
+    with store._tx(write=True) as conn:  # put the store back as v7 had it
+        conn.exec_driver_sql("ALTER TABLE ballot_marks RENAME COLUMN mark TO dots")
+        conn.exec_driver_sql("ALTER TABLE ballot_marks RENAME TO ballot_dots")
+        conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
+    store.close()
+    again = Store.open(tmp_path / "original")
+    assert again.schema_version() == SCHEMA_VERSION == 8
+    assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before

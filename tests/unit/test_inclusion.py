@@ -113,15 +113,15 @@ def session(store):
 
 def test_withdraw_removes_what_is_not_decided_and_anonymises_the_rest(session):
     store, ws, me, other, x = session
-    before_closed = store.dot_ballots(x["closed"]["id"])
+    before_closed = store.round_ballots(x["closed"]["id"])
     out = store.withdraw_participant(ws["id"], me["id"])
     # suggestions: the pending actor, the link to it (counted, not lost to the cascade), the activity
     assert out["removed"] == {"ideas": 1, "ballots": 1, "answers": 1, "suggestions": 3, "offers": 0, "marks": 1}
     assert out["kept"]["ideas"] == 1 and out["kept"]["ballots"] == 1 and out["kept"]["suggestions"] == 1
     texts = {i["text"]: i for i in store.ideas(ws["id"])}
     assert "Vapaa idea, korjattu" not in texts and texts["Äänestetty idea"]["participant_id"] is None
-    assert store.dot_ballots(x["closed"]["id"]) == before_closed  # a decided result does not change
-    assert [b["participant_id"] for b in store.dot_ballots(x["open"]["id"])] == [other["id"]]
+    assert store.round_ballots(x["closed"]["id"]) == before_closed  # a decided result does not change
+    assert [b["participant_id"] for b in store.round_ballots(x["open"]["id"])] == [other["id"]]
     assert store.responses(x["form"]["id"]) == []
     names = {a["name"]: a for a in store.actors(ws["id"], None)}
     assert "Ehdottamani yhdistys" not in names and names["Hyväksytty yhdistys"]["suggested_by"] is None

@@ -65,7 +65,7 @@ def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
     z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
     assert sorted(z.namelist()) == sorted(f"{n}.csv" for n in sheets)
     marks = pd.read_csv(z.open("ballot_marks.csv"))
-    assert len(marks) == sum(len(b["marks"]) for r in store.rounds(ws["id"]) for b in store.dot_ballots(r["id"]))
+    assert len(marks) == sum(len(b["marks"]) for r in store.rounds(ws["id"]) for b in store.round_ballots(r["id"]))
 
 
 def test_pb_export_recounts_the_same_in_pabutools(demo):

@@ -105,7 +105,7 @@ def test_approval_min_max_and_last_ballot_counts(store, ws):
     saved = store.save_ballot(rnd["id"], p["id"], {"choices": ids[1:4]})
     assert saved["revision"] == 2 and saved["choices"] == ids[1:4]
     assert store.ballot_count(rnd["id"]) == 1
-    res = voting.tally_marks("approval", rnd["rules"], ids, [b["marks"] for b in store.dot_ballots(rnd["id"])])
+    res = voting.tally_marks("approval", rnd["rules"], ids, [b["marks"] for b in store.round_ballots(rnd["id"])])
     assert {r.idea_id: r.score for r in res} == {ids[0]: 0, ids[1]: 1, ids[2]: 1, ids[3]: 1}
 
 
@@ -121,7 +121,7 @@ def test_ranking_points_and_repeats(store, ws):
     store.save_ballot(rnd["id"], a["id"], {"ranking": [ids[2], ids[0], ids[1]]})
     assert store.ballot_of(rnd["id"], a["id"])["ranking"] == [ids[2], ids[0], ids[1]]
     store.save_ballot(rnd["id"], b["id"], {"ranking": [ids[0]]})  # truncated
-    res = voting.tally_marks("ranking", rnd["rules"], ids, [x["marks"] for x in store.dot_ballots(rnd["id"])])
+    res = voting.tally_marks("ranking", rnd["rules"], ids, [x["marks"] for x in store.round_ballots(rnd["id"])])
     assert {r.idea_id: r.score for r in res} == {ids[2]: 3, ids[0]: 2 + 3, ids[1]: 1, ids[3]: 0}
 
 
@@ -231,7 +231,7 @@ def test_paper_ballot_counts_only_when_two_entries_agree(store, ws):
     assert store.ballot_count(rnd["id"]) == 0
     out = store.enter_paper_ballot(rnd["id"], "7", {"choices": [ids[2], ids[0]]}, "resident")
     assert out["status"] == "counted"
-    ballots = store.dot_ballots(rnd["id"])
+    ballots = store.round_ballots(rnd["id"])
     assert len(ballots) == 1 and ballots[0]["source"] == "paper" and ballots[0]["group"] == "resident"
     with pytest.raises(KitError) as err:
         store.enter_paper_ballot(rnd["id"], "7", {"choices": [ids[2], ids[0]]}, "resident")
@@ -245,7 +245,7 @@ def test_paper_first_entry_can_be_cleared(store, ws):
     store.clear_paper_entry(rnd["id"], "8")
     store.enter_paper_ballot(rnd["id"], "8", {"choices": [ids[2]]})
     store.enter_paper_ballot(rnd["id"], "8", {"choices": [ids[2]]})
-    assert store.dot_ballots(rnd["id"])[0]["marks"] == {ids[2]: 1}
+    assert store.round_ballots(rnd["id"])[0]["marks"] == {ids[2]: 1}
 
 
 def test_kiosk_needs_the_facilitators_pin_for_each_voter(store, ws):

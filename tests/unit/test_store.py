@@ -97,7 +97,7 @@ def test_the_last_ballot_counts_and_is_never_counted_twice(store, ws):
     saved = store.save_dot_ballot(rnd["id"], p["id"], {ideas[1]["id"]: 1})
     assert saved["revision"] == 2
     assert store.ballot_count(rnd["id"]) == 1
-    assert store.dot_ballots(rnd["id"])[0]["dots"] == {ideas[1]["id"]: 1}
+    assert store.round_ballots(rnd["id"])[0]["marks"] == {ideas[1]["id"]: 1}
 
 
 def test_when_round_closed_then_vote_is_refused_and_store_unchanged(store, ws):
@@ -161,4 +161,4 @@ def test_several_processes_share_one_store_file_without_losing_a_ballot(tmp_path
     with mp.get_context("spawn").Pool(4) as pool:
         sent = sum(pool.map(_vote_many, [(str(tmp_path), rnd["id"], ideas[0]["id"], 25)] * 4))
     assert store.ballot_count(rnd["id"]) == sent == 100
-    assert sum(b["dots"][ideas[0]["id"]] for b in store.dot_ballots(rnd["id"])) == 100
+    assert sum(b["marks"][ideas[0]["id"]] for b in store.round_ballots(rnd["id"])) == 100

@@ -241,7 +241,7 @@ def test_paper_ballot_entered_twice_differently_is_caught_in_the_panel(store, ws
     app.paper_marks.value = "3 1"
     app.paper_btn.click()
     assert "counted" in app.message.value and store.ballot_count(rnd["id"]) == 1
-    assert store.dot_ballots(rnd["id"])[0]["source"] == "paper"
+    assert store.round_ballots(rnd["id"])[0]["source"] == "paper"
     app.paper_serial.value, app.paper_marks.value = "13", "9"
     app.paper_btn.click()
     assert "could not be read" in app.message.value

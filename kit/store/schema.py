@@ -1,0 +1,463 @@
+"""Every table of the store and the migrations that reach the current schema (append-only)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+)
+from sqlalchemy.engine import Connection
+
+SCHEMA_VERSION = 8
+
+
+metadata = MetaData()
+
+
+meta = Table(
+    "kit_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+workshops = Table(
+    "workshops",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("ideas_open", Boolean, nullable=False, default=True),
+    # bumped by every write that touches the workshop: views poll it to know when to redraw
+    Column("version", Integer, nullable=False, default=0),
+    Column("settings", JSON, nullable=False, default=dict),
+)
+
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    # only a hash: the token itself lives on the participant's device
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("nickname", Text),
+    Column("stakeholder_group", String(64)),
+    Column("language", String(2), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    # v2: device (own phone) | kiosk (a voter on a shared tablet) | paper (a paper ballot entered)
+    Column("kind", String(16), default="device"),
+)
+
+
+ideas = Table(
+    "ideas",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),
+    # visible | hidden (v1); pending (waits for the facilitator) | rejected | merged (v2)
+    Column("status", String(16), nullable=False, default="visible"),
+    Column("created_at", String(40), nullable=False),
+    # v2: moderation and tags
+    Column("reject_reason", Text),
+    Column("merged_into", Integer),  # the idea this one was merged into (ideas.id)
+    Column("tags", JSON),  # {target_groups: [..], pore_level: 1..3, thl: [..], step_level: n}
+    Column("cost", String(32)),  # cost estimate in euros, exact decimal text ("1200", "99.50")
+)
+
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("method", String(16), nullable=False),  # dots | approval | ranking | choose_one | pb
+    Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
+    Column("rules", JSON, nullable=False, default=dict),
+    Column("results_visible", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+    Column("opened_at", String(40)),
+    Column("closed_at", String(40)),
+)
+
+
+round_items = Table(
+    "round_items",
+    metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+
+ballots = Table(
+    "ballots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("source", String(16), default="device"),  # v2: device | kiosk | paper
+    UniqueConstraint("round_id", "participant_id", name="one_ballot_per_round"),
+)
+
+
+# One row per marked item of a ballot, whatever the method. `mark` is the mark's value: dots placed
+# (dots), 1 (approval, choose one, pb) or the rank, 1 = first (ranking). Schema v1-v7 called the
+# table ballot_dots and the column dots (v8 renamed them).
+ballot_marks = Table(
+    "ballot_marks",
+    metadata,
+    Column("ballot_id", ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True),
+    Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True),
+    Column("mark", Integer, nullable=False),
+)
+
+
+# v2: a paper ballot is typed in twice (double entry); it counts once both entries agree.
+paper_entries = Table(
+    "paper_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("serial", String(32), nullable=False),  # the number written on the paper
+    Column("marks", JSON, nullable=False),  # {idea_id: mark} as entered first
+    Column("stakeholder_group", String(64)),
+    Column("created_at", String(40), nullable=False),
+    Column("ballot_id", ForeignKey("ballots.id", ondelete="SET NULL")),  # set when the 2nd entry agreed
+    UniqueConstraint("round_id", "serial", name="one_paper_per_serial"),
+)
+
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False, default=dict),
+)
+
+
+# v3: stage 1, the stakeholder map (domain spec §2.2)
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("sector", String(64), nullable=False),
+    Column("organisation", Text),
+    Column("is_person", Boolean, nullable=False, default=False),
+    Column("notes", Text),
+    Column("influence", Integer),  # Net-Map tower 0..10, relative within the workshop
+    Column("interest", Integer),  # 0..10 for the power-interest grid; None = not asked
+    Column("goals", JSON),
+    Column("status", String(16), nullable=False, default="active"),  # active | suggested | rejected
+    Column("suggested_by", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source_id", ForeignKey("actors.id", ondelete="CASCADE"), nullable=False),
+    Column("target_id", ForeignKey("actors.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("bidirectional", Boolean, nullable=False, default=False),
+    Column("weight", Integer, nullable=False, default=1),
+    Column("informal", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False, default="active"),  # active | suggested | rejected
+    Column("suggested_by", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("label", Text, nullable=False),
+    Column("taken_at", String(40), nullable=False),
+    Column("data", JSON, nullable=False),  # {"actors": [...], "links": [...]} frozen as they were
+)
+
+
+# v4: stage 3, plan and roles (domain spec §4.3); the plan canvas itself is the workshop setting "plan"
+holders = Table(
+    "holders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # participant | actor | person | group
+    Column("participant_id", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("actor_id", ForeignKey("actors.id", ondelete="SET NULL")),
+    Column("chair", Text),  # a group's named chair
+    Column("unpaid", Boolean, nullable=False, default=False),  # resident, expert by experience, volunteer
+    Column("removed", Boolean, nullable=False, default=False),  # kept so their tasks are flagged, not lost
+    Column("created_at", String(40), nullable=False),
+)
+
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("section", String(32), nullable=False),
+    Column("effort", Integer),  # hours, when known
+    Column("due", String(10)),  # ISO date
+    Column("idea_id", ForeignKey("ideas.id", ondelete="SET NULL")),
+    Column("role", String(64)),  # a standard role of the template
+    Column("a_implies_r", Boolean, nullable=False, default=False),
+    Column("deputy_id", ForeignKey("holders.id", ondelete="SET NULL")),
+    Column("done", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("holder_id", ForeignKey("holders.id", ondelete="CASCADE"), primary_key=True),
+    Column("letters", String(2), nullable=False),  # R | A | C | I | AR
+)
+
+
+competence_levels = Table(
+    "competence_levels",
+    metadata,
+    Column("holder_id", ForeignKey("holders.id", ondelete="CASCADE"), primary_key=True),
+    Column("competence", String(64), primary_key=True),
+    Column("level", Integer, nullable=False),  # 0 none, 1 basic, 2 strong
+)
+
+
+terms = Table(
+    "terms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holder_id", ForeignKey("holders.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(32), nullable=False),  # responsible_person | budget_owner | coordinator
+    Column("start", String(10), nullable=False),
+    Column("end", String(10)),
+)
+
+
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # can_do | can_help
+    Column("competences", JSON),  # {competence: level} the participant says they have
+    Column("status", String(16), nullable=False, default="pending"),  # pending | accepted | declined
+    Column("created_at", String(40), nullable=False),
+)
+
+
+# v5: stage 4, evaluation (domain spec §6)
+lm_nodes = Table(
+    "lm_nodes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("thl", JSON),
+    Column("task_id", ForeignKey("tasks.id", ondelete="SET NULL")),
+    Column("idea_id", ForeignKey("ideas.id", ondelete="SET NULL")),
+)
+
+
+lm_edges = Table(
+    "lm_edges",
+    metadata,
+    Column("source_id", ForeignKey("lm_nodes.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_id", ForeignKey("lm_nodes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("node_id", ForeignKey("lm_nodes.id", ondelete="SET NULL")),
+    Column("data", JSON, nullable=False),  # name, kind, unit, baseline, target, target_date, method, ...
+)
+
+
+forms = Table(
+    "forms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("questions", JSON, nullable=False),
+    Column("min_answers", Integer, nullable=False, default=5),
+    Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
+    Column("approved", JSON),  # open answers approved for showing: ["<response id>:<question id>", ...]
+    Column("created_at", String(40), nullable=False),
+)
+
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", ForeignKey("forms.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("form_id", "participant_id", name="one_response_per_form"),
+)
+
+
+V1_TABLES = [meta, workshops, participants, ideas, rounds, round_items, ballots, ballot_marks, events]
+
+
+V3_TABLES = [actors, links, snapshots]
+
+
+V4_TABLES = [holders, tasks, assignments, competence_levels, terms, offers]
+
+
+V5_TABLES = [lm_nodes, lm_edges, indicators, forms, responses]
+
+
+# v6: the activity log kept after the event (the Kulttuurifoorumi's statistics)
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("date", String(10), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("participants", JSON, nullable=False),  # {stakeholder group: count}
+    Column("staff_hours", Integer),
+    Column("node_id", ForeignKey("lm_nodes.id", ondelete="SET NULL")),  # the activity of the logic model
+    Column("created_at", String(40), nullable=False),
+)
+
+
+V6_TABLES = [activity_log]
+
+
+# v7: the service tray and the step model (seed 002, kit/tray.py)
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("organiser_id", ForeignKey("actors.id", ondelete="SET NULL")),  # the organiser on the stakeholder map
+    Column("data", JSON, nullable=False),  # the rest of kit.tray's activity: organiser, place, days, cost, ...
+    Column("step_level", Integer, nullable=False),
+    Column("status", String(16), nullable=False, default="active"),  # active | suggested | declined | removed
+    Column("suggested_by", ForeignKey("participants.id", ondelete="SET NULL")),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+tray_interests = Table(
+    "tray_interests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # interested | organise
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("activity_id", "participant_id", "kind"),
+)
+
+
+V7_TABLES = [activities, tray_interests]
+
+
+def _migrate_v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=V1_TABLES)
+
+
+def _migrate_v2(conn: Connection) -> None:
+    """Stage 2: moderation and tags on ideas, kiosk and paper voters, paper double entry."""
+    have = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t in ("ideas", "participants", "ballots")}
+    add = [
+        ("participants", "kind", "VARCHAR(16)"), ("ideas", "reject_reason", "TEXT"),
+        ("ideas", "merged_into", "INTEGER"), ("ideas", "tags", "JSON"), ("ideas", "cost", "VARCHAR(32)"),
+        ("ballots", "source", "VARCHAR(16)"),
+    ]
+    for table, column, sqltype in add:
+        if column not in have[table]:  # a store created at v2 already has them from step 1
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    metadata.create_all(conn, tables=[paper_entries])
+
+
+def _migrate_v3(conn: Connection) -> None:
+    """Stage 1: actors, links and snapshots of the stakeholder map."""
+    metadata.create_all(conn, tables=V3_TABLES)
+
+
+def _migrate_v4(conn: Connection) -> None:
+    """Stage 3: holders, tasks, RACI letters, competences, terms, volunteers' offers."""
+    metadata.create_all(conn, tables=V4_TABLES)
+
+
+def _migrate_v5(conn: Connection) -> None:
+    """Stage 4: logic model, indicators, feedback forms and their responses."""
+    metadata.create_all(conn, tables=V5_TABLES)
+
+
+# (version reached, function). Append; never edit a released step.
+def _migrate_v6(conn: Connection) -> None:
+    """The activity log."""
+    metadata.create_all(conn, tables=V6_TABLES)
+
+
+def _migrate_v7(conn: Connection) -> None:
+    """The service tray: activities and participants' interest in them."""
+    metadata.create_all(conn, tables=V7_TABLES)
+
+
+def _migrate_v8(conn: Connection) -> None:
+    """ballot_dots held every method's marks, not only dots: it becomes ballot_marks(mark)."""
+    if "ballot_dots" in inspect(conn).get_table_names():  # a store created at v8 has ballot_marks already
+        conn.exec_driver_sql("ALTER TABLE ballot_dots RENAME TO ballot_marks")
+        conn.exec_driver_sql("ALTER TABLE ballot_marks RENAME COLUMN dots TO mark")
+
+
+MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
+              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8)]
+
+
+_TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES
+           + V7_TABLES}
+
