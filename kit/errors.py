@@ -17,9 +17,13 @@ class KitError(Exception):
         self.params = params
 
     def message(self, lang: str, plain: bool = False) -> str:
-        from kit.i18n import t
+        from kit.i18n import catalog, t
 
-        return t("error." + self.code, lang, plain=plain, **self.params)
+        params = dict(self.params)
+        field = params.get("field")
+        if isinstance(field, str) and "field." + field in catalog("en"):  # a field named in the reader's words
+            params["field"] = t("field." + field, lang)
+        return t("error." + self.code, lang, plain=plain, **params)
 
     def __str__(self) -> str:  # English for logs and the terminal
         return self.message("en")

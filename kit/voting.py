@@ -62,6 +62,16 @@ def dot_rules(preset: str, n_items: int, dots: int | None = None, cap: int | Non
     return DotRules(d, c)
 
 
+def item_id(key) -> int:
+    """An idea id as a ballot names it: an integer, or its digits as text (JSON object keys are text).
+    " 1", "1.0", "+1" or true are not idea 1."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 12:
+        return int(key)
+    raise KitError("unknown_item", item=str(key)[:20])
+
+
 def validate_dot_ballot(rules: DotRules, items, dots) -> dict[int, int]:
     """Check a ballot {idea_id: dots}; returns it cleaned (int keys) or raises KitError."""
     if not isinstance(dots, dict):
@@ -69,10 +79,7 @@ def validate_dot_ballot(rules: DotRules, items, dots) -> dict[int, int]:
     allowed = set(items)
     clean: dict[int, int] = {}
     for key, value in dots.items():
-        try:
-            idea_id = int(key)
-        except (TypeError, ValueError):
-            raise KitError("unknown_item", item=str(key)[:20]) from None
+        idea_id = item_id(key)
         if idea_id not in allowed:
             raise KitError("unknown_item", item=str(idea_id))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -217,11 +224,8 @@ def _ids(value, items) -> list[int]:
     out = []
     allowed = set(items)
     for key in value:
-        try:
-            idea_id = int(key)
-        except (TypeError, ValueError):
-            raise KitError("unknown_item", item=str(key)[:20]) from None
-        if isinstance(key, bool) or idea_id not in allowed:
+        idea_id = item_id(key)
+        if idea_id not in allowed:
             raise KitError("unknown_item", item=str(key)[:20])
         out.append(idea_id)
     return out

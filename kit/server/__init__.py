@@ -15,7 +15,7 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp):
-    from kit.server.handlers import make_handlers
+    from kit.server.routes import make_handlers
     from kit.store import Store
 
     # Kernels start in the notebook's folder, the server in its root: a relative default would give

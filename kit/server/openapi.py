@@ -18,22 +18,45 @@ def _ok(desc: str, schema: dict) -> dict:
 
 CODE = {"name": "code", "in": "path", "required": True, "description": "The workshop's join code (case-insensitive).",
         "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$"}}
+# A visitor's choices, never a reason to refuse: an unknown language falls back, anything but 1 is standard
 LANG = {"name": "lang", "in": "query", "required": False,
-        "description": "Language of messages: fi, sv or en (else Accept-Language, else the workshop's).",
-        "schema": {"type": "string", "enum": ["fi", "sv", "en"]}}
+        "description": "Language of messages: fi, sv or en (anything else: Accept-Language, else the workshop's).",
+        "schema": {"type": "string", "examples": ["fi", "sv", "en"]}}
 PLAIN = {"name": "plain", "in": "query", "required": False,
-         "description": "1: messages in plain language (selkokieli, lättläst, plain English).",
-         "schema": {"type": "string", "enum": ["1"]}}
+         "description": "1: messages in plain language (selkokieli, lättläst, plain English); anything else: standard.",
+         "schema": {"type": "string", "examples": ["1"]}}
 BEARER = [{"participant": []}]
+ID = {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}  # ids and counts: what every database holds
 
 
 def openapi_document(base: str) -> dict:
     doc = _document(base)
-    for item in doc["paths"].values():  # every call that answers in words can answer in plain words
+    for path, item in doc["paths"].items():
         for op in item.values():
-            if LANG in op.get("parameters", []):
+            if LANG in op.get("parameters", []):  # every call that answers in words can in plain words
                 op["parameters"] = [*op["parameters"], PLAIN]
+            _common_answers(path, op)
     return doc
+
+
+def _common_answers(path: str, op: dict) -> None:
+    """The answers every operation can give besides its own: the document lists every status the
+    server gives, and every request body is closed (a field the API does not know is refused)."""
+    answers = op["responses"]
+    answers.setdefault("400", _err("A parameter or a field of the body is not valid: the message names it."))
+    if "{code}" in path:
+        answers.setdefault("404", _err("Unknown join code."))
+    if any(p.get("in") == "path" and p["name"] != "code" for p in op.get("parameters", [])):
+        answers.setdefault("404", _err("Unknown join code, or nothing with that id in this workshop."))
+    if op.get("security") or any(p.get("name") == "since" for p in op.get("parameters", [])) \
+            or path.endswith(("/map", "/tasks", "/form", "/tray", "/rounds/current")):
+        # views take an optional token: one that is not (or no longer) joined is refused
+        answers.setdefault("401", _err("Not joined: no token, or one that is not (or no longer) valid."))
+    body = op.get("requestBody")
+    if body is not None:
+        body["content"]["application/json"]["schema"]["additionalProperties"] = False
+        answers.setdefault("413", _err(f"The body is over {LIMITS.body_bytes} bytes."))
+        answers.setdefault("415", _err("The body is not application/json."))
 
 
 def _document(base: str) -> dict:
@@ -58,24 +81,24 @@ def _document(base: str) -> dict:
                     "error": {"type": "string", "description": "A stable code, e.g. round_closed."},
                     "message": {"type": "string", "description": "For people, in their language."}}},
                 "Idea": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "text": {"type": "string", "maxLength": LIMITS.idea_chars},
+                    "id": ID, "text": {"type": "string", "maxLength": LIMITS.idea_chars},
                     "status": {"type": "string", "enum": ["visible", "hidden", "pending", "rejected", "merged"]},
                     "reason": {"type": "string", "description": "Why the facilitator rejected it (rejected only)."},
                     "merged_into": {"type": "string", "description": "The idea it was merged into (merged only)."},
                     "cost": {"type": "string", "description": "Budgeting rounds: the project's cost in euros."}}},
                 "Ballot": {"type": "object", "properties": {
-                    "round_id": {"type": "integer"},
+                    "round_id": ID,
                     "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
                              "description": "Dot rounds: idea id -> dots."},
-                    "choices": {"type": "array", "items": {"type": "integer"},
+                    "choices": {"type": "array", "items": ID,
                                 "description": "Approval, choose one, budgeting: the chosen idea ids."},
-                    "ranking": {"type": "array", "items": {"type": "integer"},
+                    "ranking": {"type": "array", "items": ID,
                                 "description": "Ranking rounds: idea ids, best first."},
                     "marks": {"type": "object", "description": "idea id -> dots, 1, or rank (any method)."},
                     "withdrawn": {"type": "boolean"},
-                    "revision": {"type": "integer"}, "saved_at": {"type": "string"}}},
+                    "revision": ID, "saved_at": {"type": "string"}}},
                 "Round": {"type": ["object", "null"], "properties": {
-                    "id": {"type": "integer"}, "title": {"type": "string"},
+                    "id": ID, "title": {"type": "string"},
                     "method": {"type": "string", "enum": ["dots", "approval", "ranking", "choose_one", "pb"]},
                     "status": {"type": "string", "enum": ["open", "closed"]},
                     "dots_per_person": {"type": ["integer", "null"]}, "per_item_cap": {"type": ["integer", "null"]},
@@ -100,7 +123,8 @@ def _document(base: str) -> dict:
                 "requestBody": {"required": False, "content": {"application/json": {"schema": {
                     "type": "object", "properties": {
                         "nickname": {"type": "string", "maxLength": LIMITS.nickname_chars},
-                        "group": {"type": "string", "description": "A stakeholder group id of the workshop."},
+                        "group": {"type": ["string", "null"],
+                                  "description": "A stakeholder group id of the workshop (null: none)."},
                         "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
                 "responses": {"201": _ok("Joined.", {"type": "object", "properties": {
                     "token": {"type": "string"}, "participant": {"type": "object"}}}),
@@ -118,8 +142,8 @@ def _document(base: str) -> dict:
                            "answers to closed forms, accepted suggestions and offers.",
                 "parameters": [CODE, LANG], "security": BEARER,
                 "responses": {"200": _ok("Withdrawn.", {"type": "object", "properties": {
-                    "removed": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    "kept": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "removed": {"type": "object", "additionalProperties": ID},
+                    "kept": {"type": "object", "additionalProperties": ID},
                     "message": {"type": "string"}}}),
                               "401": _err("Not joined (no or unknown token)."),
                               "409": _err("The workshop is closed: contributions are final.")}}},
@@ -138,22 +162,22 @@ def _document(base: str) -> dict:
                 "parameters": [CODE, LANG],
                 "responses": {"200": _ok("The round or null.", {"type": "object", "properties": {
                     "round": {"$ref": "#/components/schemas/Round"}, "ideas_open": {"type": "boolean"},
-                    "version": {"type": "integer"}}})}}},
+                    "version": ID}})}}},
             "/workshops/{code}/rounds/{round_id}/ballot": {
                 "put": {
                     "summary": "Replace the caller's ballot in an open round (the last one counts).",
                     "parameters": [CODE, LANG, {"name": "round_id", "in": "path", "required": True,
-                                                "schema": {"type": "integer"}}],
+                                                "schema": ID}],
                     "security": BEARER,
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
                         "type": "object", "description": "One of the three, by the round's method.",
                         "properties": {
                             "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-                            "choices": {"type": "array", "items": {"type": "integer"},
+                            "choices": {"type": "array", "items": ID,
                                         "description": "An empty list withdraws the vote."},
-                            "ranking": {"type": "array", "items": {"type": "integer"}, "description": "Best first."}}}}}},
+                            "ranking": {"type": "array", "items": ID, "description": "Best first."}}}}}},
                     "responses": {"200": _ok("Saved.", {"type": "object", "properties": {
-                        "ballot": {"$ref": "#/components/schemas/Ballot"}, "dots_left": {"type": "integer"},
+                        "ballot": {"$ref": "#/components/schemas/Ballot"}, "dots_left": ID,
                         "message": {"type": "string"}}}),
                         "400": _err("Too many dots or choices, over the per-item cap, a ranking with a repeat, "
                                     "unknown idea."),
@@ -162,7 +186,7 @@ def _document(base: str) -> dict:
                 "get": {
                     "summary": "The caller's ballot in a round (null if none).",
                     "parameters": [CODE, LANG, {"name": "round_id", "in": "path", "required": True,
-                                                "schema": {"type": "integer"}}],
+                                                "schema": ID}],
                     "security": BEARER,
                     "responses": {"200": _ok("The ballot.", {"type": "object"}), "401": _err("Not joined.")}}},
             "/workshops/{code}/map": {"get": {
@@ -187,7 +211,7 @@ def _document(base: str) -> dict:
                 "parameters": [CODE, LANG], "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["source", "target", "type"], "properties": {
-                        "source": {"type": "integer"}, "target": {"type": "integer"},
+                        "source": ID, "target": ID,
                         "type": {"type": "string", "description": "A link type id from GET /map."}}}}}},
                 "responses": {"201": _ok("Suggested.", {"type": "object"}),
                               "400": _err("Self-link, unknown link type."), "401": _err("Not joined."),
@@ -205,7 +229,7 @@ def _document(base: str) -> dict:
                 "parameters": [CODE, LANG], "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["task_id", "kind"], "properties": {
-                        "task_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["can_do", "can_help"]},
+                        "task_id": ID, "kind": {"type": "string", "enum": ["can_do", "can_help"]},
                         "competences": {"type": "object", "additionalProperties": {"type": "integer", "enum": [1, 2]},
                                         "description": "competence id -> 1 (some) or 2 (strong)"}}}}}},
                 "responses": {"201": _ok("Offered.", {"type": "object"}), "400": _err("Unknown competence or kind."),
@@ -219,7 +243,7 @@ def _document(base: str) -> dict:
             "/workshops/{code}/forms/{form_id}/response": {"put": {
                 "summary": "Answer (or change one's answers to) the open form: the last answers count.",
                 "parameters": [CODE, LANG, {"name": "form_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}],
+                                            "schema": ID}],
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["answers"], "properties": {"answers": {
@@ -234,11 +258,11 @@ def _document(base: str) -> dict:
                            "paths}. With ?since=<version> and nothing changed, only {version, unchanged: true}.",
                 "parameters": [CODE, LANG, {"name": "since", "in": "query", "required": False,
                                             "description": "The version the device last saw.",
-                                            "schema": {"type": "integer"}}] + [
+                                            "schema": ID}] + [
                     {"name": k, "in": "query", "required": False, "description": "Service tray filter (see /tray).",
                      "schema": {"type": "string"}} for k in ("level", "day", "place", "language", "free")],
                 "responses": {"200": _ok("The page's parts, or unchanged.", {"type": "object", "properties": {
-                    "version": {"type": "integer"}, "unchanged": {"type": "boolean"},
+                    "version": ID, "unchanged": {"type": "boolean"},
                     "current": {"type": "object"}, "map": {"type": "object"}, "tasks": {"type": "object"},
                     "form": {"type": "object"}, "tray": {"type": "object"}}}),
                               "401": _err("A token that is not (or no longer) joined.")}}},
@@ -263,7 +287,7 @@ def _document(base: str) -> dict:
                 "parameters": [CODE, LANG], "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["name", "step_level"], "properties": {
-                        "name": {"type": "string", "maxLength": 120}, "step_level": {"type": "integer"},
+                        "name": {"type": "string", "maxLength": 120}, "step_level": ID,
                         "place": {"type": "string"}, "schedule": {"type": "string"},
                         "description": {"type": "string", "maxLength": 500}}}}}},
                 "responses": {"201": _ok("Suggested.", {"type": "object"}), "400": _err("No name, unknown step level."),
@@ -272,7 +296,7 @@ def _document(base: str) -> dict:
             "/workshops/{code}/tray/activities/{activity_id}/interest": {"put": {
                 "summary": "Mark or unmark \"I'm interested\" (interested) or \"I'd like to organise this\" (organise).",
                 "parameters": [CODE, LANG, {"name": "activity_id", "in": "path", "required": True,
-                                            "schema": {"type": "integer"}}],
+                                            "schema": ID}],
                 "security": BEARER,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["kind", "on"], "properties": {
@@ -285,7 +309,7 @@ def _document(base: str) -> dict:
                 "parameters": [CODE, LANG],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["pin"], "properties": {
-                        "pin": {"type": "string"}, "group": {"type": "string"},
+                        "pin": {"type": "string"}, "group": {"type": ["string", "null"]},
                         "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
                 "responses": {"201": _ok("A new voter on the tablet.", {"type": "object", "properties": {
                     "token": {"type": "string"}, "participant": {"type": "object"}}}),

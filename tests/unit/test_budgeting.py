@@ -8,7 +8,7 @@ import pytest
 from kit import budgeting as pb
 from kit.errors import KitError
 
-PABULIB = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pabulib"
+PABULIB = Path(__file__).resolve().parents[1] / "data" / "pabulib"
 
 COSTS = {"bike": 700, "gym": 400, "park": 250, "playground": 200, "library": 100}
 # equalshares.net explanation, Example 1: which voters (1..11) approve each project

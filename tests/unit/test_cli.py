@@ -60,7 +60,18 @@ def test_readme_test_command_is_what_ci_runs():
     assert ci[-1] in (root / "README.md").read_text(encoding="utf-8")
 
 
-PABULIB = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pabulib"
+PABULIB = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "pabulib"
+
+
+def kit(argv: list[str], capsys, monkeypatch, lang: str = "en") -> tuple[int, str, str]:
+    """`kit ARGV` run in this process (kit.__main__.main, as the console script runs it)."""
+    from kit.__main__ import main
+
+    monkeypatch.setenv("KIT_LANG", lang)
+    capsys.readouterr()
+    rc = main(argv)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
 
 
 def test_kit_pb_reproduces_the_wieliczka_add1_outcome_and_notes_the_file_differs():
@@ -88,26 +99,23 @@ def test_kit_pb_refuses_a_malformed_file_naming_the_line(tmp_path):
     assert "rivi 7" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_kit_export_writes_each_format_and_never_overwrites(tmp_path):
-    import os
-
+def test_kit_export_writes_each_format_and_never_overwrites(tmp_path, capsys, monkeypatch):
     from kit import sample
     from kit.store import Store
 
     sample.load_demo(Store.open(tmp_path / "data"))
-    env = {**os.environ, "KIT_LANG": "en"}
     for fmt in ("minutes", "xlsx", "graphml"):
         out = tmp_path / f"out.{fmt}"
-        done = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "data"),
-                               "--format", fmt, "--out", str(out)], capture_output=True, text=True, env=env)
-        assert done.returncode == 0, done.stderr
+        rc, _, err = kit(["export", "--data", str(tmp_path / "data"), "--format", fmt, "--out", str(out)],
+                         capsys, monkeypatch)
+        assert rc == 0, err
         assert out.stat().st_size > 1000
-    again = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "data"),
-                            "--format", "xlsx", "--out", str(tmp_path / "out.xlsx")], capture_output=True, text=True, env=env)
-    assert again.returncode == 1 and "exists" in again.stderr
-    empty = subprocess.run([sys.executable, "-m", "kit", "export", "--data", str(tmp_path / "nothing"),
-                            "--format", "html", "--out", str(tmp_path / "r.html")], capture_output=True, text=True, env=env)
-    assert empty.returncode == 1 and "no kit.sqlite" in empty.stderr and not (tmp_path / "nothing").exists()
+    rc, _, err = kit(["export", "--data", str(tmp_path / "data"), "--format", "xlsx", "--out",
+                      str(tmp_path / "out.xlsx")], capsys, monkeypatch)
+    assert rc == 1 and "exists" in err
+    rc, _, err = kit(["export", "--data", str(tmp_path / "nothing"), "--format", "html", "--out",
+                      str(tmp_path / "r.html")], capsys, monkeypatch)
+    assert rc == 1 and "no kit.sqlite" in err and not (tmp_path / "nothing").exists()
 
 
 def test_kit_purge_keeps_results(tmp_path):

@@ -34,6 +34,7 @@ def _used_keys():
             keys |= set(re.findall(r"""\btr\(\s*["']([a-z_]+\.[a-z_.0-9]+)["']""", src))
             keys |= {"error." + c for c in re.findall(r"""KitError\(\s*["']([a-z_]+)["']""", src)}
             keys |= {"error." + c for c in re.findall(r"""require_open\(ws, "[a-z_]+", "([a-z_]+)"\)""", src)}
+            keys |= {"error." + c for c in re.findall(r'participant_write\("[a-z_]+", "([a-z_]+)"', src)}
     return keys
 
 

@@ -32,10 +32,11 @@ def participant_keys() -> set[str]:
         keys |= set(re.findall(r"t\('([a-z_.0-9]+)'", page.read_text(encoding="utf-8")))
     js = (KIT / "server" / "static" / "participant.js").read_text(encoding="utf-8")
     keys |= {k for k in re.findall(r'"([a-z_]+\.[a-z_0-9.]+)"', js) if k in en}
-    handlers = (KIT / "server" / "handlers.py").read_text(encoding="utf-8")
+    handlers = "\n".join(f.read_text(encoding="utf-8") for f in sorted((KIT / "server").rglob("*.py")))
     keys |= {k for k in re.findall(r't\("([a-z_]+\.[a-z_0-9.]+)"', handlers) if k in en}
     keys |= {"error." + k for k in re.findall(r'KitError\("([a-z_]+)"', handlers)}
     keys |= {"error." + k for k in re.findall(r'require_open\(ws, "[a-z_]+", "([a-z_]+)"\)', handlers)}
+    keys |= {"error." + k for k in re.findall(r'participant_write\("[a-z_]+", "([a-z_]+)"', handlers)}
     return {k for k in keys if k in en} | {"error." + e for e in PARTICIPANT_ERRORS}
 
 
@@ -227,7 +228,12 @@ def test_a_paper_form_is_counted_with_the_devices_and_an_empty_one_leaves_nothin
 def test_poll_gives_each_device_exactly_what_the_separate_paths_give(session):
     """/poll shares the parts that are the same for everyone and adds each device's own: the result
     must equal the five separate answers, for a device with something of every kind and one without."""
-    from kit.server import handlers as H
+    from kit.server import poll as H
+    from kit.server.api.evaluation import form_view
+    from kit.server.api.map import map_view
+    from kit.server.api.roles import tasks_view
+    from kit.server.api.tray import tray_view
+    from kit.server.api.voting import round_view
 
     store, ws, me, other, x = session
     task = store.tasks(ws["id"])[0]
@@ -239,11 +245,11 @@ def test_poll_gives_each_device_exactly_what_the_separate_paths_give(session):
         for filters in ({}, {"level": "1", "free": "1"}):
             full = {k: "" for k in ("level", "day", "place", "language", "free")} | filters
             got = H.poll_view(store, ws, "sv", pid, full)
-            assert got["current"]["round"] == H.round_view(store, store.current_round(ws["id"]), pid)
-            assert got["map"] == H.map_view(store, ws, "sv", pid)
-            assert got["tasks"] == H.tasks_view(store, ws, "sv", pid)
-            assert got["form"] == H.form_view(store, ws, "sv", pid)
-            assert got["tray"] == H.tray_view(store, ws, "sv", pid, full)
+            assert got["current"]["round"] == round_view(store, store.current_round(ws["id"]), pid)
+            assert got["map"] == map_view(store, ws, "sv", pid)
+            assert got["tasks"] == tasks_view(store, ws, "sv", pid)
+            assert got["form"] == form_view(store, ws, "sv", pid)
+            assert got["tray"] == tray_view(store, ws, "sv", pid, full)
     mine = H.poll_view(store, ws, "sv", me["id"], {})
     assert mine["map"]["mine"]["links"] and mine["tasks"]["mine"] and mine["form"]["mine"] == {"q1": 4}
     assert any(a["interested"] for a in mine["tray"]["activities"]) and mine["current"]["round"]["ballot"]

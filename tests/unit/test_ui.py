@@ -261,7 +261,7 @@ def test_pb_file_download_and_import_on_the_projector(store, ws):
     import base64
     from pathlib import Path
 
-    pabulib = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pabulib"
+    pabulib = Path(__file__).resolve().parents[1] / "data" / "pabulib"
     text = (pabulib / "poland_warszawa_2017_anin.pb").read_text(encoding="utf-8")
     app = ProjectorApp(store, code=ws["code"], lang="en", poll=False)
     app.pb_upload.value = ({"name": "anin.pb", "content": memoryview(text.encode("utf-8")), "type": "", "size": 1,

@@ -546,7 +546,8 @@
       function () { $("actor-name").value = ""; });
   });
   $("link-form").addEventListener("submit", function (ev) {
-    suggest(ev, "/links", { source: $("link-source").value, target: $("link-target").value, type: $("link-type").value },
+    suggest(ev, "/links", { source: parseInt($("link-source").value, 10) || null,
+                            target: parseInt($("link-target").value, 10) || null, type: $("link-type").value },
       function () { $("link-source").value = ""; $("link-target").value = ""; $("link-type").value = ""; });
   });
 

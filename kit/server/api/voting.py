@@ -1,0 +1,96 @@
+"""Voting on a participant's device: the current round as they may see it, and their ballot."""
+
+from __future__ import annotations
+
+from kit.server.base import ApiHandler, guarded
+from kit.store import Store
+
+
+def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> dict | None:
+    """What a participant may see of a round: visible items, rules, their own ballot, and results
+    only once the facilitator has revealed them."""
+    if rnd is None:
+        return None
+    items = store.round_items(rnd["id"])
+    rules = rnd["rules"]
+    costs = rules.get("costs") or {}
+    visible = [{"id": i["id"], "text": i["text"], **({"cost": costs.get(str(i["id"]))} if costs else {})}
+               for i in items if i["status"] == "visible"]
+    view = {
+        "id": rnd["id"],
+        "title": rnd["title"],
+        "method": rnd["method"],
+        "status": rnd["status"],
+        "dots_per_person": rules.get("dots"),
+        "per_item_cap": rules.get("cap"),
+        "min_choices": rules.get("min"),
+        "max_choices": rules.get("max"),
+        "max_ranked": rules.get("k"),
+        "budget": rules.get("budget"),
+        "items": visible,
+        "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
+        "results": None,
+    }
+    if rnd["results_visible"]:
+        res = store.results(rnd["id"]).results
+        shown = {i["id"] for i in visible}
+        view["results"] = [{"id": r.idea_id, "score": r.score, "rank": r.rank} for r in res if r.idea_id in shown]
+        if rnd["method"] == "pb":
+            from kit import budgeting
+
+            e = store.election(rnd["id"])
+            view["funded"] = {"greedy": [int(x) for x in budgeting.cached(e, "greedy").funded],
+                              "mes": [int(x) for x in budgeting.cached(e, "mes").funded]}
+    return view
+
+
+class CurrentRoundApi(ApiHandler):
+    path = "/workshops/{code}/rounds/current"
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        pid = await self.participant_id(ws)
+
+        def load():
+            return round_view(self.store, self.store.current_round(ws["id"]), pid)
+
+        self.send({"round": await self.run(load), "ideas_open": bool(ws["ideas_open"]), "version": ws["version"]})
+
+
+class BallotApi(ApiHandler):
+    path = "/workshops/{code}/rounds/{round_id}/ballot"
+
+    @guarded
+    async def put(self, code, round_id):
+        data = self.body()
+        token = self.token()
+
+        def save():  # one trip to the thread pool: the store checks round, workshop and participant
+            ws = self.store.workshop_by_code(code)
+            p = self.store.participant_by_token(ws["id"], token)
+            return ws, self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
+                                              source="kiosk" if p.get("kind") == "kiosk" else "device")
+
+        ws, saved = await self.run(save)
+        lang = self.lang(ws["language"])
+        method, rules = saved.pop("method"), saved.pop("rules")
+        reply = {"ballot": saved}
+        if method == "dots":
+            left = saved.pop("dots_per_person") - sum(saved["dots"].values())
+            reply.update(dots_left=left, message=self.t("vote.saved", lang, left=left))
+        elif saved["withdrawn"]:
+            reply["message"] = self.t("vote.withdrawn", lang)
+        elif method == "ranking":
+            reply["message"] = self.t("vote.saved_ranking", lang, n=len(saved["ranking"]), max=rules["k"])
+        else:
+            hi = rules.get("max")
+            reply["message"] = (self.t("vote.saved_choices_max", lang, n=len(saved["choices"]), max=hi) if hi
+                                else self.t("vote.saved_choices", lang, n=len(saved["choices"])))
+        self.send(reply)
+
+    @guarded
+    async def get(self, code, round_id):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        self.send({"ballot": await self.run(self.store.ballot_of, int(round_id), p["id"])})

@@ -1,0 +1,116 @@
+"""Joining a workshop, the participant's own page data and withdrawal, ideas, the shared tablet."""
+
+from __future__ import annotations
+
+from kit import workshop as wsmod
+from kit.config import LANGUAGES, LIMITS
+from kit.errors import KitError
+from kit.i18n import negotiate
+from kit.server.base import ApiHandler, RateLimiter, Write, guarded, participant_write
+from kit.store import Store
+
+
+def idea_view(store: Store, idea: dict) -> dict:
+    out = {"id": idea["id"], "text": idea["text"], "status": idea["status"]}
+    if idea["status"] == "rejected":
+        out["reason"] = idea["reject_reason"]
+    if idea["status"] == "merged" and idea["merged_into"]:
+        out["merged_into"] = store.idea(idea["merged_into"])["text"]
+    return out
+
+
+class WorkshopApi(ApiHandler):
+    path = "/workshops/{code}"
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        self.send({
+            "code": ws["code"],
+            "title": ws["title"],
+            "language": ws["language"],
+            "languages": list(LANGUAGES),
+            "ideas_open": bool(ws["ideas_open"]),
+            "idea_prompt": wsmod.prompt(ws["template"], "idea", lang),
+            "groups": wsmod.groups(ws["template"], lang),
+            "limits": {"idea_chars": LIMITS.idea_chars, "nickname_chars": LIMITS.nickname_chars},
+            "version": ws["version"],
+        })
+
+
+def known_group(ws: dict, group: str | None) -> str | None:
+    """A stakeholder group id of the workshop's template, or None; anything else is refused."""
+    if group and group not in {g["id"] for g in wsmod.template(ws["template"])["stakeholder_groups"]}:
+        raise KitError("unknown_group")
+    return group or None
+
+
+class JoinApi(ApiHandler):
+    path = "/workshops/{code}/participants"
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        data = self.body()
+        group = known_group(ws, data.get("group"))
+        nickname = data.get("nickname")
+        language = negotiate(data.get("language"), None, lang)
+        p, token = await self.run(self.store.add_participant, ws["id"], nickname, group, language)
+        self.send({"token": token, "participant": {"id": p["id"], "nickname": p["nickname"],
+                                                   "group": p["stakeholder_group"], "language": p["language"]}}, 201)
+
+
+class MeApi(ApiHandler):
+    path = "/workshops/{code}/me"
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        mine = await self.run(self.store.ideas_of, p["id"])
+        self.send({
+            "participant": {"id": p["id"], "nickname": p["nickname"], "group": p["stakeholder_group"],
+                            "language": p["language"]},
+            "ideas": [idea_view(self.store, i) for i in mine],
+        })
+
+    @guarded
+    async def delete(self, code):
+        """Withdraw: take back what this device sent (see Store.withdraw_participant)."""
+        ws, lang = await self.workshop_and_lang(code)
+        p = await self.participant(ws)
+        out = await self.run(self.store.withdraw_participant, ws["id"], p["id"])
+        r, k = out["removed"], out["kept"]
+        msg = self.t("withdraw.done", lang, removed=sum(r.values()))
+        if sum(k.values()):
+            msg += " " + self.t("withdraw.kept", lang, kept=sum(k.values()))
+        self.send({**out, "message": msg})
+
+
+class IdeasApi(ApiHandler):
+    path = "/workshops/{code}/ideas"
+
+    @participant_write(per_minute=LIMITS.ideas_per_minute)
+    async def post(self, w: Write):
+        idea = await self.run(self.store.add_idea, w.ws["id"], w.data.get("text"), w.participant["id"])
+        msg = self.t("idea.waiting" if idea["status"] == "pending" else "idea.saved", w.lang)
+        self.send({"idea": idea_view(self.store, idea), "message": msg}, 201)
+
+
+class KioskVoterApi(ApiHandler):
+    """Shared tablet: the facilitator types the PIN on the tablet for each next voter."""
+
+    path = "/workshops/{code}/kiosk/voters"
+    limiter = RateLimiter(10)  # a PIN cannot be guessed by trying
+
+    @guarded
+    async def post(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        data = self.body()
+        if not self.limiter.allow(ws["code"]):
+            raise KitError("slow_down", status=429)
+        group = known_group(ws, data.get("group"))
+        language = negotiate(data.get("language"), None, lang)
+        p, token = await self.run(self.store.kiosk_voter, ws["id"], data.get("pin"), group, language)
+        self.send({"token": token, "participant": {"id": p["id"], "group": p["stakeholder_group"],
+                                                   "kind": "kiosk"}}, 201)

@@ -1,0 +1,220 @@
+"""What every participant route shares: the handler base, the error path, rate limits, headers.
+
+Plain tornado handlers, not JupyterHandler: they never see the facilitator's token or a kernel.
+Participants are identified by a bearer token they got when joining (kept in the device's local
+storage); no cookies, so no cross-site form can act for them. Store calls run in a thread pool so
+that a write waiting on SQLite's lock never stalls the server's event loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections import defaultdict, deque
+from typing import NamedTuple
+
+import tornado.web
+from tornado.ioloop import IOLoop
+
+from kit.errors import KitError
+from kit.i18n import negotiate, t
+from kit.server import requests
+from kit.store import Store
+
+SECURITY_HEADERS = {
+    # nothing from outside the server: venues have no internet, and nothing typed can run
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+# statuses tornado itself gives (a method the route lacks, an unreadable request) and their codes
+HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large_request"}
+
+
+class RateLimiter:
+    """Sliding one-minute window per key (a participant token hash); kept in memory only."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        self.hits: dict[str, deque] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        q = self.hits[key]
+        while q and now - q[0] > 60:
+            q.popleft()
+        if len(q) >= self.per_minute:
+            return False
+        q.append(now)
+        self._forget_idle(now)
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        # keys whose window has emptied are dropped, so the table does not grow with every device ever seen
+        if len(self.hits) > 256:
+            for key in [k for k, q in self.hits.items() if not q or now - q[-1] > 60]:
+                del self.hits[key]
+
+
+class KitHandler(tornado.web.RequestHandler):
+    store: Store
+    base: str
+
+    def initialize(self, store: Store, base: str):
+        self.store = store
+        self.base = base
+        # Participants are told no IP address is kept: the kit never reads it, and the server's request
+        # log (Jupyter's log_request) gets a dash instead.
+        self.request.remote_ip = "-"
+
+    def set_default_headers(self):
+        for k, v in SECURITY_HEADERS.items():
+            self.set_header(k, v)
+
+    def check_xsrf_cookie(self):
+        # No cookie carries identity here (bearer token in a header), so there is nothing to forge.
+        return None
+
+    async def run(self, fn, *args, **kwargs):
+        return await IOLoop.current().run_in_executor(None, lambda: fn(*args, **kwargs))
+
+    def lang(self, default: str = "fi") -> str:
+        return negotiate(self.get_query_argument("lang", None), self.request.headers.get("Accept-Language"), default)
+
+    @property
+    def plain(self) -> bool:
+        """Plain language (selkokieli) asked with ?plain=1: messages and pages in short, concrete words."""
+        return self.get_query_argument("plain", "") == "1"
+
+    def t(self, key: str, lang: str, **kw) -> str:
+        return t(key, lang, plain=self.plain, **kw)
+
+    def token(self) -> str | None:
+        auth = self.request.headers.get("Authorization", "")
+        return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+class ApiHandler(KitHandler):
+    """A JSON route of the participant API. `path` is its path in the OpenAPI document: the request
+    body is checked against that operation's schema, so the document and the server agree."""
+
+    path: str = ""
+
+    def prepare(self):
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+
+    def send(self, obj, status: int = 200):
+        self.set_status(status)
+        self.finish(json.dumps(obj, ensure_ascii=False))
+
+    def fail(self, err: KitError, lang: str):
+        self.send({"error": err.code, "message": err.message(lang, self.plain)}, err.status)
+
+    def body(self) -> dict:
+        """The request's JSON body, checked against the document's schema for this operation."""
+        return requests.read_body(self.request.body or b"", self.request.headers.get("Content-Type"),
+                                  self.path, self.request.method.lower())
+
+    async def workshop_and_lang(self, code: str):
+        ws = await self.run(self.store.workshop_by_code, code)
+        return ws, self.lang(ws["language"])
+
+    async def participant(self, ws) -> dict:
+        return await self.run(self.store.participant_by_token, ws["id"], self.token())
+
+    async def participant_id(self, ws) -> int | None:
+        """The caller's participant id when a token came with the request (a bad token is refused);
+        None for a device that has not joined: the views are then the same for everyone."""
+        return (await self.participant(ws))["id"] if self.token() else None
+
+    def tray_filters(self) -> dict:
+        """The service tray's filters from the query (the tray and /poll take the same)."""
+        return {k: self.get_query_argument(k, "")[:80] for k in ("level", "day", "place", "language", "free")}
+
+    @staticmethod
+    def require_open(ws: dict, setting: str, error: str) -> None:
+        """Refuse (409, in words) what participants may send only while the facilitator allows it."""
+        if not (ws["settings"] or {}).get(setting):
+            raise KitError(error, status=409)
+
+    def write_error(self, status_code, **kwargs):
+        # unexpected failures still answer JSON, in the language asked, without internals
+        lang = self.lang()
+        code = HTTP_ERRORS.get(status_code, "server_error")
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "PUT", "DELETE") if self.allows(m)))
+        self.finish(json.dumps({"error": code, "message": self.t("error." + code, lang)}, ensure_ascii=False))
+
+    @classmethod
+    def allows(cls, method: str) -> bool:
+        """Whether this route answers the HTTP method (the handler defines it)."""
+        name = method.lower()
+        return getattr(cls, name) is not getattr(tornado.web.RequestHandler, name)
+
+
+def guarded(method):
+    """Run an API method; a KitError becomes a 4xx JSON answer in the participant's language."""
+
+    @functools.wraps(method)
+    async def wrapper(self, *args):
+        try:
+            await method(self, *args)
+        except KitError as err:
+            self.fail(err, self.lang())
+
+    return wrapper
+
+
+class Write(NamedTuple):
+    """What a participant's write starts from: the workshop, the reader's language, who, what."""
+
+    ws: dict
+    lang: str
+    participant: dict
+    data: dict
+
+
+def participant_write(setting: str | None = None, closed: str | None = None, per_minute: int | None = None):
+    """The preamble every participant write shares, in one place: the workshop by its code, the
+    participant by their token, the body checked against the document, the stage open (`setting`,
+    else 409 `closed`), and a per-device rate limit. The method gets a `Write` and the path's other
+    parts."""
+    limiter = RateLimiter(per_minute) if per_minute else None
+
+    def decorate(method):
+        @guarded
+        @functools.wraps(method)
+        async def wrapper(self, code, *args):
+            ws, lang = await self.workshop_and_lang(code)
+            p = await self.participant(ws)
+            data = self.body()
+            if setting:
+                self.require_open(ws, setting, closed)
+            if limiter and not limiter.allow(p["token_hash"]):
+                raise KitError("slow_down", status=429)
+            await method(self, Write(ws, lang, p, data), *args)
+
+        wrapper.limiter = limiter
+        return wrapper
+
+    return decorate
+
+
+class ViewApi(ApiHandler):
+    """GET a part of the participant page: `view(store, workshop, language, participant id or None)`."""
+
+    view = None
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        self.send(await self.run(type(self).view, self.store, ws, lang, await self.participant_id(ws)))
+
+
+class ApiNotFound(ApiHandler):
+    def prepare(self):
+        super().prepare()
+        self.send({"error": "not_found", "message": self.t("error.not_found", self.lang())}, 404)

@@ -1,0 +1,60 @@
+"""The participant pages (/kit/join/...): Jinja2 with autoescape, the page's strings for its script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kit import workshop as wsmod
+from kit.config import LANGUAGES, LIMITS
+from kit.errors import KitError
+from kit.i18n import page_catalog, t
+from kit.server.base import KitHandler
+
+HERE = Path(__file__).parent
+PAGES = Environment(loader=FileSystemLoader(HERE / "pages"), autoescape=select_autoescape(["html"]))
+
+JS_PREFIXES = ("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray.", "withdraw.")
+
+
+class PageHandler(KitHandler):
+    def render_page(self, name: str, status: int = 200, **ctx):
+        lang = ctx.setdefault("lang", self.lang())
+        plain = self.plain
+        ctx.setdefault("title", t("app.name", lang, plain=plain))
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        tr = lambda key, **kw: t(key, lang, plain=plain, **kw)
+        # the strings the page's script needs, in the page's language (and plain wording when asked)
+        js_keys = {k: v for k, v in page_catalog(lang, plain).items() if k.startswith(JS_PREFIXES)}
+        keep = ctx.pop("keep_query", "")  # what the language links and the plain toggle carry along
+        self.finish(PAGES.get_template(name).render(
+            t=tr, base=self.base, languages=LANGUAGES, plain=plain, js_strings=json.dumps(js_keys, ensure_ascii=False),
+            extra_query=keep + ("&plain=1" if plain else ""), plain_query=keep + ("" if plain else "&plain=1"),
+            **ctx))
+
+
+class JoinPage(PageHandler):
+    async def get(self, code=None):
+        code = (code or self.get_query_argument("code", "") or "").strip().upper()
+        if not code:
+            self.render_page("enter_code.html")
+            return
+        try:
+            ws = await self.run(self.store.workshop_by_code, code)
+        except KitError as err:
+            lang = self.lang()
+            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
+            return
+        lang = self.lang(ws["language"])
+        kiosk = self.get_query_argument("kiosk", "") == "1"
+        self.render_page(
+            "join.html", lang=lang, ws=ws, title=ws["title"], kiosk=kiosk,
+            keep_query="&kiosk=1" if kiosk else "",
+            groups=wsmod.groups(ws["template"], lang),
+            welcome=wsmod.prompt(ws["template"], "welcome", lang),
+            idea_prompt=wsmod.prompt(ws["template"], "idea", lang),
+            limits=LIMITS,
+        )

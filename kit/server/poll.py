@@ -1,0 +1,69 @@
+"""/poll: everything a participant's page shows in one answer, composed of the stages' views."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from kit.server.api.evaluation import form_view
+from kit.server.api.map import map_mine, map_view
+from kit.server.api.roles import tasks_mine, tasks_view
+from kit.server.api.tray import tray_view
+from kit.server.api.voting import round_view
+from kit.server.base import ApiHandler, guarded
+from kit.store import Store
+
+_SHARED: OrderedDict = OrderedDict()  # (workshop, version, language, tray filters) -> the parts for everyone
+_SHARED_LOCK = threading.Lock()
+
+
+def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict) -> dict:
+    """What /poll answers: the five parts exactly as their own paths answer them. The parts that are
+    the same for every device are computed once per workshop version (and language and tray
+    filters) and shared; only each device's own bits (its ballot, suggestions, offers, answers,
+    marks) are read per request, with a few small queries."""
+    key = (ws["id"], ws["version"], lang, tuple(sorted(filters.items())))
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+    if shared is None:
+        rnd = store.current_round(ws["id"])
+        shared = {"round": rnd, "current": {"round": round_view(store, rnd, None), "ideas_open": bool(ws["ideas_open"]),
+                                            "version": ws["version"]},
+                  "map": map_view(store, ws, lang, None), "tasks": tasks_view(store, ws, lang, None),
+                  "form": form_view(store, ws, lang, None), "tray": tray_view(store, ws, lang, None, filters)}
+        with _SHARED_LOCK:
+            _SHARED[key] = shared
+            while len(_SHARED) > 32:
+                _SHARED.popitem(last=False)
+    current, mp, tasks, form, tr = (shared["current"], shared["map"], shared["tasks"], shared["form"],
+                                    shared["tray"])
+    if pid is not None:
+        if current["round"] is not None:
+            current = {**current, "round": {**current["round"], "ballot": store.ballot_of(shared["round"]["id"], pid)}}
+        mp = {**mp, "mine": map_mine(store, ws, lang, pid)}
+        tasks = {**tasks, "mine": tasks_mine(store, ws, pid)}
+        if form["form"] is not None:
+            form = {**form, "mine": store.response_of(form["form"]["id"], pid)}
+        marks = store.interests_of(pid)
+        tr = {**tr, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
+                                    "organise": "organise" in marks.get(a["id"], [])} for a in tr["activities"]],
+              "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
+    return {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tr}
+
+
+class PollApi(ApiHandler):
+    """Everything a participant's page shows, in one answer: what /rounds/current, /map, /tasks,
+    /form and /tray answer. With ?since=<version> and nothing changed since, only
+    {"version", "unchanged": true} (one small query): an idle room costs the server little."""
+
+    path = "/workshops/{code}/poll"
+
+    @guarded
+    async def get(self, code):
+        ws, lang = await self.workshop_and_lang(code)
+        since = self.get_query_argument("since", "")
+        if since.isdigit() and int(since) == ws["version"]:
+            self.send({"version": ws["version"], "unchanged": True})
+            return
+        pid = await self.participant_id(ws)
+        self.send(await self.run(poll_view, self.store, ws, lang, pid, self.tray_filters()))
