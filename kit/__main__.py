@@ -62,7 +62,7 @@ def shared_jupyter_config() -> dict:
     raise FileNotFoundError("jupyter-config/kit.json is missing from the kit's installation")
 
 
-def server_config(data: Path, host: str, port: int, token: str, public_url: str):
+def server_config(host: str, port: int, token: str):
     from traitlets.config import Config
 
     c = Config(shared_jupyter_config())
@@ -113,7 +113,7 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
 
     from jupyter_server.serverapp import ServerApp
 
-    app = ServerApp.instance(config=server_config(data, host, port, token, public))
+    app = ServerApp.instance(config=server_config(host, port, token))
     app.initialize(argv=[])
     facilitator = f"http://localhost:{app.port}{app.base_url}voila/render/{START_NOTEBOOK}?token={token}"
     participants = f"{public}{app.base_url}kit/join/{ws['code']}"

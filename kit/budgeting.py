@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from kit.errors import KitError
+from kit.numbers import money, number
 
 RULES = ("greedy", "mes")
 COMPLETIONS = ("add1", "none")
@@ -344,30 +345,6 @@ def _natural(s: str):
 
 
 # -- explanation ------------------------------------------------------------------------------------
-def money(x: Fraction | None, lang: str = "fi", currency: str = "€") -> str:
-    """1 234,50 € (fi, sv) or €1,234.50 (en); whole amounts without decimals; a file's own currency
-    code after the number, or none."""
-    if x is None:
-        return "–"
-    cents = round(Fraction(x) * 100)
-    whole, part = divmod(abs(cents), 100)
-    sign = "-" if cents < 0 else ""
-    if lang == "en":
-        body = f"{whole:,}" + (f".{part:02d}" if part else "")
-        if currency == "€":
-            return f"{sign}€{body}"
-    else:
-        body = f"{whole:,}".replace(",", "\u00a0") + (f",{part:02d}" if part else "")
-    return f"{sign}{body}\u00a0{currency}" if currency else f"{sign}{body}"
-
-
-def _num(x, lang: str) -> str:
-    if isinstance(x, Fraction) and x.denominator != 1:
-        text = f"{float(x):.2f}"
-        return text if lang == "en" else text.replace(".", ",")
-    return str(int(x))
-
-
 def explain(o: Outcome, e: Election, lang: str = "fi") -> list[str]:
     """The outcome as sentences a facilitator can read out, in order."""
     from kit.i18n import t
@@ -390,11 +367,11 @@ def explain(o: Outcome, e: Election, lang: str = "fi") -> list[str]:
         else:
             lines.append(t("pb.mes_share", lang, share=m(o.base_per_voter)))
     for s in o.steps:
-        kw = {"project": name(s.project), "cost": m(s.cost), "votes": _num(s.votes, lang), "left": m(s.left)}
+        kw = {"project": name(s.project), "cost": m(s.cost), "votes": number(s.votes, lang), "left": m(s.left)}
         if s.kind == "funded" and o.rule == "mes":
             paid = "; ".join(t("pb.paid_each", lang, n=k, amount=m(a)) for a, k in s.payments)
             lines.append(t("pb.step.mes_funded", lang, paid=paid,
-                           effective=_num(s.effective_votes or Fraction(0), lang), **kw))
+                           effective=number(s.effective_votes or Fraction(0), lang), **kw))
         else:
             lines.append(t(f"pb.step.{s.kind}", lang, **kw))
     lines.append(t("pb.total", lang, spent=m(o.spent), left=m(o.left), n=len(o.funded)))

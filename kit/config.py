@@ -59,7 +59,6 @@ class Limits:
     nickname_chars: int = 40
     body_bytes: int = 16_384
     ideas_per_minute: int = 10
-    requests_per_minute: int = 240
 
 
 LIMITS = Limits()

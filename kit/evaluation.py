@@ -292,22 +292,9 @@ YES = {"1", "yes", "kyllä", "ja", "x", "true"}
 
 def read_survey(data: bytes, name: str) -> tuple[list[str], list[dict]]:
     """A CSV or XLSX from an external survey tool (Webropol, Forms...) as (columns, rows)."""
-    import io
+    from kit.tables import read_table
 
-    import pandas as pd
-
-    try:
-        if name.lower().endswith(".xlsx"):
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        else:
-            text = data.decode("utf-8-sig", errors="replace")
-            first = text.split("\n", 1)[0]
-            sep = max((",", ";", "\t"), key=first.count)
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str)
-    except Exception:  # unreadable: say so in the user's words
-        raise KitError("survey_unreadable", name=name[:60]) from None
-    df = df.fillna("")
-    return [str(c) for c in df.columns], df.to_dict("records")
+    return read_table(data, name)
 
 
 def survey_value(columns: list[str], rows: list[dict], column: str, how: str) -> float:

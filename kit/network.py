@@ -334,22 +334,12 @@ def to_csv(actors: list[dict], links: list[dict]) -> tuple[str, str]:
 
 
 def csv_rows(text: str, table: str) -> list[dict]:
-    text = text.removeprefix("\ufeff")
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)  # Finnish Excel writes ';'
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
-    if not rows:
-        raise KitError("import_empty", table=table)
-    header = [h.strip().lower() for h in rows[0]]
-    out = []
-    for n, r in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in r):
-            continue
-        if len(r) != len(header):
-            raise KitError("import_columns", table=table, row=n, given=len(r), expected=len(header))
-        out.append({k: _unsafe_cell(v) for k, v in zip(header, r)})
-    return out
+    """The rows of actors.csv or links.csv, headings in lower case, cells as the export wrote them."""
+    from kit.tables import read_table
+
+    header, rows = read_table(text.encode("utf-8"), table)
+    keys = [h.lower() for h in header]
+    return [{k: _unsafe_cell(r[h]) for k, h in zip(keys, header)} for r in rows if any(v.strip() for v in r.values())]
 
 
 KUMU_ELEMENT = {"Label": "name", "Type": "sector", "Organisation": "organisation", "Person": "is_person",

@@ -23,6 +23,7 @@ from kit import network as nw
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
+from kit.numbers import money
 from kit.store import Store, now
 from kit.ui.common import esc
 
@@ -154,7 +155,7 @@ class Report:
             tags = i.get("tags") or {}
             tag_text = ", ".join([t(f"pore.{tags['pore_level']}", self.lang)] if tags.get("pore_level") else []
                                  + [t("thl." + d, self.lang) for d in tags.get("thl", [])])
-            cost = budgeting.money(budgeting.to_amount(i["cost"]), self.lang) if i.get("cost") else ""
+            cost = money(budgeting.to_amount(i["cost"]), self.lang) if i.get("cost") else ""
             rows.append(f"<tr><td>{esc(i['text'])}</td><td>{esc(by)}</td><td>{esc(status)}</td>"
                         f"<td>{esc(tag_text)}</td><td>{esc(cost)}</td></tr>")
         head = "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
@@ -217,7 +218,7 @@ class Report:
         if r["method"] == "dots":
             return self.t("report.rules_dots", dots=rules.get("dots"), cap=rules.get("cap") or "–")
         if r["method"] == "pb":
-            return self.t("report.rules_pb", budget=budgeting.money(budgeting.to_amount(rules["budget"]), self.lang))
+            return self.t("report.rules_pb", budget=money(budgeting.to_amount(rules["budget"]), self.lang))
         if r["method"] == "ranking":
             return self.t("report.rules_ranking", k=rules.get("k"))
         if r["method"] == "approval":
@@ -240,7 +241,7 @@ class Report:
                 out.append(f"<dt>{esc(self.t(key))}</dt><dd>{esc(plan[k])}</dd>")
         if plan.get("budget"):
             out.append(f"<dt>{esc(self.t('section.budget'))}</dt><dd>"
-                       f"{esc(budgeting.money(budgeting.to_amount(plan['budget']), self.lang))}</dd>")
+                       f"{esc(money(budgeting.to_amount(plan['budget']), self.lang))}</dd>")
         for key, label_key in (("responsible_person", "ui.responsible_person"), ("budget_owner", "ui.budget_owner")):
             if plan.get(key) in names:
                 out.append(f"<dt>{esc(self.t(label_key))}</dt><dd>{esc(names[plan[key]])}</dd>")
@@ -380,7 +381,7 @@ class Report:
                     o = budgeting.cached(e, rule)
                     out.append(self.t("minutes.pb", title=r["title"], rule=self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
                                       projects=", ".join(e.project(x).label for x in o.funded) or "–",
-                                      left=budgeting.money(o.left, self.lang)))
+                                      left=money(o.left, self.lang)))
             else:
                 top = [x for x in res if x.rank == 1]
                 out.append(self.t("minutes.top", title=r["title"], ideas=", ".join(text[x.idea_id] for x in top),

@@ -17,7 +17,6 @@ Rules used here (the domain spec leaves them to the kit, so they are written dow
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -220,9 +219,9 @@ def parse_cost(value) -> str | None:
     if s.casefold() in FREE_WORDS:
         return "0"
     from kit.budgeting import to_amount
-    from kit.voting import _amount_text
+    from kit.numbers import amount_text
 
-    return _amount_text(to_amount(s.replace("€", "").replace("eur", "").strip(), "cost"))
+    return amount_text(to_amount(s.replace("€", "").replace("eur", "").strip(), "cost"))
 
 
 def clean_activity(data: dict, levels_: list[dict], groups_: list[dict]) -> dict:
@@ -265,25 +264,6 @@ def duplicates(activities: list[dict]) -> list[list[int]]:
 
 
 # -- import ---------------------------------------------------------------------------------
-
-
-def read_table(content: bytes, filename: str) -> list[dict]:
-    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text, with their headings."""
-    import pandas as pd
-
-    try:
-        if filename.lower().endswith((".xlsx", ".xlsm")):
-            df = pd.read_excel(io.BytesIO(content), dtype=str)
-        else:
-            text = content.decode("utf-8-sig")
-            df = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python", keep_default_na=False)
-    except UnicodeDecodeError:
-        raise KitError("file_not_utf8") from None
-    except Exception as err:  # pandas' parser errors: say which file, not a traceback
-        raise KitError("bad_table", file=filename[:80], detail=str(err).splitlines()[0][:160]) from None
-    df = df.fillna("")
-    df.columns = [str(c).strip() for c in df.columns]
-    return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in df.to_dict("records")]
 
 
 def guess_mapping(columns: list[str]) -> dict[str, str | None]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from kit.config import LIMITS
 from kit.errors import KitError
+from kit.numbers import amount_text
 
 PRESETS = ("n3", "n4", "fixed5", "custom")
 
@@ -188,15 +189,8 @@ def check_options(method: str, options: dict | None) -> dict:
         hi = _int_or_none(o.get("max"), "bad_min_max")
         if hi is not None and hi < 1:
             raise KitError("bad_min_max")
-        return {"budget": _amount_text(budget), "max": hi}
+        return {"budget": amount_text(budget), "max": hi}
     return {}
-
-
-def _amount_text(x) -> str:
-    from fractions import Fraction
-
-    x = Fraction(x)
-    return str(x.numerator) if x.denominator == 1 else f"{float(x):.2f}"
 
 
 def fix_rules(method: str, options: dict, n_items: int) -> dict:

@@ -26,12 +26,12 @@ class PageHandler(KitHandler):
         ctx.setdefault("title", t("app.name", lang, plain=plain))
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        tr = lambda key, **kw: t(key, lang, plain=plain, **kw)
+        translate = lambda key, **kw: t(key, lang, plain=plain, **kw)  # noqa: E731
         # the strings the page's script needs, in the page's language (and plain wording when asked)
         js_keys = {k: v for k, v in page_catalog(lang, plain).items() if k.startswith(JS_PREFIXES)}
         keep = ctx.pop("keep_query", "")  # what the language links and the plain toggle carry along
         self.finish(PAGES.get_template(name).render(
-            t=tr, base=self.base, languages=LANGUAGES, plain=plain, js_strings=json.dumps(js_keys, ensure_ascii=False),
+            t=translate, base=self.base, languages=LANGUAGES, plain=plain, js_strings=json.dumps(js_keys, ensure_ascii=False),
             extra_query=keep + ("&plain=1" if plain else ""), plain_query=keep + ("" if plain else "&plain=1"),
             **ctx))
 

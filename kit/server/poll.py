@@ -35,8 +35,8 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
             _SHARED[key] = shared
             while len(_SHARED) > 32:
                 _SHARED.popitem(last=False)
-    current, mp, tasks, form, tr = (shared["current"], shared["map"], shared["tasks"], shared["form"],
-                                    shared["tray"])
+    current, mp, tasks, form, tray = (shared["current"], shared["map"], shared["tasks"], shared["form"],
+                                      shared["tray"])
     if pid is not None:
         if current["round"] is not None:
             current = {**current, "round": {**current["round"], "ballot": store.ballot_of(shared["round"]["id"], pid)}}
@@ -45,10 +45,10 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         if form["form"] is not None:
             form = {**form, "mine": store.response_of(form["form"]["id"], pid)}
         marks = store.interests_of(pid)
-        tr = {**tr, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
-                                    "organise": "organise" in marks.get(a["id"], [])} for a in tr["activities"]],
-              "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
-    return {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tr}
+        tray = {**tray, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
+                                        "organise": "organise" in marks.get(a["id"], [])} for a in tray["activities"]],
+                "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
+    return {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tray}
 
 
 class PollApi(ApiHandler):

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from kit import voting
 from kit.errors import KitError
+from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, now
 from kit.store.map import ACTOR_NAME_CHARS, clean_actor
 from kit.store.schema import (
@@ -248,7 +249,7 @@ class RolesStore(BaseStore):
         if fields.get("budget") not in (None, ""):
             from kit.budgeting import to_amount
 
-            fields["budget"] = voting._amount_text(to_amount(fields["budget"], "budget"))
+            fields["budget"] = amount_text(to_amount(fields["budget"], "budget"))
         current = dict((self.workshop(workshop_id)["settings"] or {}).get("plan") or {})
         current.update(fields)
         self.set_setting(workshop_id, "plan", current)

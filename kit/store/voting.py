@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from kit import voting
 from kit.errors import KitError
+from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, now
 from kit.store.schema import (
     ballot_marks,
@@ -370,7 +371,7 @@ class VotingStore(BaseStore):
         too_big = budgeting.not_fundable(e)
         if too_big:
             raise KitError("project_over_budget", status=409, project=e.project(too_big[0]).label[:80],
-                           budget=voting._amount_text(e.budget))
+                           budget=amount_text(e.budget))
         title = (title or e.meta.get("description") or "PB").strip()[:200]
         with self._tx(write=True) as conn:
             ts = now()
@@ -378,11 +379,11 @@ class VotingStore(BaseStore):
             for proj in e.projects:
                 idea_of[proj.id] = conn.execute(ideas.insert().values(
                     workshop_id=workshop_id, participant_id=None, text=voting.clean_idea_text(proj.label),
-                    status="visible", created_at=ts, cost=voting._amount_text(proj.cost),
+                    status="visible", created_at=ts, cost=amount_text(proj.cost),
                 )).inserted_primary_key[0]
             items = list(idea_of.values())
-            rules = {"budget": voting._amount_text(e.budget), "max": None, "items": items,
-                     "costs": {str(idea_of[p.id]): voting._amount_text(p.cost) for p in e.projects},
+            rules = {"budget": amount_text(e.budget), "max": None, "items": items,
+                     "costs": {str(idea_of[p.id]): amount_text(p.cost) for p in e.projects},
                      "lot": items, "imported": True}
             rid = conn.execute(rounds.insert().values(
                 workshop_id=workshop_id, title=title, method="pb", status="closed", rules=rules,

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from kit import voting
 from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
+from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, hash_token, now
 from kit.store.schema import ideas, participants, workshops
 
@@ -64,7 +65,7 @@ def clean_cost(cost) -> str | None:
         return None
     from kit.budgeting import to_amount
 
-    return voting._amount_text(to_amount(cost, "cost"))
+    return amount_text(to_amount(cost, "cost"))
 
 
 

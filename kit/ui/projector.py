@@ -12,6 +12,7 @@ from kit import budgeting, voting
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
+from kit.numbers import money
 from kit.store import THL_DIMENSIONS, Store
 from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.start import join_panel_html
@@ -86,13 +87,13 @@ def pb_html(pb: dict, lang: str) -> str:
     for rule in ("greedy", "mes"):
         o = pb[rule]
         funded = "".join(f"<li data-funded='{esc(pid)}'>{esc(e.project(pid).label)} "
-                         f"<span class='kit-note'>{esc(budgeting.money(e.project(pid).cost, lang))}</span></li>"
+                         f"<span class='kit-note'>{esc(money(e.project(pid).cost, lang))}</span></li>"
                          for pid in o.funded)
         steps = "".join(f"<li>{esc(line)}</li>" for line in budgeting.explain(o, e, lang))
         cols.append(
             f"<section class='kit-pb-rule kit-pb-{rule}' aria-labelledby='kit-pb-{rule}-h'>"
             f"<h3 id='kit-pb-{rule}-h'>{esc(t(RULE_TITLE[rule], lang))}</h3>"
-            f"<p class='kit-pb-left'>{esc(t('ui.pb_left', lang, left=budgeting.money(o.left, lang)))}</p>"
+            f"<p class='kit-pb-left'>{esc(t('ui.pb_left', lang, left=money(o.left, lang)))}</p>"
             f"<ol class='kit-pb-funded'>{funded}</ol>"
             f"<details><summary>{esc(t('ui.pb_steps', lang))}</summary><ol class='kit-pb-steps'>{steps}</ol></details>"
             "</section>")
@@ -138,11 +139,11 @@ def paper_ballot_html(store: Store, round_id: int, lang: str) -> str:
            "approval": t("paper.how_approval", lang, max=rules.get("max") or len(items)),
            "ranking": t("paper.how_ranking", lang, k=rules.get("k")),
            "choose_one": t("paper.how_choose_one", lang),
-           "pb": t("paper.how_pb", lang, budget=budgeting.money(budgeting.to_amount(rules.get("budget") or 0), lang))}
+           "pb": t("paper.how_pb", lang, budget=money(budgeting.to_amount(rules.get("budget") or 0), lang))}
     costs = rules.get("costs") or {}
     rows = "".join(
         f"<tr><td>{n}</td><td>{esc(i['text'])}"
-        + (f" – {esc(budgeting.money(budgeting.to_amount(costs[str(i['id'])]), lang))}" if str(i["id"]) in costs else "")
+        + (f" – {esc(money(budgeting.to_amount(costs[str(i['id'])]), lang))}" if str(i["id"]) in costs else "")
         + "</td><td class='box'></td></tr>" for n, i in enumerate(items, start=1))
     return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(r['title'])}</title>"
             "<style>body{font-family:sans-serif;font-size:14pt;margin:2cm}table{border-collapse:collapse;width:100%}"
@@ -392,7 +393,7 @@ class ProjectorApp(KitApp):
             note = t("ui.status_rejected", self.lang, reason=idea["reject_reason"] or "")
         elif st == "merged":
             note = t("ui.status_merged", self.lang, idea=idea["merged_into"])
-        cost = f" · {budgeting.money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
+        cost = f" · {money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
         text = w.HTML(f"<div class='kit-idea{' hidden' if st != 'visible' else ''}' data-idea='{idea['id']}' "
                       f"data-status='{st}'>{esc(idea['text'])}<span class='kit-note'>{esc(cost)}"
                       f"{' · ' + esc(note) if note else ''}</span></div>", layout=w.Layout(flex="1 1 auto"))

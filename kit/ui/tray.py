@@ -11,6 +11,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.store import Store
+from kit.tables import read_table
 from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.stakeholders import data_uri
 from kit.ui.start import join_panel_html
@@ -219,7 +220,7 @@ class TrayApp(KitApp):
 
     def read_file(self, content: bytes, filename: str) -> dict:
         """Read a CSV/XLSX and show the mapping step: one dropdown per field, guessed from the headings."""
-        rows = tray.read_table(content, filename)
+        rows = read_table(content, filename)[1]
         if not rows:
             raise KitError("import_empty", table=filename[:80])
         self._rows, self._columns = rows, list(rows[0].keys())

@@ -33,7 +33,7 @@ def test_list_prints_the_workshops_of_a_data_folder(tmp_path):
 
 
 def test_server_config_keeps_the_token_and_culls_idle_kernels(tmp_path):
-    c = server_config(tmp_path, "0.0.0.0", 8866, "secret", "http://x")
+    c = server_config("0.0.0.0", 8866, "secret")
     assert c.IdentityProvider.token == "secret"
     assert c.ServerApp.port_retries == 0
     assert c.MappingKernelManager.cull_idle_timeout > 0

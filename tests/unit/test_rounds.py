@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from kit import budgeting, voting
+from kit import budgeting, numbers, voting
 from kit.errors import KitError
 from kit.store import SCHEMA_VERSION, STORE_FILE, Store
 
@@ -301,7 +301,7 @@ def test_a_v1_store_is_upgraded_in_place_keeping_its_data(tmp_path):
 
 
 def test_amount_text_is_exact():
-    assert voting._amount_text(Fraction(2401, 2)) == "1200.50"
+    assert numbers.amount_text(Fraction(2401, 2)) == "1200.50"
 
 
 def test_pb_export_reads_back_and_counts_the_same(store, ws):

@@ -11,6 +11,7 @@ import yaml
 
 from kit import report, sample, tray
 from kit.errors import KitError
+from kit.tables import read_table
 from kit.workshop import data_path
 
 LV, GR = tray.DEFAULT_LEVELS, tray.DEFAULT_GROUPS
@@ -149,7 +150,7 @@ CSV_FI = ("Nimi;Järjestäjä;Askeltaso;Hinta;Kieli;Päivät;Kohderyhmät\n"
 
 
 def test_import_guesses_the_mapping_and_reads_semicolon_csv():
-    rows = tray.read_table(CSV_FI.encode("utf-8"), "tarjotin.csv")
+    rows = read_table(CSV_FI.encode("utf-8"), "tarjotin.csv")[1]
     mapping = tray.guess_mapping(list(rows[0]))
     assert mapping["name"] == "Nimi" and mapping["step_level"] == "Askeltaso" and mapping["place"] is None
     res = tray.import_rows(rows, mapping, LV, GR)
@@ -166,7 +167,7 @@ def test_import_names_each_bad_row_and_flags_duplicates():
             "good,1,a\n"      # row 5: duplicate of row 2
             ",,\n"            # an empty line is skipped quietly
             "On tray,2,D\n")  # row 7: already on the tray
-    rows = tray.read_table(text.encode(), "x.csv")
+    rows = read_table(text.encode(), "x.csv")[1]
     res = tray.import_rows(rows, tray.guess_mapping(list(rows[0])), LV, GR,
                            existing=[{"name": "On tray", "organiser": "D"}])
     assert [(n, e.code) for n, e in res.errors] == [(3, "activity_name_missing"), (4, "unknown_step_level")]
@@ -176,7 +177,7 @@ def test_import_names_each_bad_row_and_flags_duplicates():
 
 
 def test_import_needs_a_name_and_level_column():
-    rows = tray.read_table(b"Nimi,Paikka\nX,Y\n", "x.csv")
+    rows = read_table(b"Nimi,Paikka\nX,Y\n", "x.csv")[1]
     with pytest.raises(KitError) as e:
         tray.import_rows(rows, tray.guess_mapping(list(rows[0])), LV, GR, lang="fi")
     assert e.value.code == "mapping_missing" and "Askeltaso" in e.value.message("fi")
@@ -184,10 +185,10 @@ def test_import_needs_a_name_and_level_column():
 
 def test_malformed_and_non_utf8_files_get_a_clear_message():
     with pytest.raises(KitError) as e:
-        tray.read_table("Nimi;Taso\nÄäkkönen;1\n".encode("latin-1"), "x.csv")
+        read_table("Nimi;Taso\nÄäkkönen;1\n".encode("latin-1"), "x.csv")
     assert e.value.code == "file_not_utf8"
     with pytest.raises(KitError) as e:
-        tray.read_table(b"PK\x03\x04 not really", "x.xlsx")
+        read_table(b"PK\x03\x04 not really", "x.xlsx")
     assert e.value.code == "bad_table" and "x.xlsx" in e.value.message("en")
 
 
@@ -197,7 +198,7 @@ def test_xlsx_import(tmp_path):
     buf = io.BytesIO()
     pd.DataFrame([{"Namn": "Öppet vardagsrum", "Stegnivå": "Öppen lågtröskelverksamhet", "Språk": "svenska"}]).to_excel(
         buf, index=False)
-    rows = tray.read_table(buf.getvalue(), "utbud.xlsx")
+    rows = read_table(buf.getvalue(), "utbud.xlsx")[1]
     mapping = tray.guess_mapping(list(rows[0]))
     assert mapping["name"] == "Namn" and mapping["languages"] == "Språk"
     mapping["step_level"] = "Stegnivå"
@@ -211,7 +212,7 @@ def test_export_and_import_round_trip(store):
     z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
     text = z.read("activities.csv").decode("utf-8")
     assert list(csv.reader(io.StringIO(text)))[0][:4] == ["id", "name", "organiser", "place"]
-    rows = tray.read_table(text.encode("utf-8"), "activities.csv")
+    rows = read_table(text.encode("utf-8"), "activities.csv")[1]
     res = tray.import_rows(rows, tray.guess_mapping(list(rows[0])), LV, GR)
     assert res.errors == [] and res.duplicates == []
     other = store.create_workshop("Toinen", "osallisuusverkosto")

@@ -134,7 +134,7 @@ def test_join_link_is_absolute_behind_a_proxy_and_on_the_lan(env, url):
 def test_every_jupyter_server_of_the_kit_uses_the_offline_voila_template(tmp_path):
     from kit.__main__ import server_config
 
-    c = server_config(tmp_path, "0.0.0.0", 8866, "t", "http://x")
+    c = server_config("0.0.0.0", 8866, "t")
     assert c.VoilaConfiguration.template == "kit"
     assert c.ServerApp.jpserver_extensions["kit.server"] is True
     assert c.ServerApp.tornado_settings["mathjax_url"].startswith("/kit/static/")

@@ -1,5 +1,8 @@
-/* Participant page: join, send ideas, place dots. Talks only to the kit's own API on this server.
-   Everything participants typed is put into the page with textContent, never as HTML. */
+/* The participant page's script: join (or a shared tablet's next voter), send ideas, vote by every
+   method, suggest actors and links, volunteer for tasks, answer the feedback form, browse and mark the
+   service tray, and withdraw. One /poll every 2.5 s keeps it current; an unsent ballot survives a
+   reload. Talks only to the kit's own API on this server. Everything participants typed is put into
+   the page with textContent, never as HTML. */
 (function () {
   "use strict";
   var main = document.getElementById("main");
@@ -80,9 +83,12 @@
     var r = state.round;
     return r.method === "pb" && item.cost != null ? tr("js.project_cost", { text: item.text, cost: money(item.cost) }) : item.text;
   }
+  // amounts as the server's kit/numbers.py writes them: 1 234,50 € (fi, sv), €1,234.50 (en), whole without cents
+  var MONEY_LOCALE = { fi: "fi-FI", sv: "sv-FI", en: "en-IE" }[lang] || "fi-FI";
   function money(x) {
     var n = Number(x);
-    return lang === "en" ? "\u20ac" + n.toLocaleString("en") : n.toLocaleString(lang === "sv" ? "sv-FI" : "fi-FI") + "\u00a0\u20ac";
+    return new Intl.NumberFormat(MONEY_LOCALE, { style: "currency", currency: "EUR",
+      minimumFractionDigits: n % 1 === 0 ? 0 : 2, maximumFractionDigits: 2 }).format(n);
   }
 
   function renderRound() {
