@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
+from markupsafe import Markup
 
 from kit import budgeting, tray, voting
 from kit import network as nw
@@ -24,8 +25,19 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
 from kit.numbers import money
+from kit.render import render
+from kit.render.evaluation import (
+    CHECK_KEYS,
+    CRITERION_KEYS,
+    THL_KEYS,
+    criteria,
+    form_results_html,
+    indicators_html,
+    log_html,
+    model_html,
+)
+from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store, now
-from kit.ui.common import esc
 
 FORMATS = ("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml", "kumu", "json", "tray", "tray_pdf")
 MIN_GROUP = 5
@@ -65,13 +77,12 @@ class Report:
         return t("link." + tid, self.lang)
 
     # sections ------------------------------------------------------------------------------------
+    def render(self, name: str, **ctx) -> str:
+        return render(f"report/{name}.html", self.lang, **ctx)
+
     def header(self) -> str:
-        ws = self.ws
-        return (f"<h1>{esc(ws['title'])}</h1><p class='meta'>"
-                f"{esc(self.t('report.template', name=wsmod.template_name(ws['template'], self.lang)))}<br>"
-                f"{esc(self.t('report.dates', created=ws['created_at'][:10], made=now()[:16].replace('T', ' ')))}<br>"
-                f"{esc(self.t('report.code', code=ws['code']))}</p>"
-                f"<p class='note'>{esc(self.t('report.privacy', n=self.min_group))}</p>")
+        return self.render("header", ws=self.ws, template_name=wsmod.template_name(self.ws["template"], self.lang),
+                           made=now()[:16].replace("T", " "), min_group=self.min_group)
 
     def group_counts(self) -> list[tuple[str, int]]:
         """Participants by stakeholder group; groups under the threshold counted together."""
@@ -88,60 +99,43 @@ class Report:
 
     def participants_section(self) -> str:
         rows = self.group_counts()
-        total = sum(n for _, n in rows)
         kinds: dict = {}
         for p in self.participants:
             kinds[p.get("kind") or "device"] = kinds.get(p.get("kind") or "device", 0) + 1
-        body = "".join(f"<tr><th scope='row'>{esc(g)}</th><td>{n}</td></tr>" for g, n in rows)
         how = ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(kinds.items()) if k in KINDS)
-        if not total:
-            return f"<h2>{esc(self.t('report.participants'))}</h2><p class='empty'>{esc(self.t('report.none_yet'))}</p>"
-        return (f"<h2>{esc(self.t('report.participants'))}</h2><p>{esc(self.t('report.participants_total', n=total))} "
-                f"({esc(how)})</p><table><thead><tr><th scope='col'>{esc(self.t('report.group'))}</th>"
-                f"<th scope='col'>{esc(self.t('report.count'))}</th></tr></thead><tbody>{body}</tbody></table>")
+        return self.render("participants", rows=rows, total=sum(n for _, n in rows), how=how)
 
     def map_section(self, interactive: bool = True) -> str:
-        h = f"<h2>{esc(self.t('report.map'))}</h2>"
         if not self.actors:
-            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
+            return self.render("map", actors=0)
         types = nw.link_types(self.tpl)
         a = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []), types=types)
         by_id = {x["id"]: x for x in self.actors}
-        svg = nw.map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
-                         self.t("map.title", title=self.ws["title"]))
+        # the map's SVG is drawn by kit.network.map_svg, which escapes every name it writes
+        svg = Markup(nw.map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
+                                self.t("map.title", title=self.ws["title"])))
         flags = ([self.t("map.too_small")] if a.too_small else []) + [
             nw.flag_sentence(f, by_id, self.sector, self.lang) for f in a.flags
             if not a.too_small or f.kind in ("missing_sector", "isolated")]
-        out = [h, f"<figure>{svg}<figcaption>{esc(self.t('report.map_caption', actors=len(self.actors), links=len(self.links)))}</figcaption></figure>"]
-        if interactive:
-            page = nw.interactive_map(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type)
-            out.append(f"<h3>{esc(self.t('report.map_interactive'))}</h3><iframe class='kit-map-frame' "
-                       f"title='{esc(self.t('report.map_interactive'))}' srcdoc='{esc(page)}'></iframe>")
-        out.append(f"<h3>{esc(self.t('ui.flags'))}</h3><ul class='flag-list'>"
-                   + "".join(f"<li>{esc(s)}</li>" for s in flags) + "</ul>")
+        page = (nw.interactive_map(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type)
+                if interactive else "")
         rows = []
         for x in sorted(self.actors, key=lambda x: (x["sector"], x["name"])):
             m = a.measures.get(x["id"], {})
-            betw = f"{m['betweenness']:.2f}" if m else "–"
-            rows.append(f"<tr><th scope='row'>{esc(x['name'])}</th><td>{esc(self.sector(x['sector']))}</td>"
-                        f"<td>{'' if x['influence'] is None else x['influence']}</td>"
-                        f"<td>{'' if x['interest'] is None else x['interest']}</td>"
-                        f"<td>{esc(t('quadrant.' + a.quadrants[x['id']], self.lang))}</td>"
-                        f"<td>{betw}</td></tr>")
-        out.append("<table><thead><tr>" + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
-            "map.col_actor", "map.col_sector", "map.col_influence", "map.col_interest", "map.col_quadrant",
-            "map.col_betweenness")) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            rows.append([x["name"], self.sector(x["sector"]), "" if x["influence"] is None else x["influence"],
+                         "" if x["interest"] is None else x["interest"], t("quadrant." + a.quadrants[x["id"]], self.lang),
+                         f"{m['betweenness']:.2f}" if m else "–"])
+        since = None
         if self.snapshots:
             first = self.snapshots[0]
             d = nw.compare(first["data"], nw.snapshot(self.actors, self.links))
-            out.append(f"<h3>{esc(self.t('report.since_snapshot', label=first['label'], date=first['taken_at'][:10]))}</h3>"
-                       f"<p>{esc(self.t('report.snapshot_diff', links=len(d['new_links']), cross=len(d['new_cross_sector_links']), isolated=len(d['no_longer_isolated']), sectors=len(d['sectors_filled'])))}</p>")
-        return "".join(out)
+            since = {"label": first["label"], "date": first["taken_at"][:10], "links": len(d["new_links"]),
+                     "cross": len(d["new_cross_sector_links"]), "isolated": len(d["no_longer_isolated"]),
+                     "sectors": len(d["sectors_filled"])}
+        return self.render("map", actors=len(self.actors), links=len(self.links), svg=svg, interactive=page,
+                           flags=flags, rows=rows, since=since)
 
     def ideas_section(self) -> str:
-        h = f"<h2>{esc(self.t('report.ideas'))}</h2>"
-        if not self.ideas:
-            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
         groups = {p["id"]: p["stakeholder_group"] for p in self.participants}
         texts = {i["id"]: i["text"] for i in self.ideas}
         rows = []
@@ -156,62 +150,45 @@ class Report:
             tag_text = ", ".join([t(f"pore.{tags['pore_level']}", self.lang)] if tags.get("pore_level") else []
                                  + [t("thl." + d, self.lang) for d in tags.get("thl", [])])
             cost = money(budgeting.to_amount(i["cost"]), self.lang) if i.get("cost") else ""
-            rows.append(f"<tr><td>{esc(i['text'])}</td><td>{esc(by)}</td><td>{esc(status)}</td>"
-                        f"<td>{esc(tag_text)}</td><td>{esc(cost)}</td></tr>")
-        head = "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
-            "ui.idea", "report.proposed_by", "report.status", "report.tags", "ui.cost"))
-        return h + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            rows.append([i["text"], by, status, tag_text, cost])
+        return self.render("ideas", rows=rows)
 
     def round_results(self, r: dict):
         counted = self.store.results(r["id"])
         return counted.items, counted.ballots, counted.results
 
     def rounds_section(self) -> str:
-        h = f"<h2>{esc(self.t('report.votes'))}</h2>"
-        if not self.rounds:
-            return h + f"<p class='empty'>{esc(self.t('report.none_yet'))}</p>"
-        out = [h]
+        out = []
         for r in self.rounds:
             items, ballots, res = self.round_results(r)
             text = {i["id"]: i["text"] for i in items}
             sources: dict = {}
             for b in ballots:
                 sources[b["source"]] = sources.get(b["source"], 0) + 1
-            how = ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(sources.items()) if k in KINDS)
-            out.append(f"<h3>{esc(r['title'])}</h3><p>{esc(self.t('method.' + r['method']))} · "
-                       f"{esc(self.rules_text(r))} · {esc(self.t('report.ballots', n=len(ballots)))}"
-                       f"{' (' + esc(how) + ')' if how else ''} · {esc(self.t('round.' + r['status']))}</p>")
-            if not voting.has_result(res):
-                out.append(f"<p class='empty'>{esc(self.t('ui.no_result'))}</p>")
+            view = {"title": r["title"], "method": r["method"], "status": r["status"], "rules": self.rules_text(r),
+                    "ballots": len(ballots), "has_result": voting.has_result(res),
+                    "how": ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(sources.items()) if k in KINDS)}
+            out.append(view)
+            if not view["has_result"]:
                 continue
-            unit = self.t({"dots": "ui.unit_dots", "ranking": "ui.unit_points"}.get(r["method"], "ui.unit_votes"))
-            rows = "".join(f"<tr><td>{x.rank}</td><td>{esc(text.get(x.idea_id, ''))}</td><td>{x.score}</td></tr>" for x in res)
-            out.append(f"<table><thead><tr><th scope='col'>#</th><th scope='col'>{esc(self.t('ui.idea'))}</th>"
-                       f"<th scope='col'>{esc(unit)}</th></tr></thead><tbody>{rows}</tbody></table>")
+            view["unit"] = self.t({"dots": "ui.unit_dots", "ranking": "ui.unit_points"}.get(r["method"], "ui.unit_votes"))
+            view["rows"] = [[x.rank, text.get(x.idea_id, ""), x.score] for x in res]
             ties = voting.round_ties(r["method"], res, len(items))
-            if ties:
-                out.append(f"<p>{esc(self.t('report.tie', ideas=', '.join(text[i] for i in ties)))}</p>")
+            view["tie"] = ", ".join(text[i] for i in ties) if ties else ""
+            view["pb"] = []
             if r["method"] == "pb":
                 e = self.store.election(r["id"])
-                cols = []
-                for rule in ("greedy", "mes"):
-                    o = budgeting.cached(e, rule)
-                    cols.append(f"<section><h4>{esc(self.t({'greedy': 'ui.pb_greedy', 'mes': 'ui.pb_mes'}[rule]))}</h4>"
-                                "<ol class='steps'>" + "".join(f"<li>{esc(x)}</li>" for x in budgeting.explain(o, e, self.lang))
-                                + "</ol></section>")
-                out.append("<div class='pb'>" + "".join(cols) + "</div>")
+                view["pb"] = [{"heading": self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
+                               "steps": budgeting.explain(budgeting.cached(e, rule), e, self.lang)}
+                              for rule in ("greedy", "mes")]
             g = voting.by_group(r["method"], r["rules"], [i["id"] for i in items], ballots, self.min_group)
-            if g["groups"]:
-                th = "".join(f"<th scope='col'>{esc(self.group(gid) if gid != 'other' else self.t('ui.group_other'))} "
-                             f"({g['sizes'][gid]})</th>" for gid in g["groups"])
-                trs = "".join(f"<tr><th scope='row'>{esc(text.get(x.idea_id, ''))}</th>"
-                              + "".join(f"<td>{g['groups'][gid][x.idea_id]}</td>" for gid in g["groups"]) + "</tr>"
-                              for x in res)
-                out.append(f"<h4>{esc(self.t('ui.by_group'))}</h4><table><thead><tr><th scope='col'>"
-                           f"{esc(self.t('ui.idea'))}</th>{th}</tr></thead><tbody>{trs}</tbody></table>")
-            if g["suppressed_voters"]:
-                out.append(f"<p class='note'>{esc(self.t('ui.groups_suppressed', n=g['suppressed_voters'], min=self.min_group))}</p>")
-        return "".join(out)
+            view["groups"] = {
+                "head": [f"{self.group(gid) if gid != 'other' else self.t('ui.group_other')} ({g['sizes'][gid]})"
+                         for gid in g["groups"]],
+                "rows": [[text.get(x.idea_id, "")] + [g["groups"][gid][x.idea_id] for gid in g["groups"]] for x in res],
+            } if g["groups"] else None
+            view["suppressed"] = g["suppressed_voters"]
+        return self.render("rounds", rounds=out, min_group=self.min_group)
 
     def rules_text(self, r: dict) -> str:
         rules = r["rules"]
@@ -227,105 +204,68 @@ class Report:
 
     def roles_section(self) -> str:
         from kit import roles
-        from kit.ui.roles import COVERAGE_KEYS, PLAN_KEYS
+        from kit.i18n import label as tlabel
 
-        h = f"<h2>{esc(self.t('report.plan'))}</h2>"
         d = self.store.roles_data(self.ws["id"])
         plan, tasks, holders, assign = d["plan"], d["tasks"], d["holders"], d["assignments"]
         if not tasks and not holders and not any(plan.get(k) for k in PLAN_KEYS):
-            return h + f"<p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
+            return self.render("roles", empty_stage=True)
         names = {x["id"]: x["name"] for x in holders}
-        out = [h, "<dl>"]
-        for k, key in PLAN_KEYS.items():
-            if plan.get(k):
-                out.append(f"<dt>{esc(self.t(key))}</dt><dd>{esc(plan[k])}</dd>")
+        terms = [(self.t(key), plan[k]) for k, key in PLAN_KEYS.items() if plan.get(k)]
         if plan.get("budget"):
-            out.append(f"<dt>{esc(self.t('section.budget'))}</dt><dd>"
-                       f"{esc(money(budgeting.to_amount(plan['budget']), self.lang))}</dd>")
+            terms.append((self.t("section.budget"), money(budgeting.to_amount(plan["budget"]), self.lang)))
         for key, label_key in (("responsible_person", "ui.responsible_person"), ("budget_owner", "ui.budget_owner")):
             if plan.get(key) in names:
-                out.append(f"<dt>{esc(self.t(label_key))}</dt><dd>{esc(names[plan[key]])}</dd>")
-        out.append("</dl>")
+                terms.append((self.t(label_key), names[plan[key]]))
         shown = [x for x in holders if not x["removed"] or any(k[1] == x["id"] for k in assign)]
-        if tasks and shown:
-            th = "".join(f"<th scope='col'>{esc(x['name'])}</th>" for x in shown)
-            trs = "".join(f"<tr><th scope='row'>{esc(task['title'])}</th>"
-                          + "".join(f"<td>{esc(assign.get((task['id'], x['id']), '').replace('AR', 'A+R'))}</td>"
-                                    for x in shown) + "</tr>" for task in tasks)
-            out.append(f"<h3>{esc(self.t('ui.raci'))}</h3><table><thead><tr><th scope='col'>{esc(self.t('ui.task'))}</th>"
-                       f"{th}</tr></thead><tbody>{trs}</tbody></table>")
+        raci = {"head": [x["name"] for x in shown],
+                "rows": [[task["title"]] + [assign.get((task["id"], x["id"]), "").replace("AR", "A+R") for x in shown]
+                         for task in tasks]} if tasks and shown else None
         findings = roles.check_raci(tasks, holders, assign, plan.get("responsible_person"), plan.get("budget_owner"))
         work = roles.workload(tasks, holders, assign)
         findings += work["findings"]
         by_task, by_holder = {x["id"]: x for x in tasks}, {x["id"]: x for x in holders}
-        if findings:
-            out.append("<ul class='flag-list'>" + "".join(
-                f"<li>{esc(roles.sentence(f, by_task, by_holder, self.lang))}</li>" for f in findings) + "</ul>")
         labels = {c["id"]: c["label"] for c in self.tpl["competences"]}
-        from kit.i18n import label as tlabel
-
         cov = roles.coverage(holders, d["competences"], d["levels"])
-        lines = [self.t(COVERAGE_KEYS[v["status"]], competence=tlabel(labels[c], self.lang) if c in labels else c,
-                        n=len(v["holders"])) for c, v in cov.items()]
-        out.append(f"<h3>{esc(self.t('ui.coverage'))}</h3><ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>")
-        if work["load"]:
-            summary = self.t("ui.workload_summary", gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
-            out.append(f"<h3>{esc(self.t('ui.workload'))}</h3><p>{esc(summary)}</p>")
-        acts = roles.action_list(tasks, holders, assign)
-        if acts:
-            out.append(f"<h3>{esc(self.t('ui.action_list'))}</h3><table><thead><tr>" + "".join(
-                f"<th scope='col'>{esc(self.t(k))}</th>" for k in ("ui.task", "ui.responsible", "ui.accountable", "ui.due"))
-                + "</tr></thead><tbody>" + "".join(
-                f"<tr><td>{esc(a['task'])}</td><td>{esc(', '.join(a['responsible']))}</td>"
-                f"<td>{esc(', '.join(a['accountable']))}</td><td>{esc(a['due'] or '')}</td></tr>" for a in acts)
-                + "</tbody></table>")
-        return "".join(out)
+        coverage = [self.t(COVERAGE_KEYS[v["status"]], competence=tlabel(labels[c], self.lang) if c in labels else c,
+                           n=len(v["holders"])) for c, v in cov.items()]
+        workload = (self.t("ui.workload_summary", gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
+                    if work["load"] else "")
+        actions = [[a["task"], ", ".join(a["responsible"]), ", ".join(a["accountable"]), a["due"] or ""]
+                   for a in roles.action_list(tasks, holders, assign)]
+        return self.render("roles", empty_stage=False, plan=terms, raci=raci,
+                           findings=[roles.sentence(f, by_task, by_holder, self.lang) for f in findings],
+                           coverage=coverage, workload=workload, actions=actions)
 
     def evaluation_section(self) -> str:
         from kit import evaluation as ev
-        from kit.ui.evaluation import form_results_html, indicators_html, model_html
 
-        h = f"<h2>{esc(self.t('report.evaluation'))}</h2>"
         nodes, edges = self.store.logic_model(self.ws["id"])
         inds = self.store.indicators(self.ws["id"])
         forms_ = [f for f in self.store.forms(self.ws["id"]) if f["status"] != "draft"]
-        if not nodes and not inds and not forms_ and not self.store.activity_log(self.ws["id"]):
-            return h + f"<p class='empty'>{esc(self.t('report.stage_not_yet'))}</p>"
-        out = [h]
+        log = self.store.activity_log(self.ws["id"])
+        if not nodes and not inds and not forms_ and not log:
+            return self.render("evaluation", empty_stage=True)
+        text = {n["id"]: n["text"] for n in nodes}
+        findings = []
         if nodes:
             dims = self.store.plan(self.ws["id"]).get("thl_dimensions") or []
-            text = {n["id"]: n["text"] for n in nodes}
-            from kit.ui.evaluation import CHECK_KEYS, THL_KEYS
-
-            findings = ev.check_model(nodes, edges, inds, dims)
-            out.append(f"<h3>{esc(self.t('ui.logic_model'))}</h3>{model_html(nodes, edges, self.lang)}")
-            if findings:
-                out.append("<ul class='flag-list'>" + "".join(
-                    f"<li>{esc(self.t(CHECK_KEYS[f.code], node=text.get(f.node, ''), dimension=self.t(THL_KEYS[f.params['dimension']]) if 'dimension' in f.params else ''))}</li>"
-                    for f in findings) + "</ul>")
-        if inds:
-            text = {n["id"]: n["text"] for n in nodes}
-            out.append(f"<h3>{esc(self.t('ui.indicators'))}</h3>{indicators_html(inds, text, self.lang)}")
-        log = self.store.activity_log(self.ws["id"])
-        if log:
-            from kit.ui.evaluation import log_html
-
-            names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], self.lang)}
-            out.append(f"<h3>{esc(self.t('ui.activity_log'))}</h3>{log_html(log, names, self.lang)}")
+            findings = [self.t(CHECK_KEYS[f.code], node=text.get(f.node, ""),
+                               dimension=self.t(THL_KEYS[f.params["dimension"]]) if "dimension" in f.params else "")
+                        for f in ev.check_model(nodes, edges, inds, dims)]
+        names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], self.lang)}
         saved = self.store.plan(self.ws["id"]).get("criteria") or {}
-        if saved:
-            from kit.ui.evaluation import CRITERION_KEYS, criteria
-
-            rows = "".join(
-                f"<tr><td>{esc(c['text'].get(self.lang) or c['text']['fi'])}</td>"
-                f"<td>{esc(self.t(CRITERION_KEYS[(saved.get(c['id']) or {}).get('status', 'not_started')]))}</td>"
-                f"<td>{esc((saved.get(c['id']) or {}).get('evidence', ''))}</td></tr>" for c in criteria())
-            out.append(f"<h3>{esc(self.t('ui.criteria'))}</h3><table><tbody>{rows}</tbody></table>")
+        crit = [(c["text"].get(self.lang) or c["text"]["fi"],
+                 self.t(CRITERION_KEYS[(saved.get(c["id"]) or {}).get("status", "not_started")]),
+                 (saved.get(c["id"]) or {}).get("evidence", "")) for c in criteria()] if saved else []
+        forms_html = []
         for f in forms_:
             resp = self.store.responses(f["id"])
             least = max(f["min_answers"], self.min_group)
-            out.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
-        return "".join(out)
+            forms_html.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
+        return self.render("evaluation", empty_stage=False, model=model_html(nodes, edges, self.lang) if nodes else "",
+                           findings=findings, indicators=indicators_html(inds, text, self.lang) if inds else "",
+                           log=log_html(log, names, self.lang) if log else "", criteria=crit, forms=forms_html)
 
     def later_stages(self) -> str:
         return self.roles_section() + self.evaluation_section()
@@ -341,23 +281,12 @@ class Report:
         for level, items in tray.catalogue_rows(acts, lv):
             for a in items:
                 c = counts.get(a["id"], {"interested": 0, "organise": 0})
-                rows.append(f"<tr><th scope='row'>{esc(a['name'])}</th><td>{esc(a['organiser'] or '')}</td>"
-                            f"<td>{esc(tray.level_label(lv, level['id'], self.lang))}</td>"
-                            f"<td>{c['interested']}</td><td>{c['organise']}</td></tr>")
+                rows.append([a["name"], a["organiser"] or "", tray.level_label(lv, level["id"], self.lang),
+                             c["interested"], c["organise"]])
         gaps = tray.gaps(acts, lv, gr, tray.languages_wanted(self.tpl))
-        narrow = tray.narrow_organisers(acts)
-        out = [f"<h2>{esc(self.t('tray.heading'))}</h2>",
-               f"<p>{esc(self.t('tray.report_total', n=len(acts)))}</p><table><thead><tr>"
-               + "".join(f"<th scope='col'>{esc(self.t(k))}</th>" for k in (
-                   "tray.field_name", "tray.field_organiser", "tray.field_step_level", "tray.interested_count",
-                   "tray.organise_count")) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
-        if gaps:
-            out.append(f"<h3>{esc(self.t('tray.gaps'))}</h3><ul>"
-                       + "".join(f"<li>{esc(tray.gap_text(g, lv, gr, self.lang))}</li>" for g in gaps) + "</ul>")
-        if narrow:
-            out.append(f"<h3>{esc(self.t('tray.narrow_heading'))}</h3><ul>"
-                       + "".join(f"<li>{esc(tray.narrow_text(n, lv, self.lang))}</li>" for n in narrow) + "</ul>")
-        return "".join(out)
+        return self.render("tray", total=len(acts), rows=rows,
+                           gaps=[tray.gap_text(g, lv, gr, self.lang) for g in gaps],
+                           narrow=[tray.narrow_text(n, lv, self.lang) for n in tray.narrow_organisers(acts)])
 
     def sections(self, interactive: bool = True) -> list[str]:
         out = [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
@@ -416,12 +345,8 @@ class Report:
         ]
 
     def minutes_html(self) -> str:
-        body = "".join(f"<h2>{esc(h)}</h2><ul>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ul>"
-                       for h, items in self.minutes_lines())
-        css = (template_dir() / "kit_report" / "report.css").read_text(encoding="utf-8")
-        return (f"<!DOCTYPE html><html lang='{self.lang}'><head><meta charset='utf-8'><title>"
-                f"{esc(self.t('minutes.title', title=self.ws['title']))}</title><style>{css}</style></head><body><main>"
-                f"<h1>{esc(self.t('minutes.title', title=self.ws['title']))}</h1>{body}</main></body></html>")
+        return render("report/minutes.html", self.lang, title=self.t("minutes.title", title=self.ws["title"]),
+                      sections=self.minutes_lines())
 
     def minutes_text(self) -> str:
         out = [self.t("minutes.title", title=self.ws["title"]), ""]
@@ -489,37 +414,25 @@ def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None)
     tpl = wsmod.template(ws["template"])
     lv, gr = tray.levels(tpl), tray.groups(tpl)
     acts = store.activities(workshop_id)
-    tt = lambda key, **kw: t(key, lang, **kw)
-    parts = []
+    levels = []
     for level, items in tray.catalogue_rows(acts, lv):
-        parts.append(f"<section><h2>{esc(tt('tray.step', n=level['id'], level=tray.level_label(lv, level['id'], lang)))}</h2>")
+        shown = []
         for a in items:
             when = ", ".join(tray.day_label(d, lang) for d in a["days"])
-            fields = [
+            shown.append({"name": a["name"], "fields": [
                 ("tray.field_organiser", a["organiser"]), ("tray.field_place", a["place"]),
                 ("tray.field_schedule", " – ".join(x for x in (when, a["schedule"] or "") if x)),
-                ("tray.field_cost", tt("tray.free") if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
+                ("tray.field_cost", t("tray.free", lang) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
                 ("tray.field_languages", ", ".join(tray.language_label(c, lang) for c in a["languages"])),
                 ("tray.field_target_groups", ", ".join(tray.group_label(gr, g, lang) for g in a["target_groups"])
-                 or tt("tray.everyone")),
+                 or t("tray.everyone", lang)),
                 ("tray.field_accessibility", a["accessibility"]), ("tray.field_contact", a["contact"]),
                 ("tray.field_description", a["description"]),
-            ]
-            dl = "".join(f"<dt>{esc(tt(k))}</dt><dd>{esc(v)}</dd>" for k, v in fields if v)
-            parts.append(f"<article><h3>{esc(a['name'])}</h3><dl>{dl}</dl></article>")
-        parts.append("</section>")
-    body = "".join(parts) or f"<p>{esc(tt('tray.empty'))}</p>"
-    title = tt("tray.catalogue_title", title=ws["title"])
-    css = ("body{font-family:'DejaVu Sans',system-ui,sans-serif;color:#1a1a1a;background:#fff;line-height:1.45;margin:0}"
-           "main{max-width:48rem;margin:0 auto;padding:1.5rem}h1{font-size:1.8rem}"
-           "h2{font-size:1.4rem;border-bottom:2px solid #005a9c;margin-top:2rem;page-break-after:avoid}"
-           "article{border-bottom:1px solid #6b6b6b;padding:0.5rem 0;page-break-inside:avoid}h3{margin:0.25rem 0}"
-           "dl{display:grid;grid-template-columns:minmax(8rem,auto) 1fr;gap:0.1rem 0.75rem;margin:0.25rem 0}"
-           "dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}.meta{color:#3d3d3d}")
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{esc(title)}</title>"
-            f"<style>{css}</style></head><body><main><h1>{esc(title)}</h1>"
-            f"<p class='meta'>{esc(tt('tray.catalogue_meta', n=len(acts), date=now()[:10]))}</p>{body}</main></body></html>")
+            ]})
+        levels.append({"heading": t("tray.step", lang, n=level["id"], level=tray.level_label(lv, level["id"], lang)),
+                       "activities": shown})
+    return render("tray/catalogue.html", lang, title=t("tray.catalogue_title", lang, title=ws["title"]),
+                  count=len(acts), date=now()[:10], levels=levels)
 
 
 def html_to_pdf(page: str) -> bytes:

@@ -9,27 +9,26 @@ from kit import evaluation as ev
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
+from kit.render.evaluation import (
+    CHECK_KEYS,
+    CRITERION_KEYS,
+    LEVEL_KEYS,
+    THL_KEYS,
+    criteria,
+    current_values,
+    form_results_html,
+    indicators_html,
+    log_html,
+    model_html,
+)
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.stakeholders import data_uri
 from kit.ui.start import join_panel_html
 from kit.workshop import data_path
 
-LEVEL_KEYS = {lv: f"lm.{lv}" for lv in ev.LEVELS}
-THL_KEYS = {d: f"thl.{d}" for d in ev.THL}
 METHOD_KEYS = {m: f"method_ev.{m}" for m in ev.METHODS}
-CHECK_KEYS = {"lm_cycle": "lm_check.lm_cycle", "activity_without_input": "lm_check.activity_without_input",
-              "activity_without_output": "lm_check.activity_without_output",
-              "outcome_without_activity": "lm_check.outcome_without_activity",
-              "outcome_without_indicator": "lm_check.outcome_without_indicator",
-              "dimension_not_reached": "lm_check.dimension_not_reached"}
-CRITERION_KEYS = {"not_started": "criterion.not_started", "partly": "criterion.partly", "met": "criterion.met"}
 HOW_KEYS = {"mean": "survey.mean", "count": "survey.count", "share_yes": "survey.share_yes"}
-STATUS_KEYS = {"draft": "form.status_draft", "open": "form.status_open", "closed": "form.status_closed"}
-
-
-def criteria() -> list[dict]:
-    return ev.criteria(data_path("templates") / "evaluation" / "criteria.yaml")
 
 
 def question_sets(lang: str) -> dict:
@@ -449,88 +448,3 @@ class EvaluationApp(KitApp):
             f"<li class='kit-{f.level}'>{esc(t(CHECK_KEYS[f.code], L, node=text.get(f.node, ''), dimension=t(THL_KEYS[f.params['dimension']], L) if 'dimension' in f.params else ''))}</li>"
             for f in findings) + "</ul>") if findings else (f"<p class='kit-ok'>{esc(t('ui.raci_ok', L))}</p>" if nodes else "")
         self.ind_html.value = indicators_html(inds, text, L, current_values(inds, log))
-
-
-def model_html(nodes: list[dict], edges, lang: str) -> str:
-    """The logic model as columns left to right (a list per level; links named under each part)."""
-    text = {n["id"]: n["text"] for n in nodes}
-    cols = []
-    for lv in ev.LEVELS:
-        items = "".join(
-            f"<li>{esc(n['text'])}" + "".join(f"<br><span class='kit-note'>→ {esc(text[b])}</span>" for a, b in edges if a == n["id"])
-            + "</li>" for n in nodes if n["level"] == lv)
-        cols.append(f"<section><h3>{esc(t(LEVEL_KEYS[lv], lang))}</h3><ul>{items}</ul></section>")
-    return "<div class='kit-pb'>" + "".join(cols) + "</div>" if nodes else ""
-
-
-def current_values(inds: list[dict], log: list[dict]) -> dict:
-    """What the activity log says now, for indicators collected from attendance statistics."""
-    total = ev.log_totals(log)["participations"] if log else None
-    out = {i["id"]: total for i in inds if i.get("method") == "attendance" and total is not None}
-    for i in inds:  # a measured result (a survey import) wins: it is the latest value
-        if i.get("results"):
-            out[i["id"]] = i["results"][-1]["value"]
-    return out
-
-
-def indicators_html(inds: list[dict], node_text: dict, lang: str, current: dict | None = None) -> str:
-    if not inds:
-        return ""
-    current = current or {}
-    rows = []
-    for i in inds:
-        s = ev.smart(i)
-        reasons = "; ".join(f"{x}: {t(key, lang)}" for x, key in s["missing"].items())
-        rows.append(f"<tr><td>{esc(i['name'])}</td><td>{esc(node_text.get(i.get('node'), ''))}</td>"
-                    f"<td>{esc(i.get('baseline') or '')} → {esc(i.get('target') or '')} {esc(i.get('unit') or '')}</td>"
-                    f"<td>{esc(i.get('target_date') or '')}</td><td>{current.get(i['id'], '')}</td>"
-                    f"<td><strong>{esc(s['letters']) or '–'}</strong></td>"
-                    f"<td>{esc(reasons)}</td></tr>")
-    head = "".join(f"<th scope='col'>{esc(t(k, lang))}</th>" for k in (
-        "ui.ind_name", "ui.ind_node", "ui.ind_target", "ui.due", "ui.ind_now", "ui.smart", "ui.smart_missing"))
-    return f"<table class='kit-groups'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def form_results_html(f: dict, resp: list[dict], agg: list[dict], lang: str, min_answers: int | None = None) -> str:
-    """Each question's result once it has enough answers; until then only how many there are."""
-    least = min_answers or f["min_answers"]
-    approved = set(f["approved"] or [])
-    qs = {q["id"]: q for q in f["questions"]}
-    out = [f"<h3>{esc(f['title'])} <span class='kit-note'>({esc(t(STATUS_KEYS[f['status']], lang))})</span></h3>",
-           f"<p class='kit-stats'><span class='big kit-answers'>{len(resp)}</span> {esc(t('ui.answers', lang))}</p>"]
-    for row in agg:
-        q = qs[row["id"]]
-        head = f"<h4>{esc(q['text'])}</h4>"
-        if q["kind"] == "text":
-            texts = [r["answers"][q["id"]] for r in resp if f"{r['id']}:{q['id']}" in approved]
-            body = ("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in texts) + "</ul>") if texts and row["shown"] else \
-                f"<p class='kit-note'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
-        elif q["kind"] == "instrument":
-            scored = t("ui.instrument_scored", lang, scored=row.get("scored", 0), partial=row.get("not_scored", 0))
-            body = (f"<p class='kit-mean' data-mean='{row['mean']:.2f}'><span class='big'>{row['mean']:.1f}</span></p>"
-                    if row["shown"] else
-                    f"<p class='kit-note kit-suppressed'>{esc(t('ui.answers_hidden', lang, n=row.get('scored', 0), min=least))}</p>")
-            body += f"<p class='kit-note'>{esc(scored)}</p>"
-        elif not row["shown"]:
-            body = f"<p class='kit-note kit-suppressed'>{esc(t('ui.answers_hidden', lang, n=row['n'], min=least))}</p>"
-        elif q["kind"] == "scale":
-            dist = " · ".join(f"{k}: {v}" for k, v in row["distribution"].items())
-            body = f"<p class='kit-mean' data-mean='{row['mean']:.2f}'><span class='big'>{row['mean']:.1f}</span> / 5 ({esc(dist)})</p>"
-        else:
-            body = "<ul>" + "".join(f"<li>{esc(c)}: {n}</li>" for c, n in row["counts"].items()) + "</ul>"
-        out.append(head + body)
-    return "".join(out)
-
-
-def log_html(log: list[dict], group_names: dict, lang: str) -> str:
-    if not log:
-        return f"<p class='kit-note'>{esc(t('ui.log_empty', lang))}</p>"
-    tot = ev.log_totals(log)
-    rows = "".join(
-        f"<tr><td>{esc(a['date'])}</td><td>{esc(a['type'])}</td><td>"
-        + esc(", ".join(f"{group_names.get(g, g)} {n}" for g, n in (a["participants"] or {}).items()))
-        + f"</td><td>{a['staff_hours'] or ''}</td></tr>" for a in log)
-    head = "".join(f"<th scope='col'>{esc(t(k, lang))}</th>" for k in ("ui.log_date", "ui.log_type", "ui.log_counts", "ui.log_hours"))
-    by_group = ", ".join(f"{group_names.get(g, g)} {n}" for g, n in tot["by_group"].items())
-    return (f"<p class='kit-log-totals'>{esc(t('ui.log_totals', lang, activities=tot['activities'], people=tot['participations'], hours=tot['staff_hours']))}"
-            f" ({esc(by_group)})</p><table class='kit-groups'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")

@@ -11,6 +11,7 @@ from kit import roles
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, esc, theme
 from kit.ui.start import join_panel_html
@@ -18,18 +19,12 @@ from kit.ui.start import join_panel_html
 CELL = [("–", ""), ("R", "R"), ("A", "A"), ("C", "C"), ("I", "I"), ("A+R", "AR")]
 LEVEL = [("–", 0), ("1", 1), ("2", 2)]
 PLAN_TEXTS = ("need_for_change", "target_groups", "competences_needed", "networks", "operating_model", "description")
-# catalog keys named in full (the catalog test finds every key the code uses)
-PLAN_KEYS = {"need_for_change": "plan.need_for_change", "target_groups": "plan.target_groups",
-             "competences_needed": "plan.competences_needed", "networks": "plan.networks",
-             "operating_model": "plan.operating_model", "description": "plan.description"}
 SECTION_KEYS = {s: f"section.{s}" for s in roles.SECTIONS}
 HOLDER_KEYS = {"person": "holder.person", "group": "holder.group"}
 TERM_KEYS = {"responsible_person": "term.responsible_person", "budget_owner": "term.budget_owner",
              "coordinator": "term.coordinator"}
 OFFER_KEYS = {"can_do": "offer.can_do", "can_help": "offer.can_help"}
 LEVEL_KEYS = {"error": "level.error", "warning": "level.warning"}
-COVERAGE_KEYS = {"gap": "coverage.gap", "single": "coverage.single", "no_strong": "coverage.no_strong",
-                 "ok": "coverage.ok"}
 PLAN_SECTIONS = ("need_for_change", "target_groups", "competences", "networks", "budget")  # spec §4.2
 ROLE_SECTION = {"budget_owner": "budget", "coordination_group": "implementation", "responsible_person": "implementation",
                 "unit_contact": "networks", "facilitator": "implementation"}

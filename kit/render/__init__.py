@@ -1,0 +1,32 @@
+"""The one rendering layer: Jinja2 templates with autoescape for the HTML the kit builds from data
+(the report, the minutes, the facilitator views' shared parts: tables, results, form results,
+indicators, the logic model, the activity log), used by kit/ui/ and kit/report.py alike (the report
+never imports kit/ui/). Everything typed by participants reaches HTML only through a template, so
+it is escaped there; nothing is escaped by hand in Python. SVG or HTML that a library or a pure
+drawing function makes (the map's SVG, pyvis, segno's QR code) comes in marked as such by its caller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from kit.i18n import t
+from kit.workshop import data_path
+
+TEMPLATES = Path(__file__).parent / "templates"
+# the report's own nbconvert template folder too, so the minutes include its stylesheet as it is
+ENV = Environment(loader=FileSystemLoader([TEMPLATES, data_path("templates") / "report"]), autoescape=True,
+                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def translator(lang: str):
+    """`t(key, **kw)` in one language, as templates call it."""
+    return lambda key, **kw: t(key, lang, **kw)
+
+
+def render(name: str, lang: str, **ctx) -> Markup:
+    """A template rendered in a language; the result is HTML (safe to put in another template)."""
+    return Markup(ENV.get_template(name).render(t=translator(lang), lang=lang, **ctx).strip())
