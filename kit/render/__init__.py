@@ -30,3 +30,16 @@ def translator(lang: str):
 def render(name: str, lang: str, **ctx) -> Markup:
     """A template rendered in a language; the result is HTML (safe to put in another template)."""
     return Markup(ENV.get_template(name).render(t=translator(lang), lang=lang, **ctx).strip())
+
+
+def element(name: str, *args, **kwargs) -> Markup:
+    """One small piece of _elements.html (a note, a heading, a list, a download link) for a widget."""
+    return Markup(getattr(ENV.get_template("_elements.html").module, name)(*args, **kwargs))
+
+
+def join_panel(url: str, code: str, lang: str, scale: int = 8, small: bool = False) -> Markup:
+    """The join panel: the QR code (segno's SVG), the address and the join code, for the projector."""
+    from kit.qr import qr_svg
+
+    qr = Markup(qr_svg(url, scale=scale, title=t("ui.qr_title", lang, code=code)))  # segno escapes the title
+    return render("join_panel.html", lang, qr=qr, url=url, code=code, small=small)

@@ -17,6 +17,7 @@ from kit import sample
 from kit.config import LANGUAGES, default_data_dir
 from kit.errors import KitError
 from kit.i18n import t
+from kit.render import element
 from kit.store import Store
 
 POLL_SECONDS = 0.5
@@ -193,11 +194,11 @@ class KitApp(w.VBox):
             self.message.value = ""
             fn(*args)
         except Exception as err:  # shown to the facilitator in their language, nothing lost
-            self.message.value = f'<p class="kit-msg" role="alert">{esc(error_text(err, self.lang))}</p>'
+            self.message.value = element("message", error_text(err, self.lang), "kit-msg", "alert")
 
     def _ok(self, text: str) -> None:
         self.refresh()
-        self.message.value = f'<p class="kit-ok" role="status">{esc(text)}</p>'
+        self.message.value = element("message", text, "kit-ok", "status")
 
     def refresh(self) -> None:
         self._drawing = True

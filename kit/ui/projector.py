@@ -13,13 +13,14 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
 from kit.numbers import money
+from kit.render import element
+from kit.render.voting import groups_html, results_html
+from kit.render.voting import paper_ballot_html as render_paper_ballot
 from kit.store import THL_DIMENSIONS, Store
-from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.common import KitApp, Poller, theme
 from kit.ui.start import join_panel_html
 
 TOP_K_DEFAULT = 5
-SCORE_KEY = {"dots": "ui.unit_dots", "ranking": "ui.unit_points"}  # else votes
-RULE_TITLE = {"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}
 
 
 def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_group: int = 5) -> dict:
@@ -52,105 +53,9 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
     return data
 
 
-def results_html(data: dict, lang: str) -> str:
-    rnd = data["round"]
-    if not rnd:
-        return f"<p class='kit-note'>{esc(t('ui.no_rounds', lang))}</p>"
-    head = (f"<h2>{esc(rnd['title'])} <span class='kit-note'>({esc(t('method.' + rnd['method'], lang))}, "
-            f"{esc(t('round.' + rnd['status'], lang))})</span></h2>")
-    if not rnd["results_visible"]:
-        return head + f"<p class='kit-note kit-results-hidden'>{esc(t('ui.results_hidden', lang))}</p>"
-    if not voting.has_result(data["results"]):
-        return head + f"<p class='kit-note'>{esc(t('ui.no_result', lang))}</p>"
-    top = max(r.score for r in data["results"]) or 1
-    unit = t(SCORE_KEY.get(rnd["method"], "ui.unit_votes"), lang)
-    rows = []
-    for r in data["results"]:
-        text, status = data["texts"].get(r.idea_id, ("", "visible"))
-        shown = esc(text) if status == "visible" else f"<em>{esc(t('ui.hidden_idea', lang))}</em>"
-        tie = f" <span class='tie'>{esc(t('ui.tie', lang))}</span>" if r.idea_id in data["ties"] else ""
-        rows.append(
-            f"<li data-idea='{r.idea_id}' data-score='{r.score}'><span class='rank'>{r.rank}.</span>"
-            f"<span class='text'>{shown}{tie}<span class='bar' style='width:{100 * r.score / top:.0f}%'></span></span>"
-            f"<span class='score'>{r.score}<span class='kit-sr'> {esc(unit)}</span></span></li>"
-        )
-    out = head + f"<ol class='kit-results' aria-label='{esc(t('ui.results', lang))}'>{''.join(rows)}</ol>"
-    if data["pb"]:
-        out += pb_html(data["pb"], lang)
-    return out
-
-
-def pb_html(pb: dict, lang: str) -> str:
-    """Both budgeting rules side by side, each with its step-by-step explanation."""
-    e = pb["election"]
-    cols = []
-    for rule in ("greedy", "mes"):
-        o = pb[rule]
-        funded = "".join(f"<li data-funded='{esc(pid)}'>{esc(e.project(pid).label)} "
-                         f"<span class='kit-note'>{esc(money(e.project(pid).cost, lang))}</span></li>"
-                         for pid in o.funded)
-        steps = "".join(f"<li>{esc(line)}</li>" for line in budgeting.explain(o, e, lang))
-        cols.append(
-            f"<section class='kit-pb-rule kit-pb-{rule}' aria-labelledby='kit-pb-{rule}-h'>"
-            f"<h3 id='kit-pb-{rule}-h'>{esc(t(RULE_TITLE[rule], lang))}</h3>"
-            f"<p class='kit-pb-left'>{esc(t('ui.pb_left', lang, left=money(o.left, lang)))}</p>"
-            f"<ol class='kit-pb-funded'>{funded}</ol>"
-            f"<details><summary>{esc(t('ui.pb_steps', lang))}</summary><ol class='kit-pb-steps'>{steps}</ol></details>"
-            "</section>")
-    flagged = ""
-    if pb["greedy"].not_fundable:
-        flagged = "<p class='kit-msg'>" + esc(t("ui.pb_not_fundable", lang, projects=", ".join(
-            e.project(pid).label for pid in pb["greedy"].not_fundable))) + "</p>"
-    return f"<div class='kit-pb'>{''.join(cols)}</div>{flagged}"
-
-
-def groups_html(data: dict, lang: str, group_names: dict) -> str:
-    g = data["groups"]
-    rnd = data["round"]
-    if not rnd or not rnd["results_visible"] or g is None:
-        return ""
-    head = f"<h3>{esc(t('ui.by_group', lang))}</h3>"
-    if not g["groups"]:
-        return head + f"<p class='kit-note'>{esc(t('ui.groups_too_small', lang, n=g['min_group']))}</p>"
-    names = [(gid, group_names.get(gid, t("ui.group_other", lang) if gid == "other" else gid)) for gid in g["groups"]]
-    th = "".join(f"<th scope='col'>{esc(n)} <span class='kit-note'>({g['sizes'][gid]})</span></th>" for gid, n in names)
-    rows = []
-    for r in data["results"]:
-        text, status = data["texts"].get(r.idea_id, ("", "visible"))
-        label = esc(text) if status == "visible" else esc(t("ui.hidden_idea", lang))
-        tds = "".join(f"<td>{g['groups'][gid][r.idea_id]}</td>" for gid, _ in names)
-        rows.append(f"<tr><th scope='row'>{label}</th>{tds}</tr>")
-    note = ""
-    if g["suppressed_voters"]:
-        note += f"<p class='kit-note'>{esc(t('ui.groups_suppressed', lang, n=g['suppressed_voters'], min=g['min_group']))}</p>"
-    for s in g["single_group"]:
-        text = data["texts"].get(s["item"], ("", ""))[0]
-        note += f"<p class='kit-note kit-single-group'>{esc(t('ui.single_group', lang, idea=text, group=dict(names).get(s['group'], s['group'])))}</p>"
-    return (head + f"<table class='kit-groups'><thead><tr><th scope='col'>{esc(t('ui.idea', lang))}</th>{th}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>" + note)
-
-
 def paper_ballot_html(store: Store, round_id: int, lang: str) -> str:
-    """A printable paper ballot: the same items, numbered as the facilitator enters them."""
-    r = store.round(round_id)
-    items = [i for i in store.round_items(round_id) if i["status"] == "visible"]
-    rules = r["rules"]
-    how = {"dots": t("paper.how_dots", lang, dots=rules.get("dots")),
-           "approval": t("paper.how_approval", lang, max=rules.get("max") or len(items)),
-           "ranking": t("paper.how_ranking", lang, k=rules.get("k")),
-           "choose_one": t("paper.how_choose_one", lang),
-           "pb": t("paper.how_pb", lang, budget=money(budgeting.to_amount(rules.get("budget") or 0), lang))}
-    costs = rules.get("costs") or {}
-    rows = "".join(
-        f"<tr><td>{n}</td><td>{esc(i['text'])}"
-        + (f" – {esc(money(budgeting.to_amount(costs[str(i['id'])]), lang))}" if str(i["id"]) in costs else "")
-        + "</td><td class='box'></td></tr>" for n, i in enumerate(items, start=1))
-    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(r['title'])}</title>"
-            "<style>body{font-family:sans-serif;font-size:14pt;margin:2cm}table{border-collapse:collapse;width:100%}"
-            "td{border:1px solid #000;padding:.4em}td.box{width:3em;height:2em}</style></head><body>"
-            f"<h1>{esc(r['title'])}</h1><p>{esc(how[r['method']])}</p>"
-            f"<p>{esc(t('paper.number', lang))} ________ &nbsp; {esc(t('join.group', lang))} ________________</p>"
-            f"<table><tbody>{rows}</tbody></table></body></html>")
+    """A printable paper ballot of a round (kit.render.voting draws it)."""
+    return render_paper_ballot(store.round(round_id), store.round_items(round_id), lang)
 
 
 class ProjectorApp(KitApp):
@@ -242,7 +147,7 @@ class ProjectorApp(KitApp):
         self.paper_print = w.HTML()
         self.paper_log = w.HTML()
         paper = w.VBox([
-            w.HTML(f"<p>{esc(t('ui.paper_help', L))}</p>"), self.paper_print,
+            w.HTML(element("p", t("ui.paper_help", L))), self.paper_print,
             w.HBox([self.paper_serial, self.paper_group], layout=w.Layout(flex_flow="row wrap")),
             self.paper_marks, w.HBox([self.paper_btn, self.paper_clear_btn]), self.paper_log,
         ])
@@ -252,7 +157,7 @@ class ProjectorApp(KitApp):
                                       layout=w.Layout(width="auto"))
         self.pb_upload.add_class("kit-pb-upload")
         self.pb_upload.observe(lambda ch: ch["new"] and self._guard(self.import_pb_upload), names="value")
-        pbfiles = w.VBox([w.HTML(f"<p>{esc(t('ui.pb_files_help', L))}</p>"), self.pb_download, self.pb_upload])
+        pbfiles = w.VBox([w.HTML(element("p", t("ui.pb_files_help", L))), self.pb_download, self.pb_upload])
         self.tools = w.Accordion(children=[moderation, paper, pbfiles])
         self.tools.set_title(0, t("ui.moderation", L))
         self.tools.set_title(1, t("ui.paper", L))
@@ -263,7 +168,7 @@ class ProjectorApp(KitApp):
             theme(), self.screen, self.join, self.stats, self.message,
             w.HBox([self.reveal_btn, self.close_btn, self.runoff_btn], layout=w.Layout(flex_flow="row wrap")),
             self.results, self.min_group, self.groups,
-            w.HTML(f"<h2>{esc(t('ui.ideas', L))}</h2>"), self.ideas_box, self.tools,
+            w.HTML(element("heading", 2, t("ui.ideas", L))), self.ideas_box, self.tools,
         ]
         self.data: dict = {}
         self.refresh()
@@ -394,9 +299,8 @@ class ProjectorApp(KitApp):
         elif st == "merged":
             note = t("ui.status_merged", self.lang, idea=idea["merged_into"])
         cost = f" · {money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
-        text = w.HTML(f"<div class='kit-idea{' hidden' if st != 'visible' else ''}' data-idea='{idea['id']}' "
-                      f"data-status='{st}'>{esc(idea['text'])}<span class='kit-note'>{esc(cost)}"
-                      f"{' · ' + esc(note) if note else ''}</span></div>", layout=w.Layout(flex="1 1 auto"))
+        text = w.HTML(element("idea", idea["id"], st, idea["text"], cost + (" · " + note if note else "")),
+                      layout=w.Layout(flex="1 1 auto"))
         show = st != "visible"
         label = "ui.approve" if st == "pending" else "ui.show" if show else "ui.hide"
         btn = w.Button(description=t(label, self.lang), tooltip=t(label, self.lang))
@@ -426,13 +330,9 @@ class ProjectorApp(KitApp):
         self.join.value = join_panel_html(self.ws["code"], L, scale=5, small=True)
         rnd = data["round"]
         ballots = f"{data['ballots']} / {data['participants']}" if rnd else "–"
-        self.stats.value = (
-            "<div class='kit-stats'>"
-            f"<div><span class='big kit-participants'>{data['participants']}</span>{esc(t('ui.joined', L))}</div>"
-            f"<div><span class='big kit-idea-count'>{len(data['ideas'])}</span>{esc(t('ui.ideas', L))}</div>"
-            f"<div><span class='big kit-ballots'>{ballots}</span>{esc(t('ui.ballots_cast', L))}</div>"
-            "</div>"
-        )
+        self.stats.value = element("stats", [("kit-participants", data["participants"], t("ui.joined", L)),
+                                             ("kit-idea-count", len(data["ideas"]), t("ui.ideas", L)),
+                                             ("kit-ballots", ballots, t("ui.ballots_cast", L))])
         self.results.value = results_html(data, L)
         names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], L)}
         self.groups.value = groups_html(data, L, names)
@@ -442,7 +342,7 @@ class ProjectorApp(KitApp):
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
         self.runoff_btn.disabled = len(data["ties"]) < 2
         self.ideas_box.children = [self._idea_row(i) for i in data["ideas"]] or [
-            w.HTML(f"<p class='kit-note'>{esc(t('ui.no_ideas', L))}</p>")]
+            w.HTML(element("note", t("ui.no_ideas", L)))]
         keep = self.pick.value
         self.pick.options = [(f"{i['id']}: {i['text'][:80]} ({t('status.' + i['status'], L)})", i["id"])
                              for i in reversed(data["ideas"])]
@@ -453,19 +353,19 @@ class ProjectorApp(KitApp):
         if rnd and rnd["status"] == "open":
             doc = paper_ballot_html(self.store, rnd["id"], L)
             href = "data:text/html;charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")
-            self.paper_print.value = (f"<a class='kit-paper-print' download='ballot-{rnd['id']}.html' "
-                                      f"href='{href}'>{esc(t('ui.paper_print', L))}</a>")
+            self.paper_print.value = element("download", f"ballot-{rnd['id']}.html", href, t("ui.paper_print", L),
+                                             cls="kit-paper-print")
             entries = self.store.paper_entries(rnd["id"])
             waiting = [e["serial"] for e in entries if e["ballot_id"] is None]
             counted = len(entries) - len(waiting)
-            self.paper_log.value = (f"<p class='kit-note'>{esc(t('ui.paper_status', L, counted=counted, waiting=', '.join(waiting) or '–'))}</p>")
+            self.paper_log.value = element("note", t("ui.paper_status", L, counted=counted, waiting=", ".join(waiting) or "–"))
         else:
-            self.paper_print.value = f"<p class='kit-note'>{esc(t('ui.no_open_round', L))}</p>"
+            self.paper_print.value = element("note", t("ui.no_open_round", L))
             self.paper_log.value = ""
         if rnd and rnd["method"] == "pb":
             doc = self.store.pb_file(rnd["id"])
             href = "data:text/plain;charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")
-            self.pb_download.value = (f"<a class='kit-pb-download' download='{esc(self.ws['code'])}-round-{rnd['id']}.pb' "
-                                      f"href='{href}'>{esc(t('ui.pb_download', L))}</a>")
+            self.pb_download.value = element("download", f"{self.ws['code']}-round-{rnd['id']}.pb", href,
+                                             t("ui.pb_download", L), cls="kit-pb-download")
         else:
-            self.pb_download.value = f"<p class='kit-note'>{esc(t('ui.pb_no_round', L))}</p>"
+            self.pb_download.value = element("note", t("ui.pb_no_round", L))

@@ -8,22 +8,21 @@ import ipywidgets as w
 from kit import workshop as wsmod
 from kit.config import LANGUAGES
 from kit.i18n import t
-from kit.qr import qr_svg
+from kit.render import element, join_panel, render
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, participant_url, theme
+from kit.ui.common import KitApp, Poller, participant_url, theme
 from kit.voting import METHODS, PRESETS
+
+# the stage pages the start page opens: (class, notebook, catalog key)
+LINKS = [("kit-map-link", "01_stakeholders.ipynb", "ui.open_map"), ("kit-roles-link", "03_roles.ipynb", "ui.open_roles"),
+         ("kit-evaluation-link", "04_evaluation.ipynb", "ui.open_evaluation"),
+         ("kit-tray-link", "06_service_tray.ipynb", "ui.open_tray"),
+         ("kit-projector-link", "02_ideas_and_voting.ipynb", "ui.open_projector"),
+         ("kit-report-link", "05_report.ipynb", "ui.open_outputs")]
 
 
 def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -> str:
-    url = participant_url(code)
-    return (
-        f'<div class="kit-join{" small" if small else ""}">'
-        f'<div>{qr_svg(url, scale=scale, title=esc(t("ui.qr_title", lang, code=code)))}</div>'
-        f'<div><div class="label">{esc(t("ui.join_at", lang))}</div>'
-        f'<div class="url">{esc(url)}</div>'
-        f'<div class="label">{esc(t("join.code_label", lang))}</div>'
-        f'<div class="code" data-code="{esc(code)}">{esc(code)}</div></div></div>'
-    )
+    return join_panel(participant_url(code), code, lang, scale, small)
 
 
 def start_round(store: Store, workshop_id: int, title: str, method: str = "dots", preset: str = "n3",
@@ -125,17 +124,17 @@ class StartApp(KitApp):
 
         self.children = [
             theme(), self.screen, self.header, self.join, self.links, self.message,
-            w.HTML(f"<h2>{esc(t('ui.collect', L))}</h2>"), self.ideas_open, self.premoderate,
-            w.HTML(f"<h2>{esc(t('ui.voting', L))}</h2>"),
+            w.HTML(element("heading", 2, t("ui.collect", L))), self.ideas_open, self.premoderate,
+            w.HTML(element("heading", 2, t("ui.voting", L))),
             w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap")),
             self.method_box,
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
-            w.HTML(f"<h2>{esc(t('ui.kiosk', L))}</h2>"), self.kiosk_btn, self.kiosk,
-            w.HTML(f"<h2>{esc(t('ui.closing', L))}</h2><p class='kit-note'>{esc(t('ui.closing_help', L))}</p>"),
+            w.HTML(element("heading", 2, t("ui.kiosk", L))), self.kiosk_btn, self.kiosk,
+            w.HTML(element("heading", 2, t("ui.closing", L)) + element("note", t("ui.closing_help", L))),
             self.closed,
-            w.HTML(f"<h2>{esc(t('ui.workshops', L))}</h2>"), self.choose,
-            w.HTML(f"<h3>{esc(t('ui.new_workshop', L))}</h3>"),
+            w.HTML(element("heading", 2, t("ui.workshops", L))), self.choose,
+            w.HTML(element("heading", 3, t("ui.new_workshop", L))),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
         ]
         self._show_method_options()
@@ -195,7 +194,7 @@ class StartApp(KitApp):
             msg = t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"])
         else:
             msg = t("ui.round_opened_method", self.lang, method=t("method." + method, self.lang))
-        self.message.value = f'<p class="kit-ok" role="status">{esc(msg)}</p>'
+        self.message.value = element("message", msg, "kit-ok", "status")
         return rnd
 
     def set_premoderate(self, on: bool) -> None:
@@ -205,9 +204,7 @@ class StartApp(KitApp):
         """Shared-tablet mode: a PIN for the facilitator and the tablet's link."""
         pin = self.store.start_kiosk(self.ws["id"])
         url = participant_url(self.ws["code"]) + "?kiosk=1"
-        self.kiosk.value = (f"<div class='kit-kiosk'><p>{esc(t('ui.kiosk_help', self.lang))}</p>"
-                            f"<p><a href='{esc(url)}' target='_blank' rel='noopener' class='kit-kiosk-link'>{esc(url)}</a></p>"
-                            f"<p>{esc(t('ui.kiosk_pin', self.lang))} <strong class='kit-kiosk-pin'>{pin}</strong></p></div>")
+        self.kiosk.value = element("kiosk", t("ui.kiosk_help", self.lang), url, t("ui.kiosk_pin", self.lang), pin)
         return pin
 
     def close_current_round(self) -> dict | None:
@@ -216,37 +213,21 @@ class StartApp(KitApp):
                 closed = self.store.close_round(r["id"])
                 self.refresh()
                 return closed
-        self.message.value = f'<p class="kit-msg">{esc(t("ui.no_open_round", self.lang))}</p>'
+        self.message.value = element("message", t("ui.no_open_round", self.lang), "kit-msg")
         return None
 
     # -- drawing ----------------------------------------------------------------------------
     def _draw(self) -> None:
         L, ws = self.lang, self.store.workshop(self.ws["id"])
         self.ws = ws
-        self.header.value = (f"<h1>{esc(ws['title'])}</h1>"
-                             f"<p class='kit-note'>{esc(wsmod.template_name(ws['template'], L))}</p>")
+        self.header.value = element("title", ws["title"], wsmod.template_name(ws["template"], L))
         self.join.value = join_panel_html(ws["code"], L)
-        code = esc(ws["code"])
-        self.links.value = (
-            f'<p><a class="kit-map-link" href="01_stakeholders.ipynb?workshop={code}" target="_blank" '
-            f'rel="noopener">{esc(t("ui.open_map", L))}</a></p>'
-            f'<p><a class="kit-roles-link" href="03_roles.ipynb?workshop={code}" target="_blank" '
-            f'rel="noopener">{esc(t("ui.open_roles", L))}</a></p>'
-            f'<p><a class="kit-evaluation-link" href="04_evaluation.ipynb?workshop={code}" target="_blank" '
-            f'rel="noopener">{esc(t("ui.open_evaluation", L))}</a></p>'
-            f'<p><a class="kit-tray-link" href="06_service_tray.ipynb?workshop={code}" target="_blank" '
-            f'rel="noopener">{esc(t("ui.open_tray", L))}</a></p>'
-            f'<p><a class="kit-projector-link" href="02_ideas_and_voting.ipynb?workshop={code}" '
-            f'target="_blank" rel="noopener">{esc(t("ui.open_projector", L))}</a></p>'
-            f'<p><a class="kit-report-link" href="05_report.ipynb?workshop={code}" target="_blank" '
-            f'rel="noopener">{esc(t("ui.open_outputs", L))}</a></p>')
+        self.links.value = render("start/links.html", L, code=ws["code"], links=LINKS)
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])
         self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))
         self.closed.value = bool((ws["settings"] or {}).get("closed"))
-        rows = []
-        for r in reversed(self.store.rounds(ws["id"])):
-            rows.append(f"<li>{esc(r['title'])}: {esc(t('round.' + r['status'], L))}"
-                        f" · {esc(t('ui.ballots', L, n=self.store.ballot_count(r['id'])))}</li>")
-        self.rounds.value = f"<ul>{''.join(rows)}</ul>" if rows else f"<p>{esc(t('ui.no_rounds', L))}</p>"
+        rows = [f"{r['title']}: {t('round.' + r['status'], L)} · {t('ui.ballots', L, n=self.store.ballot_count(r['id']))}"
+                for r in reversed(self.store.rounds(ws["id"]))]
+        self.rounds.value = element("items", rows) if rows else element("p", t("ui.no_rounds", L))

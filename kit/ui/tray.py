@@ -10,9 +10,10 @@ from kit import tray
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.render import element, render
 from kit.store import Store
 from kit.tables import read_table
-from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.common import KitApp, Poller, theme
 from kit.ui.stakeholders import data_uri
 from kit.ui.start import join_panel_html
 
@@ -45,40 +46,24 @@ class TrayView:
     def coverage_html(self) -> str:
         """Levels by target group: the count in each cell, and the word "gap" (not colour alone)."""
         L = self.lang
-        head = "".join(f"<th scope='col'>{esc(label(g['label'], L))}</th>" for g in self.groups)
-        rows = []
-        for lv in self.levels:
-            cells = []
-            for g in self.groups:
-                n = self.coverage[lv["id"]][g["id"]]
-                cells.append(f"<td class='kit-gap'>0 – {esc(t('tray.gap', L))}</td>" if n == 0 else f"<td>{n}</td>")
-            rows.append(f"<tr><th scope='row'>{lv['id']}. {esc(label(lv['label'], L))}</th>{''.join(cells)}</tr>")
-        return (f"<table class='kit-groups kit-tray-coverage'><caption>{esc(t('tray.coverage_caption', L))}</caption>"
-                f"<thead><tr><th scope='col'>{esc(t('tray.field_step_level', L))}</th>{head}</tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>")
+        rows = [{"id": lv["id"], "label": label(lv["label"], L),
+                 "counts": [self.coverage[lv["id"]][g["id"]] for g in self.groups]} for lv in self.levels]
+        return render("tray/coverage.html", L, groups=[label(g["label"], L) for g in self.groups], rows=rows)
 
     def table_html(self) -> str:
         L = self.lang
-        if not self.activities:
-            return f"<p class='kit-note'>{esc(t('tray.empty_facilitator', L))}</p>"
         dup = {i for ids in self.duplicates for i in ids}
-        head = "".join(f"<th scope='col'>{esc(t(k, L))}</th>" for k in (
-            "tray.field_name", "tray.field_organiser", "tray.field_step_level", "tray.field_place",
-            "tray.field_schedule", "tray.field_cost", "tray.field_languages", "tray.interested_count",
-            "tray.organise_count"))
         rows = []
         for a in self.activities:
             c = self.counts.get(a["id"], {"interested": 0, "organise": 0})
-            flag = f" <strong>({esc(t('tray.duplicate', L))})</strong>" if a["id"] in dup else ""
-            cost = t("tray.free", L) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")
             when = ", ".join(tray.day_label(d, L) for d in a["days"])
-            when = " – ".join(x for x in (when, a["schedule"] or "") if x)
-            rows.append(
-                f"<tr data-activity='{a['id']}'><th scope='row'>{esc(a['name'])}{flag}</th><td>{esc(a['organiser'] or '')}</td>"
-                f"<td>{esc(self.level(a['step_level']))}</td><td>{esc(a['place'] or '')}</td><td>{esc(when)}</td>"
-                f"<td>{esc(cost)}</td><td>{esc(', '.join(tray.language_label(x, L) for x in a['languages']))}</td>"
-                f"<td class='kit-interested'>{c['interested']}</td><td class='kit-organise'>{c['organise']}</td></tr>")
-        return f"<table class='kit-groups kit-tray-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            rows.append({"id": a["id"], "name": a["name"], "duplicate": a["id"] in dup, "organiser": a["organiser"] or "",
+                         "level": self.level(a["step_level"]), "place": a["place"] or "",
+                         "when": " – ".join(x for x in (when, a["schedule"] or "") if x),
+                         "cost": t("tray.free", L) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else ""),
+                         "languages": ", ".join(tray.language_label(x, L) for x in a["languages"]),
+                         "interested": c["interested"], "organise": c["organise"]})
+        return render("tray/table.html", L, rows=rows)
 
 
 class TrayApp(KitApp):
@@ -158,7 +143,7 @@ class TrayApp(KitApp):
             self.f["description"],
             w.HBox([self.add_btn, self.save_btn, self.remove_btn], layout=w.Layout(**row)),
         ])
-        imp = w.VBox([w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_import_help', L))}</p>"), self.upload,
+        imp = w.VBox([w.HTML(element("note", t("tray.ui_import_help", L))), self.upload,
                       self.mapping_box, self.import_btn])
         self.tools = w.Accordion(children=[form, imp])
         self.tools.set_title(0, t("tray.ui_form", L))
@@ -166,10 +151,10 @@ class TrayApp(KitApp):
         self.tools.selected_index = 0
         self.children = [
             theme(), self.screen, self.join, self.message, self.open_box, self.tools,
-            w.HTML(f"<h2>{esc(t('tray.ui_suggestions', L))}</h2>"), self.suggestions,
-            w.HTML(f"<h2>{esc(t('tray.heading', L))}</h2>"), self.table, self.catalogue,
-            w.HTML(f"<h2>{esc(t('tray.coverage', L))}</h2>"), self.coverage,
-            w.HTML(f"<h2>{esc(t('tray.gaps', L))}</h2>"), self.gaps_box, self.narrow,
+            w.HTML(element("heading", 2, t("tray.ui_suggestions", L))), self.suggestions,
+            w.HTML(element("heading", 2, t("tray.heading", L))), self.table, self.catalogue,
+            w.HTML(element("heading", 2, t("tray.coverage", L))), self.coverage,
+            w.HTML(element("heading", 2, t("tray.gaps", L))), self.gaps_box, self.narrow,
         ]
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
@@ -233,7 +218,7 @@ class TrayApp(KitApp):
                             description=t(tray.FIELD_KEYS[f], L) + (" *" if f in tray.REQUIRED else ""))
             dd.add_class("kit-map-" + f)
             self.map_dd[f] = dd
-        self.mapping_box.children = [w.HTML(f"<p>{esc(t('tray.ui_mapping', L, n=len(rows), file=filename))}</p>"),
+        self.mapping_box.children = [w.HTML(element("p", t("tray.ui_mapping", L, n=len(rows), file=filename))),
                                      *self.map_dd.values()]
         self.import_btn.layout.display = None
         return guess
@@ -256,8 +241,7 @@ class TrayApp(KitApp):
         if res.errors:
             lines = [t("tray.import_row_error", L, row=n, message=err.message(L)) for n, err in res.errors[:20]]
             more = [t("tray.import_more", L, n=len(res.errors) - 20)] if len(res.errors) > 20 else []
-            self.message.value = (f"<div class='kit-msg' role='alert'><p>{esc(t('tray.import_refused', L))}</p><ul>"
-                                  + "".join(f"<li>{esc(x)}</li>" for x in lines + more) + "</ul></div>")
+            self.message.value = element("box", "kit-msg", "alert", t("tray.import_refused", L), lines + more)
             return res
         self.store.import_activities(self.ws["id"], res.rows)
         self._rows, self.map_dd = [], {}
@@ -265,9 +249,7 @@ class TrayApp(KitApp):
         self.import_btn.layout.display = "none"
         dups = [t("tray.import_duplicate", L, row=n, name=name) for n, name in res.duplicates]
         self.refresh()
-        self.message.value = (f"<div class='kit-ok' role='status'><p>{esc(t('tray.imported', L, n=len(res.rows)))}</p>"
-                              + ("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in dups) + "</ul>" if dups else "")
-                              + "</div>")
+        self.message.value = element("box", "kit-ok", "status", t("tray.imported", L, n=len(res.rows)), dups)
         return res
 
     # -- drawing ------------------------------------------------------------------------------
@@ -287,7 +269,7 @@ class TrayApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (f"<h1>{esc(t('tray.ui_title', L))}: {esc(self.ws['title'])}</h1>"
+        self.join.value = (element("heading", 1, f"{t('tray.ui_title', L)}: {self.ws['title']}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("tray_open"))
         v = self.view = TrayView(self.store, self.ws, L)
@@ -298,16 +280,14 @@ class TrayApp(KitApp):
 
         rows = []
         for a in v.suggested:
-            text = w.HTML(f"<p><strong>{esc(a['name'])}</strong> – {esc(v.level(a['step_level']))}"
-                          f"{' – ' + esc(a['place']) if a['place'] else ''}"
-                          f"{'<br>' + esc(a['description']) if a['description'] else ''}</p>")
+            text = w.HTML(element("suggestion", a["name"], v.level(a["step_level"]), a["place"], a["description"]))
             ok = w.Button(description=t("ui.accept", L), button_style="success")
             ok.add_class("kit-tray-accept")
             no = w.Button(description=t("ui.reject", L))
             ok.on_click(lambda _, i=a["id"]: self._guard(self.decide, i, True))
             no.on_click(lambda _, i=a["id"]: self._guard(self.decide, i, False))
             rows.append(w.HBox([text, ok, no], layout=w.Layout(flex_flow="row wrap", align_items="center")))
-        self.suggestions.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_no_suggestions', L))}</p>")]
+        self.suggestions.children = rows or [w.HTML(element("note", t("tray.ui_no_suggestions", L)))]
 
         self.table.value = v.table_html()
         self.coverage.value = v.coverage_html()
@@ -318,22 +298,21 @@ class TrayApp(KitApp):
                 from kit import report
 
                 page = report.tray_catalogue_html(self.store, self.ws["id"], L)
-                self.catalogue.value = (f"<p><a download='tray_{self.ws['code']}.html' "
-                                        f"href='{data_uri(page, 'text/html')}'>{esc(t('tray.ui_catalogue', L))}</a></p>")
+                self.catalogue.value = element("p", element("download", f"tray_{self.ws['code']}.html",
+                                                            data_uri(page, "text/html"), t("tray.ui_catalogue", L)))
             else:
                 self.catalogue.value = ""
         gap_rows = []
         for gap in v.gaps:
-            text = w.HTML(f"<p>{esc(v.gap_text(gap))}</p>", layout=w.Layout(flex="1 1 20rem"))
+            text = w.HTML(element("p", v.gap_text(gap)), layout=w.Layout(flex="1 1 20rem"))
             if gap["key"] in v.made:
-                gap_rows.append(w.HBox([text, w.HTML(f"<p class='kit-note'>{esc(t('tray.ui_idea_exists', L))}</p>")],
+                gap_rows.append(w.HBox([text, w.HTML(element("note", t("tray.ui_idea_exists", L)))],
                                        layout=w.Layout(flex_flow="row wrap")))
                 continue
             btn = w.Button(description=t("tray.ui_make_idea", L), layout=w.Layout(width="auto"))
             btn.add_class("kit-gap-idea")
             btn.on_click(lambda _, g=gap: self._guard(self.make_idea, g))
             gap_rows.append(w.HBox([text, btn], layout=w.Layout(flex_flow="row wrap", align_items="center")))
-        self.gaps_box.children = gap_rows or [w.HTML(f"<p>{esc(t('tray.no_gaps', L))}</p>")]
-        self.narrow.value = (f"<h3>{esc(t('tray.narrow_heading', L))}</h3><ul>"
-                             + "".join(f"<li>{esc(tray.narrow_text(n, self.levels, L))}</li>" for n in v.narrow)
-                             + "</ul>") if v.narrow else ""
+        self.gaps_box.children = gap_rows or [w.HTML(element("p", t("tray.no_gaps", L)))]
+        self.narrow.value = (element("heading", 3, t("tray.narrow_heading", L))
+                             + element("items", [tray.narrow_text(n, self.levels, L) for n in v.narrow])) if v.narrow else ""

@@ -1,0 +1,70 @@
+"""A round's results as the projector, the facilitator's desk and the report show them: the ranked
+list with result bars, both budgeting rules with their steps, the results by stakeholder group, the
+printable paper ballot."""
+
+from __future__ import annotations
+
+from kit import budgeting, voting
+from kit.i18n import t
+from kit.numbers import money
+from kit.render import render
+
+SCORE_KEY = {"dots": "ui.unit_dots", "ranking": "ui.unit_points"}  # else votes
+RULE_TITLE = {"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}
+
+
+def results_html(data: dict, lang: str) -> str:
+    rnd = data["round"]
+    rows = []
+    if rnd and rnd["results_visible"] and voting.has_result(data["results"]):
+        top = max(r.score for r in data["results"]) or 1
+        for r in data["results"]:
+            text, status = data["texts"].get(r.idea_id, ("", "visible"))
+            rows.append({"id": r.idea_id, "score": r.score, "rank": r.rank, "text": text, "visible": status == "visible",
+                         "tie": r.idea_id in data["ties"], "width": f"{100 * r.score / top:.0f}"})
+    unit = t(SCORE_KEY.get(rnd["method"], "ui.unit_votes"), lang) if rnd else ""
+    pb = pb_html(data["pb"], lang) if rows and data.get("pb") else ""
+    return render("voting/results.html", lang, rnd=rnd, rows=rows, unit=unit, pb=pb)
+
+
+def pb_html(pb: dict, lang: str) -> str:
+    """Both budgeting rules side by side, each with its step-by-step explanation."""
+    e = pb["election"]
+    cols = [{"rule": rule, "title": t(RULE_TITLE[rule], lang), "left": t("ui.pb_left", lang, left=money(pb[rule].left, lang)),
+             "funded": [{"id": pid, "label": e.project(pid).label, "cost": money(e.project(pid).cost, lang)}
+                        for pid in pb[rule].funded],
+             "steps": budgeting.explain(pb[rule], e, lang)} for rule in ("greedy", "mes")]
+    not_fundable = ", ".join(e.project(pid).label for pid in pb["greedy"].not_fundable)
+    return render("voting/pb.html", lang, cols=cols, not_fundable=not_fundable)
+
+
+def groups_html(data: dict, lang: str, group_names: dict) -> str:
+    g = data["groups"]
+    rnd = data["round"]
+    if not rnd or not rnd["results_visible"] or g is None:
+        return ""
+    names = [(gid, group_names.get(gid, t("ui.group_other", lang) if gid == "other" else gid)) for gid in g["groups"]]
+    cols = [{"name": n, "size": g["sizes"][gid]} for gid, n in names]
+    rows = []
+    for r in data["results"]:
+        text, status = data["texts"].get(r.idea_id, ("", "visible"))
+        rows.append({"text": text, "visible": status == "visible", "counts": [g["groups"][gid][r.idea_id] for gid, _ in names]})
+    single = [{"idea": data["texts"].get(s["item"], ("", ""))[0], "group": dict(names).get(s["group"], s["group"])}
+              for s in g["single_group"]]
+    return render("voting/groups.html", lang, cols=cols, rows=rows, min_group=g["min_group"],
+                  suppressed=g["suppressed_voters"], single=single)
+
+
+def paper_ballot_html(round_: dict, items: list[dict], lang: str) -> str:
+    """A printable paper ballot: the visible items, numbered as the facilitator enters them."""
+    rules = round_["rules"]
+    items = [i for i in items if i["status"] == "visible"]
+    how = {"dots": lambda: t("paper.how_dots", lang, dots=rules.get("dots")),
+           "approval": lambda: t("paper.how_approval", lang, max=rules.get("max") or len(items)),
+           "ranking": lambda: t("paper.how_ranking", lang, k=rules.get("k")),
+           "choose_one": lambda: t("paper.how_choose_one", lang),
+           "pb": lambda: t("paper.how_pb", lang, budget=money(budgeting.to_amount(rules.get("budget") or 0), lang))}
+    costs = rules.get("costs") or {}
+    shown = [{"text": i["text"], "cost": money(budgeting.to_amount(costs[str(i["id"])]), lang) if str(i["id"]) in costs
+              else ""} for i in items]
+    return render("voting/paper_ballot.html", lang, title=round_["title"], how=how[round_["method"]](), items=shown)
