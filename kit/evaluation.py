@@ -382,36 +382,3 @@ def paper_questions(questions: list[dict]) -> list[dict]:
     return [q for q in questions if q["kind"] in ("scale", "choice", "text")]
 
 
-def paper_form_html(form: dict, lang: str) -> str:
-    """A printable feedback form: the same questions, numbered as the facilitator enters them,
-    with boxes to tick and lines to write on; a self-contained page (fi/sv/en)."""
-    from html import escape
-
-    from kit.i18n import t
-
-    esc = lambda x: escape("" if x is None else str(x), quote=True)
-    parts = []
-    for n, q in enumerate(paper_questions(form["questions"]), start=1):
-        if q["kind"] == "scale":
-            boxes = "".join(f"<span class='opt'><span class='box'></span> {v}</span>" for v in range(1, 6))
-            body = (f"<p class='hint'>{esc(t('form.scale_low', lang))} · {esc(t('form.scale_high', lang))}</p>"
-                    f"<p>{boxes}</p>")
-        elif q["kind"] == "choice":
-            body = "".join(f"<p class='opt'><span class='box'></span> {esc(c)}</p>" for c in q["choices"])
-        else:
-            body = "<div class='lines'></div>"
-        parts.append(f"<section><h2>{n}. {esc(q['text'])}</h2>{body}</section>")
-    skipped = len(form["questions"]) - len(paper_questions(form["questions"]))
-    note = f"<p class='hint'>{esc(t('paper.form_device_only', lang, n=skipped))}</p>" if skipped else ""
-    css = ("body{font-family:'DejaVu Sans',sans-serif;font-size:14pt;margin:1.5cm;color:#000}"
-           "h1{font-size:20pt}h2{font-size:15pt;margin:1em 0 .3em}section{page-break-inside:avoid}"
-           ".box{display:inline-block;width:1.1em;height:1.1em;border:2px solid #000;vertical-align:-.2em}"
-           ".opt{margin:.3em 1.2em .3em 0;display:inline-block}p.opt{display:block}"
-           ".lines{height:4.5em;background:repeating-linear-gradient(#fff 0 1.45em,#000 1.45em 1.5em)}"
-           ".hint{font-size:12pt}")
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{esc(form['title'])}</title>"
-            f"<style>{css}</style></head><body><h1>{esc(form['title'])}</h1>"
-            f"<p>{esc(t('paper.form_intro', lang))}</p>"
-            f"<p>{esc(t('paper.number', lang))} ________ &nbsp; {esc(t('join.group', lang))} ________________</p>"
-            f"{''.join(parts)}{note}</body></html>")
-

@@ -69,3 +69,11 @@ def form_results_html(f: dict, resp: list[dict], agg: list[dict], lang: str, min
 def log_html(log: list[dict], group_names: dict, lang: str):
     tot = ev.log_totals(log) if log else None
     return render("evaluation/log.html", lang, log=log, totals=tot, names=group_names)
+
+
+def paper_form_html(form: dict, lang: str):
+    """A printable feedback form: the same questions, numbered as the facilitator enters them,
+    with boxes to tick and lines to write on; a self-contained page (fi/sv/en)."""
+    questions = ev.paper_questions(form["questions"])
+    return render("evaluation/paper_form.html", lang, form=form, questions=questions,
+                  skipped=len(form["questions"]) - len(questions))

@@ -4,7 +4,6 @@ theme, and a poller that redraws when the store's change counter moves."""
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import os
 import threading
@@ -24,11 +23,6 @@ POLL_SECONDS = 0.5
 SCREENS = ("desk", "light", "dark")
 SCREEN_KEYS = {"desk": "ui.screen_desk", "light": "ui.screen_light", "dark": "ui.screen_dark"}
 THEME = (Path(__file__).parent / "theme.css").read_text(encoding="utf-8")
-
-
-def esc(text) -> str:
-    """Escape anything a participant typed before it reaches HTML."""
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 def open_store() -> Store:

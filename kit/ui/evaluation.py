@@ -9,6 +9,7 @@ from kit import evaluation as ev
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
+from kit.render import element
 from kit.render.evaluation import (
     CHECK_KEYS,
     CRITERION_KEYS,
@@ -20,9 +21,10 @@ from kit.render.evaluation import (
     indicators_html,
     log_html,
     model_html,
+    paper_form_html,
 )
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.common import KitApp, Poller, theme
 from kit.ui.stakeholders import data_uri
 from kit.ui.start import join_panel_html
 from kit.workshop import data_path
@@ -104,8 +106,8 @@ class EvaluationApp(KitApp):
         self.packs, pack_problems = self.store.instrument_packs()
         self.form_pack = w.Dropdown(options=[(t("ui.no_instrument", L), "")] + [(p_["name"], k) for k, p_ in self.packs.items()],
                                     description=t("ui.instrument", L), style=sty)
-        self.pack_note = w.HTML("".join(f"<p class='kit-msg'>{esc(x)}</p>" for x in pack_problems)
-                                or f"<p class='kit-note'>{esc(t('ui.instrument_help', L))}</p>")
+        self.pack_note = w.HTML("".join(element("msg", x) for x in pack_problems)
+                                or element("note", t('ui.instrument_help', L)))
         self.form_min = w.BoundedIntText(value=ev.MIN_ANSWERS, min=1, max=100, description=t("ui.min_group", L), style=sty)
         self.form_min.add_class("kit-form-min")
         self.form_btn = w.Button(description=t("ui.form_open", L), button_style="primary")
@@ -129,7 +131,7 @@ class EvaluationApp(KitApp):
         self.paper_widgets: dict = {}
         self._paper_form_id = None
         self.paper_tools = w.Accordion(children=[w.VBox([
-            w.HTML(f"<p class='kit-note'>{esc(t('ui.paper_form_help', L))}</p>"), self.paper_print,
+            w.HTML(element("note", t('ui.paper_form_help', L))), self.paper_print,
             self.paper_fields, self.paper_group, self.paper_btn])])
         self.paper_tools.set_title(0, t("ui.paper_form", L))
         self.paper_tools.selected_index = None
@@ -161,41 +163,41 @@ class EvaluationApp(KitApp):
             self.criteria = criteria()
         except KitError as err:  # the rest of the page works; the message says what is wrong
             self.criteria = []
-            crit_widgets.append(w.HTML(f"<p class='kit-msg'>{esc(err.message(L))}</p>"))
+            crit_widgets.append(w.HTML(element("msg", err.message(L))))
         for c in self.criteria:
             status = w.Dropdown(options=[(t(v, L), k) for k, v in CRITERION_KEYS.items()], layout=w.Layout(width="auto"))
             evidence = w.Text(placeholder=t("ui.evidence", L), layout=w.Layout(width="40%"))
             self.crit_rows[c["id"]] = (status, evidence)
-            crit_widgets.append(w.HBox([w.HTML(esc(c["text"].get(L) or c["text"]["fi"]), layout=w.Layout(flex="1 1 auto")),
+            crit_widgets.append(w.HBox([w.HTML(element("text", c["text"].get(L) or c["text"]["fi"]), layout=w.Layout(flex="1 1 auto")),
                                         status, evidence], layout=w.Layout(flex_flow="row wrap")))
         self.crit_btn = w.Button(description=t("ui.plan_save", L))
         self.crit_btn.add_class("kit-criteria-save")
         self.crit_btn.on_click(lambda _: self._guard(self.save_criteria))
         self.children = [
             theme(), self.screen, self.join, self.message,
-            w.HTML(f"<h2>{esc(t('ui.feedback', L))}</h2>"), self.form_title, self.form_sets, self.form_custom,
+            w.HTML(element("heading", 2, t('ui.feedback', L))), self.form_title, self.form_sets, self.form_custom,
             w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
             w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)), self.results,
             self.paper_tools,
-            w.HTML(f"<h3>{esc(t('ui.open_answers', L))}</h3>"), self.moderation,
-            w.HTML(f"<h2>{esc(t('ui.logic_model', L))}</h2>"),
+            w.HTML(element("heading", 3, t('ui.open_answers', L))), self.moderation,
+            w.HTML(element("heading", 2, t('ui.logic_model', L))),
             w.HBox([self.node_level, self.node_text, self.node_thl, self.node_btn], layout=w.Layout(**row)),
             w.HBox([self.from_stages, self.from_stages_btn], layout=w.Layout(**row)),
             w.HBox([self.edge_from, self.edge_to, self.edge_btn], layout=w.Layout(**row)),
             self.dimensions, self.model_html, self.checks,
-            w.HTML(f"<h2>{esc(t('ui.indicators', L))}</h2>"),
+            w.HTML(element("heading", 2, t('ui.indicators', L))),
             w.HBox([self.ind_name, self.ind_node, self.ind_kind], layout=w.Layout(**row)),
             w.HBox([self.ind_group, self.ind_unit, self.ind_base, self.ind_target, self.ind_date], layout=w.Layout(**row)),
             w.HBox([self.ind_method, self.ind_source, self.ind_freq], layout=w.Layout(**row)),
             w.HBox([self.ind_thl, self.ind_owner, self.ind_real, self.ind_btn], layout=w.Layout(**row)),
             self.ind_html,
-            w.HTML(f"<h3>{esc(t('ui.survey', L))}</h3>"),
+            w.HTML(element("heading", 3, t('ui.survey', L))),
             w.HBox([self.survey_upload, self.survey_column, self.survey_indicator, self.survey_how, self.survey_btn],
                    layout=w.Layout(**row)),
-            w.HTML(f"<h2>{esc(t('ui.activity_log', L))}</h2>"),
+            w.HTML(element("heading", 2, t('ui.activity_log', L))),
             w.HBox([self.log_date, self.log_type, self.log_hours], layout=w.Layout(**row)),
             w.HBox([self.log_counts, self.log_btn], layout=w.Layout(**row)), self.log_html,
-            w.HTML(f"<h2>{esc(t('ui.criteria', L))}</h2>"), *crit_widgets, self.crit_btn,
+            w.HTML(element("heading", 2, t('ui.criteria', L))), *crit_widgets, self.crit_btn,
         ]
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
@@ -339,14 +341,14 @@ class EvaluationApp(KitApp):
     def _paper_draw(self, f: dict | None) -> None:
         L = self.lang
         if f is None or f["status"] != "open":
-            self.paper_print.value = f"<p class='kit-note'>{esc(t('ui.no_open_form', L))}</p>"
+            self.paper_print.value = element("note", t('ui.no_open_form', L))
             self.paper_fields.children, self.paper_widgets, self._paper_form_id = [], {}, None
             self.paper_btn.disabled = True
             return
         self.paper_btn.disabled = False
-        doc = ev.paper_form_html(f, L)
-        self.paper_print.value = (f"<a class='kit-paper-form-print' download='form-{f['id']}.html' "
-                                  f"href='{data_uri(doc, 'text/html')}'>{esc(t('ui.paper_form_print', L))}</a>")
+        doc = paper_form_html(f, L)
+        self.paper_print.value = element("download", f"form-{f['id']}.html", data_uri(doc, "text/html"),
+                                         t("ui.paper_form_print", L), cls="kit-paper-form-print")
         if self._paper_form_id == f["id"]:
             return  # the fields keep what the facilitator is typing
         self._paper_form_id = f["id"]
@@ -381,13 +383,13 @@ class EvaluationApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (f"<h1>{esc(t('ui.evaluation_title', L))}: {esc(self.ws['title'])}</h1>"
+        self.join.value = (element("heading", 1, f"{t('ui.evaluation_title', L)}: {self.ws['title']}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         f = self.current_form()
         self.form_close_btn.disabled = not (f and f["status"] == "open")
         self._paper_draw(f)
         if f is None:
-            self.results.value = f"<p class='kit-note'>{esc(t('ui.no_forms', L))}</p>"
+            self.results.value = element("note", t('ui.no_forms', L))
             self.moderation.children = []
         else:
             resp = self.store.responses(f["id"])
@@ -405,9 +407,9 @@ class EvaluationApp(KitApp):
                     b = w.Button(description=t("ui.approve", L))
                     b.add_class("kit-approve-answer")
                     b.on_click(lambda _, fid=f["id"], rid=r["id"], qid=q["id"]: self._guard(self.approve, fid, rid, qid))
-                    rows.append(w.HBox([w.HTML(f"<div class='kit-answer'>{esc(r['answers'][q['id']])}</div>",
+                    rows.append(w.HBox([w.HTML(element("answer", r["answers"][q["id"]]),
                                                layout=w.Layout(flex="1 1 auto")), b]))
-            self.moderation.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('ui.no_open_answers', L))}</p>")]
+            self.moderation.children = rows or [w.HTML(element("note", t('ui.no_open_answers', L)))]
         nodes, edges = self.store.logic_model(self.ws["id"])
         inds = self.store.indicators(self.ws["id"])
         tasks = self.store.tasks(self.ws["id"])
@@ -444,7 +446,8 @@ class EvaluationApp(KitApp):
             evidence.value = (saved.get(cid) or {}).get("evidence", "")
         findings = ev.check_model(nodes, edges, inds, dims)
         text = {n["id"]: n["text"] for n in nodes}
-        self.checks.value = ("<ul class='kit-flag-list'>" + "".join(
-            f"<li class='kit-{f.level}'>{esc(t(CHECK_KEYS[f.code], L, node=text.get(f.node, ''), dimension=t(THL_KEYS[f.params['dimension']], L) if 'dimension' in f.params else ''))}</li>"
-            for f in findings) + "</ul>") if findings else (f"<p class='kit-ok'>{esc(t('ui.raci_ok', L))}</p>" if nodes else "")
+        self.checks.value = element("flags", [
+            (f.level, t(CHECK_KEYS[f.code], L, node=text.get(f.node, ""),
+                        dimension=t(THL_KEYS[f.params["dimension"]], L) if "dimension" in f.params else ""))
+            for f in findings]) if findings else (element("msg", t('ui.raci_ok', L), "kit-ok") if nodes else "")
         self.ind_html.value = indicators_html(inds, text, L, current_values(inds, log))

@@ -11,8 +11,9 @@ from kit import report
 from kit.config import LANGUAGES
 from kit.errors import KitError
 from kit.i18n import t
+from kit.render import element
 from kit.store import Store
-from kit.ui.common import KitApp, esc, theme
+from kit.ui.common import KitApp, theme
 from kit.ui.stakeholders import data_uri
 
 MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html",
@@ -49,9 +50,9 @@ class ReportApp(KitApp):
         self.children = [
             theme(), self.header, self.message,
             w.HBox([self.out_lang, self.nicknames], layout=w.Layout(flex_flow="row wrap")),
-            w.HTML(f"<p class='kit-note'>{esc(t('ui.export_help', L))}</p>"),
+            w.HTML(element("note", t('ui.export_help', L))),
             w.HBox(self.buttons, layout=w.Layout(flex_flow="row wrap")), self.progress, self.links,
-            w.HTML(f"<h2>{esc(t('ui.restore_heading', L))}</h2><p class='kit-note'>{esc(t('ui.restore_help', L))}</p>"),
+            w.HTML(element("heading", 2, t("ui.restore_heading", L)) + element("note", t("ui.restore_help", L))),
             w.HBox([self.restore_upload, self.replace], layout=w.Layout(flex_flow="row wrap")),
         ]
         self.made: dict[str, tuple[bytes, str]] = {}
@@ -61,7 +62,7 @@ class ReportApp(KitApp):
         """Build one output; shows progress while it works (a PDF takes seconds)."""
         self.progress.layout.visibility = "visible"
         self.progress.value = 0
-        self.message.value = f'<p class="kit-note" role="status">{esc(t("ui.export_working", self.lang))}</p>'
+        self.message.value = element("message", t("ui.export_working", self.lang), "kit-note", "status")
         try:
             content, name = report.export(self.store, self.ws["id"], fmt, self.out_lang.value, self.nicknames.value)
         finally:
@@ -90,11 +91,7 @@ class ReportApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.header.value = f"<h1>{esc(t('ui.outputs', L))}: {esc(self.ws['title'])}</h1>"
-        items = []
-        for fmt in report.FORMATS:
-            if fmt in self.made:
-                content, name = self.made[fmt]
-                items.append(f"<li><a class='kit-download-{fmt}' download='{esc(name)}' "
-                             f"href='{data_uri(content, MIME[fmt])}'>{esc(name)}</a> ({len(content):,} B)</li>")
-        self.links.value = "<ul>" + "".join(items) + "</ul>" if items else ""
+        self.header.value = element("heading", 1, f"{t('ui.outputs', L)}: {self.ws['title']}")
+        files = [(f"kit-download-{fmt}", self.made[fmt][1], data_uri(self.made[fmt][0], MIME[fmt]),
+                  f"{len(self.made[fmt][0]):,}") for fmt in report.FORMATS if fmt in self.made]
+        self.links.value = element("download_list", files) if files else ""

@@ -11,9 +11,10 @@ from kit import roles
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.render import element
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, esc, theme
+from kit.ui.common import KitApp, Poller, theme
 from kit.ui.start import join_panel_html
 
 CELL = [("–", ""), ("R", "R"), ("A", "A"), ("C", "C"), ("I", "I"), ("A+R", "AR")]
@@ -132,22 +133,22 @@ class RolesApp(KitApp):
         row = {"flex_flow": "row wrap"}
         self.children = [
             theme(), self.screen, self.join, self.message, self.open_box, self.tools,
-            w.HTML(f"<h2>{esc(t('ui.offers', L))}</h2>"), self.offers_box,
-            w.HTML(f"<h2>{esc(t('ui.holders', L))}</h2>"),
+            w.HTML(element("heading", 2, t('ui.offers', L))), self.offers_box,
+            w.HTML(element("heading", 2, t('ui.holders', L))),
             w.HBox([self.holder_name, self.holder_kind, self.holder_chair, self.holder_unpaid, self.holder_btn], layout=w.Layout(**row)),
             w.HBox([self.from_map, self.from_map_btn, self.holder_pick, self.holder_remove_btn], layout=w.Layout(**row)),
-            w.HTML(f"<h2>{esc(t('ui.tasks', L))}</h2>"),
+            w.HTML(element("heading", 2, t('ui.tasks', L))),
             w.HBox([self.task_title], layout=w.Layout(**row)),
             w.HBox([self.task_section, self.task_effort, self.task_due, self.task_btn, self.standard_btn], layout=w.Layout(**row)),
             w.HBox([self.task_pick], layout=w.Layout(**row)),
             w.HBox([self.deputy, self.a_is_r, self.done, self.task_save_btn], layout=w.Layout(**row)),
-            w.HTML(f"<h2>{esc(t('ui.raci', L))}</h2><p class='kit-note'>{esc(t('ui.raci_help', L))}</p>"),
+            w.HTML(element("heading", 2, t("ui.raci", L)) + element("note", t("ui.raci_help", L))),
             self.grid, self.checks,
-            w.HTML(f"<h2>{esc(t('ui.coverage', L))}</h2>"), self.level_grid,
+            w.HTML(element("heading", 2, t('ui.coverage', L))), self.level_grid,
             w.HBox([self.new_competence, self.new_competence_btn], layout=w.Layout(**row)), self.coverage_html,
-            w.HTML(f"<h2>{esc(t('ui.workload', L))}</h2>"), self.workload_html,
+            w.HTML(element("heading", 2, t('ui.workload', L))), self.workload_html,
             w.HBox([self.term_holder, self.term_role, self.term_start, self.term_btn], layout=w.Layout(**row)),
-            w.HTML(f"<h2>{esc(t('ui.action_list', L))}</h2>"), self.actions_html,
+            w.HTML(element("heading", 2, t('ui.action_list', L))), self.actions_html,
         ]
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
@@ -292,7 +293,7 @@ class RolesApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (f"<h1>{esc(t('ui.roles_title', L))}: {esc(self.ws['title'])}</h1>"
+        self.join.value = (element("heading", 1, f"{t('ui.roles_title', L)}: {self.ws['title']}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("tasks_open"))
         d = self.data = self.store.roles_data(self.ws["id"])
@@ -338,21 +339,21 @@ class RolesApp(KitApp):
             yes.on_click(lambda _, oid=o["id"]: self._guard(self.decide, oid, True))
             no = w.Button(description=t("ui.reject", L))
             no.on_click(lambda _, oid=o["id"]: self._guard(self.decide, oid, False))
-            rows.append(w.HBox([w.HTML(f"<div class='kit-offer' data-offer='{o['id']}'>{esc(text)}</div>",
+            rows.append(w.HBox([w.HTML(element("tagged", "div", [("offer", o["id"])], text, cls="kit-offer"),
                                        layout=w.Layout(flex="1 1 auto")), yes, no]))
-        self.offers_box.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('ui.no_offers', L))}</p>")]
+        self.offers_box.children = rows or [w.HTML(element("note", t('ui.no_offers', L)))]
 
         # the RACI grid: rebuilt when tasks or holders change, else only its values
         sig = (tuple(x["id"] for x in tasks), tuple(h["id"] for h in shown))
         if sig != self._grid_sig:
             self._grid_sig = sig
             self.cells = {(x["id"], h["id"]): self._cell(x["id"], h["id"]) for x in tasks for h in shown}
-            head = [w.HTML(f"<strong>{esc(t('ui.task', L))}</strong>")] + [
-                w.HTML(f"<strong{' class=kit-removed' if h['removed'] else ''}>{esc(h['name'])}"
-                       f"{' (' + esc(t('ui.removed', L)) + ')' if h['removed'] else ''}</strong>") for h in shown]
+            head = [w.HTML(element("strong", t("ui.task", L)))] + [
+                w.HTML(element("strong", h["name"], cls="kit-removed" if h["removed"] else None,
+                               note=t("ui.removed", L) if h["removed"] else None)) for h in shown]
             body = []
             for x in tasks:
-                body.append(w.HTML(f"<span data-task='{x['id']}'>{esc(x['title'])}</span>"))
+                body.append(w.HTML(element("tagged", "span", [("task", x["id"])], x["title"])))
                 body += [self.cells[(x["id"], h["id"])] for h in shown]
             self.grid.children = head + body
             self.grid.layout = w.Layout(grid_template_columns=f"minmax(12rem, 2fr) repeat({len(shown)}, minmax(5rem, 1fr))",
@@ -364,10 +365,9 @@ class RolesApp(KitApp):
         work = roles.workload(tasks, holders, assign)
         findings += work["findings"] + roles.term_findings(d["terms"], date.today().isoformat())
         findings.sort(key=lambda f: f.level != "error")
-        self.checks.value = ("<ul class='kit-flag-list'>" + "".join(
-            f"<li class='kit-{f.level}' data-code='{f.code}'><strong>{esc(t(LEVEL_KEYS[f.level], L))}:</strong> "
-            f"{esc(roles.sentence(f, by_task, by_holder, L, self.role_label))}</li>" for f in findings) + "</ul>"
-            if findings else f"<p class='kit-ok'>{esc(t('ui.raci_ok', L))}</p>")
+        self.checks.value = (element("findings", [
+            (f.level, f.code, t(LEVEL_KEYS[f.level], L), roles.sentence(f, by_task, by_holder, L, self.role_label))
+            for f in findings]) if findings else element("msg", t('ui.raci_ok', L), "kit-ok"))
 
         # competences: a grid of levels, then coverage with suggestions from the map
         comps = d["competences"]
@@ -375,10 +375,10 @@ class RolesApp(KitApp):
         if lsig != self._level_sig:
             self._level_sig = lsig
             self.level_cells = {(h["id"], c): self._level_cell(h["id"], c) for h in active for c in comps}
-            head = [w.HTML("")] + [w.HTML(f"<strong>{esc(self.competence_label(c))}</strong>") for c in comps]
+            head = [w.HTML("")] + [w.HTML(element("strong", self.competence_label(c))) for c in comps]
             body = []
             for h in active:
-                body.append(w.HTML(esc(h["name"])))
+                body.append(w.HTML(element("text", h["name"])))
                 body += [self.level_cells[(h["id"], c)] for c in comps]
             self.level_grid.children = head + body
             self.level_grid.layout = w.Layout(grid_template_columns=f"minmax(10rem, 2fr) repeat({len(comps)}, minmax(5rem, 1fr))",
@@ -393,25 +393,19 @@ class RolesApp(KitApp):
                 sugg = roles.suggest_for_gap(c, actors, held_actors)
                 if sugg:
                     line += " " + t("coverage.suggest", L, actors=", ".join(a["name"] for a in sugg[:4]))
-            lines.append(f"<li class='kit-{'error' if v['status'] == 'gap' else 'warning' if v['status'] == 'single' else 'ok'}'>"
-                         f"{esc(line)}</li>")
-        self.coverage_html.value = "<ul class='kit-flag-list'>" + "".join(lines) + "</ul>"
+            lines.append(("error" if v["status"] == "gap" else "warning" if v["status"] == "single" else "ok", line))
+        self.coverage_html.value = element("flags", lines)
 
         # workload
-        trs = "".join(f"<tr><th scope='row'>{esc(by_holder[h]['name'])}</th><td>{v:.2f}</td>"
-                      f"<td>{esc(t('ui.yes', L) if by_holder[h]['unpaid'] else '')}</td></tr>"
-                      for h, v in sorted(work["load"].items(), key=lambda kv: -kv[1]))
+        load = [[by_holder[h]["name"], f"{v:.2f}", t("ui.yes", L) if by_holder[h]["unpaid"] else ""]
+                for h, v in sorted(work["load"].items(), key=lambda kv: -kv[1])]
         summary = t("ui.workload_summary", L, gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
-        self.workload_html.value = (
-            f"<p>{esc(summary)}</p>"
-            f"<table class='kit-groups'><thead><tr><th scope='col'>{esc(t('ui.holder_name', L))}</th>"
-            f"<th scope='col'>{esc(t('ui.load', L))}</th><th scope='col'>{esc(t('ui.unpaid', L))}</th></tr></thead>"
-            f"<tbody>{trs}</tbody></table>" if work["load"] else "")
+        self.workload_html.value = (element("p", summary) + element(
+            "table", [t("ui.holder_name", L), t("ui.load", L), t("ui.unpaid", L)], load, row_header=True,
+            cls="kit-groups")) if work["load"] else ""
 
         acts = roles.action_list(tasks, holders, assign)
-        self.actions_html.value = ("<table class='kit-groups'><thead><tr>" + "".join(
-            f"<th scope='col'>{esc(t(k, L))}</th>" for k in ("ui.task", "ui.responsible", "ui.accountable", "ui.due"))
-            + "</tr></thead><tbody>" + "".join(
-            f"<tr><td>{esc(a['task'])}</td><td>{esc(', '.join(a['responsible']))}</td>"
-            f"<td>{esc(', '.join(a['accountable']))}</td><td>{esc(a['due'] or '')}</td></tr>" for a in acts)
-            + "</tbody></table>") if acts else f"<p class='kit-note'>{esc(t('ui.no_tasks', L))}</p>"
+        self.actions_html.value = element(
+            "table", [t(k, L) for k in ("ui.task", "ui.responsible", "ui.accountable", "ui.due")],
+            [[a["task"], ", ".join(a["responsible"]), ", ".join(a["accountable"]), a["due"] or ""] for a in acts],
+            cls="kit-groups") if acts else element("note", t("ui.no_tasks", L))

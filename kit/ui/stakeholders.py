@@ -5,7 +5,6 @@ power-interest grid redraw within a second; import, export, snapshots and their 
 from __future__ import annotations
 
 import base64
-import html as htmlmod
 
 import ipywidgets as w
 
@@ -13,8 +12,9 @@ from kit import network as nw
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.render import element, render
 from kit.store import Store
-from kit.ui.common import KitApp, Poller, desk_only, esc, theme
+from kit.ui.common import KitApp, Poller, desk_only, theme
 from kit.ui.start import join_panel_html
 
 NOT_ASKED = -1  # the interest dropdown's "not asked" (the grid leaves the actor unclassified)
@@ -63,21 +63,18 @@ class MapView:
     def table_html(self) -> str:
         """The map as a table: the text alternative beside the picture (WCAG 1.1.1)."""
         L, a = self.lang, self.analysis
-        head = "".join(f"<th scope='col'>{esc(t(k, L))}</th>" for k in (
-            "map.col_actor", "map.col_sector", "map.col_influence", "map.col_interest", "map.col_quadrant",
-            "map.col_links", "map.col_betweenness", "map.col_constraint"))
         rows = []
         for x in sorted(self.actors, key=lambda x: -(x.get("influence") or 0)):
             m = a.measures.get(x["id"], {})
-            betw = f"{m['betweenness']:.2f}" if m else "–"
-            cons = f"{m['constraint']:.2f}" if m.get("constraint") is not None else t("map.na", L)
-            links = sum(1 for y in self.links if x["id"] in (y["source"], y["target"]))
-            rows.append(
-                f"<tr data-actor='{x['id']}'><th scope='row'>{esc(x['name'])}</th><td>{esc(self.sector(x['sector']))}</td>"
-                f"<td>{'' if x.get('influence') is None else x['influence']}</td>"
-                f"<td>{'' if x.get('interest') is None else x['interest']}</td>"
-                f"<td>{esc(self.quadrant(a.quadrants[x['id']]))}</td><td>{links}</td><td>{betw}</td><td>{cons}</td></tr>")
-        return f"<table class='kit-groups kit-map-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            rows.append({
+                "id": x["id"], "name": x["name"], "sector": self.sector(x["sector"]),
+                "influence": "" if x.get("influence") is None else x["influence"],
+                "interest": "" if x.get("interest") is None else x["interest"],
+                "quadrant": self.quadrant(a.quadrants[x["id"]]),
+                "links": sum(1 for y in self.links if x["id"] in (y["source"], y["target"])),
+                "betweenness": f"{m['betweenness']:.2f}" if m else "–",
+                "constraint": f"{m['constraint']:.2f}" if m.get("constraint") is not None else t("map.na", L)})
+        return render("map/table.html", L, rows=rows)
 
 
 class StakeholderApp(KitApp):
@@ -176,11 +173,11 @@ class StakeholderApp(KitApp):
             w.HBox([self.influence, self.interest], layout=w.Layout(flex_flow="row wrap")), self.goals, self.notes,
             w.HBox([self.add_btn, self.save_btn, self.remove_btn], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.merge_into, self.merge_btn], layout=w.Layout(flex_flow="row wrap")),
-            w.HTML(f"<h3>{esc(t('ui.links', L))}</h3>"),
+            w.HTML(element("heading", 3, t('ui.links', L))),
             w.HBox([self.source, self.target, self.link_type, self.mutual, self.link_btn], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.link_pick, self.link_remove_btn], layout=w.Layout(flex_flow="row wrap")),
         ])
-        files = w.VBox([self.downloads, self.upload, w.HTML(f"<p class='kit-note'>{esc(t('ui.map_import_help', L))}</p>"),
+        files = w.VBox([self.downloads, self.upload, w.HTML(element("note", t('ui.map_import_help', L))),
                         w.HBox([self.snap_label, self.snap_btn], layout=w.Layout(flex_flow="row wrap")),
                         w.HBox([self.cmp_a, self.cmp_b, self.cmp_btn], layout=w.Layout(flex_flow="row wrap")),
                         self.comparison])
@@ -189,11 +186,11 @@ class StakeholderApp(KitApp):
         self.tools.selected_index = None
         self.children = [
             theme(), self.screen, self.join, self.message, self.open_box,
-            w.HTML(f"<h2>{esc(t('ui.suggestions', L))}</h2>"), self.suggestions,
-            desk_only(w.HTML(f"<h2>{esc(t('ui.actor_card', L))}</h2>")), desk_only(edit),
-            w.HTML(f"<h2>{esc(t('ui.map', L))}</h2>"), self.map, self.table,
-            w.HTML(f"<h2>{esc(t('ui.flags', L))}</h2>"), self.flags,
-            w.HTML(f"<h2>{esc(t('quadrant.title', L))}</h2>"), self.grid,
+            w.HTML(element("heading", 2, t('ui.suggestions', L))), self.suggestions,
+            desk_only(w.HTML(element("heading", 2, t('ui.actor_card', L)))), desk_only(edit),
+            w.HTML(element("heading", 2, t('ui.map', L))), self.map, self.table,
+            w.HTML(element("heading", 2, t('ui.flags', L))), self.flags,
+            w.HTML(element("heading", 2, t('quadrant.title', L))), self.grid,
             self.tools,
         ]
         self.refresh()
@@ -285,16 +282,12 @@ class StakeholderApp(KitApp):
         d, names, L = c["diff"], c["names"], self.lang
         tl = self.view.link_type if self.view else str
 
-        def links(items):
-            return "".join(f"<li>{esc(names.get(s, s))} → {esc(names.get(e, e))} ({esc(tl(ty))})</li>" for s, e, ty in items)
-
         sec = self.view.sector if self.view else str
-        self.comparison.value = (
-            f"<div class='kit-compare'><p><strong>{len(d['new_links'])}</strong> {esc(t('ui.cmp_new_links', L))}</p><ul>{links(d['new_links'])}</ul>"
-            f"<p><strong>{len(d['new_cross_sector_links'])}</strong> {esc(t('ui.cmp_cross', L))}</p>"
-            f"<p><strong>{len(d['no_longer_isolated'])}</strong> {esc(t('ui.cmp_not_isolated', L))}: "
-            f"{esc(', '.join(names.get(v, str(v)) for v in d['no_longer_isolated']) or '–')}</p>"
-            f"<p>{esc(t('ui.cmp_sectors', L))}: {esc(', '.join(sec(s) for s in d['sectors_filled']) or '–')}</p></div>")
+        self.comparison.value = render(
+            "map/compare.html", L, cross=len(d["new_cross_sector_links"]),
+            new_links=[(names.get(a, a), names.get(b, b), tl(ty)) for a, b, ty in d["new_links"]],
+            not_isolated=[names.get(v, str(v)) for v in d["no_longer_isolated"]],
+            sectors=[sec(x) for x in d["sectors_filled"]])
         return c
 
     def import_files(self, files: dict) -> dict:
@@ -345,7 +338,7 @@ class StakeholderApp(KitApp):
         self.merge_into.options = [(x["name"], x["id"]) for x in self.store.actors(self.ws["id"]) if x["id"] != a["id"]]
 
     def _suggestion_row(self, kind: str, item: dict, text: str) -> w.HBox:
-        html = w.HTML(f"<div class='kit-suggestion' data-kind='{kind}' data-id='{item['id']}'>{esc(text)}</div>",
+        html = w.HTML(element("tagged", "div", [("kind", kind), ("id", item["id"])], text, cls="kit-suggestion"),
                       layout=w.Layout(flex="1 1 auto"))
         yes = w.Button(description=t("ui.accept", self.lang), button_style="success")
         yes.add_class("kit-accept")
@@ -358,7 +351,7 @@ class StakeholderApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (f"<h1>{esc(t('ui.map', L))}: {esc(self.ws['title'])}</h1>"
+        self.join.value = (element("heading", 1, f"{t('ui.map', L)}: {self.ws['title']}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("map_open"))
         view = self.view = MapView(self.store, self.ws, L)
@@ -369,7 +362,7 @@ class StakeholderApp(KitApp):
             rows.append(self._suggestion_row("link", x, t("ui.suggested_link", L, source=everyone[x["source_id"]]["name"],
                                                           target=everyone[x["target_id"]]["name"],
                                                           type=view.link_type(x["type"]))))
-        self.suggestions.children = rows or [w.HTML(f"<p class='kit-note'>{esc(t('ui.no_suggestions', L))}</p>")]
+        self.suggestions.children = rows or [w.HTML(element("note", t('ui.no_suggestions', L)))]
         options = [(a["name"], a["id"]) for a in view.actors]
         keep = self.pick.value
         self.pick.options = [(t("ui.actor_new", L), None)] + options
@@ -385,10 +378,10 @@ class StakeholderApp(KitApp):
             self._map_sig = sig
             if view.actors:
                 page = view.interactive()
-                self.map.value = (f"<iframe class='kit-map-frame' title='{esc(t('ui.map', L))}' "
-                                  f"srcdoc='{htmlmod.escape(page, quote=True)}' style='width:100%;height:620px;border:1px solid #6b6b6b'></iframe>")
+                self.map.value = element("frame", page, t("ui.map", L), "kit-map-frame",
+                                         "width:100%;height:620px;border:1px solid #6b6b6b")
             else:
-                self.map.value = f"<p class='kit-note'>{esc(t('ui.map_empty', L))}</p>"
+                self.map.value = element("note", t('ui.map_empty', L))
             self.downloads.value = self._downloads(view)
         self.table.value = view.table_html() if view.actors else ""
         if view.analysis.too_small:
@@ -396,8 +389,8 @@ class StakeholderApp(KitApp):
                                               if f.kind in ("missing_sector", "isolated")]
         else:
             flags = view.flags()
-        self.flags.value = "<ul class='kit-flag-list'>" + "".join(f"<li>{esc(s)}</li>" for s in flags) + "</ul>" if flags \
-            else f"<p class='kit-note'>{esc(t('ui.no_flags', L))}</p>"
+        self.flags.value = element("items", flags, cls="kit-flag-list") if flags \
+            else element("note", t('ui.no_flags', L))
         self.grid.value = view.grid() if view.actors else ""
         snaps = [(f"{s['label']} ({s['taken_at'][:16].replace('T', ' ')})", s["id"]) for s in self.store.snapshots(self.ws["id"])]
         now = [(t("ui.snapshot_now", L), "now")]
@@ -414,7 +407,7 @@ class StakeholderApp(KitApp):
 
     def _downloads(self, view: MapView) -> str:
         L = self.lang
-        code = esc(self.ws["code"])
+        code = self.ws["code"]
         actors_csv, links_csv = nw.to_csv(view.actors, view.links)
         items = [
             (f"{code}-actors.csv", data_uri(actors_csv, "text/csv"), "ui.dl_actors_csv"),
@@ -424,8 +417,7 @@ class StakeholderApp(KitApp):
             (f"{code}.graphml", data_uri(nw.to_graphml(view.actors, view.links), "application/xml"), "ui.dl_graphml"),
             (f"{code}-map.svg", data_uri(view.svg(), "image/svg+xml"), "ui.dl_svg"),
         ]
-        return "<ul class='kit-downloads'>" + "".join(
-            f"<li><a download='{name}' href='{href}'>{esc(t(key, L))}</a></li>" for name, href, key in items) + "</ul>"
+        return element("downloads", [(name, href, t(key, L)) for name, href, key in items])
 
 
 def _text(data: bytes) -> str:

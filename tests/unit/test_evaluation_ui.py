@@ -87,7 +87,7 @@ def test_activity_log_feeds_attendance_indicators(store, ws):
 def test_ideas_and_tasks_are_offered_as_activities(store, ws):
     task = store.add_task(ws["id"], "Kesäkeidas")
     app = EvaluationApp(store, code=ws["code"], lang="en", poll=False)
-    assert (f"Task: Kesäkeidas", f"task:{task['id']}") in app.from_stages.options
+    assert ("Task: Kesäkeidas", f"task:{task['id']}") in app.from_stages.options
     node = app.add_activity_from(f"task:{task['id']}")
     assert node["level"] == "activity" and node["task_id"] == task["id"]
     assert f"task:{task['id']}" not in [v for _, v in app.from_stages.options]

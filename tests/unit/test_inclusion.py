@@ -180,6 +180,7 @@ def test_start_page_closes_the_workshop(store):
 # -- paper forms ------------------------------------------------------------------------------
 def test_paper_form_prints_the_questions_numbered_as_they_are_entered(store):
     from kit import evaluation as ev
+    from kit.render.evaluation import paper_form_html
     from kit.ui.evaluation import EvaluationApp
 
     ws = sample.load_demo(store)
@@ -187,7 +188,7 @@ def test_paper_form_prints_the_questions_numbered_as_they_are_entered(store):
     form = app.open_form("Palaute <b>", custom="Mikä oli parasta?\nchoice: Tuletko uudelleen? | Kyllä | Ehkä | En",
                          sets=["own_life"], min_answers=1)
     qs = ev.paper_questions(form["questions"])
-    page = ev.paper_form_html(form, "sv")
+    page = paper_form_html(form, "sv")
     assert "<html lang='sv'>" in page and "Palaute &lt;b&gt;" in page and "<b>" not in page
     heads = re.findall(r"<h2>(\d+)\. ", page)
     assert heads == [str(n) for n in range(1, len(qs) + 1)]

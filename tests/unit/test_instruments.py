@@ -77,6 +77,6 @@ def test_survey_import_feeds_an_indicator_and_names_wrong_columns(store):
     assert "<td>3.75</td>" in app.ind_html.value
     assert app.import_survey(ind["id"], "Tulisi uudelleen", "share_yes") == pytest.approx(0.667)
     app._guard(app.import_survey, ind["id"], "Belonging", "mean")
-    assert 'no column &quot;Belonging&quot;' in app.message.value and "Vastaaja, Kuuluminen" in app.message.value
+    assert 'no column &#34;Belonging&#34;' in app.message.value and "Vastaaja, Kuuluminen" in app.message.value
     app._guard(app.import_survey, ind["id"], "Tulisi uudelleen", "mean")
     assert "holds text" in app.message.value
