@@ -22,6 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def status_of(url: str) -> int:
+    """The HTTP status a URL answers with, redirects not followed (a 302 to a login page is a 302)."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

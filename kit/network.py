@@ -9,7 +9,6 @@ keys: id, source, target, type, bidirectional, weight, informal.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import math
 from dataclasses import dataclass, field
@@ -426,10 +425,14 @@ def layout(actors: list[dict], links: list[dict]) -> dict:
     return nx.spring_layout(g, seed=7) if g.number_of_nodes() > 2 and g.number_of_edges() else nx.circular_layout(g)
 
 
-def map_svg(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict], sector_label,
-            type_label, title: str) -> str:
-    """A static map for the report and the projector: shape and colour by sector, size by influence,
-    line colour and dash by link type, a legend, and a <title>/<desc> naming every actor and link."""
+def _f(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def map_geometry(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict], sector_label,
+                 type_label) -> dict:
+    """Where everything of the static map goes (kit/render/map.py draws it): shape and colour by
+    sector, size by influence, line colour and dash by link type, and a legend of what is used."""
     style = sector_style(sectors)
     tstyle = {t_["id"]: t_ for t_ in types}
     pos = layout(actors, links)
@@ -444,99 +447,75 @@ def map_svg(actors: list[dict], links: list[dict], sectors: list[str], types: li
     def sy(y):
         return M + (y - miny) / ((maxy - miny) or 1) * (H - 2 * M)
 
-    e = html.escape
-    names = {a["id"]: a["name"] for a in actors}
-    desc = "; ".join(f"{names[x['source']]} → {names[x['target']]} ({type_label(x['type'])})" for x in links)
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
-              f'aria-labelledby="map-title map-desc" class="kit-map-svg">'),
-             f'<title id="map-title">{e(title)}</title><desc id="map-desc">{e(desc)}</desc>',
-             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>'),
-             f'<rect width="{W}" height="{H}" fill="#fff"/>']
+    lines = []
     for x in links:
         if x["source"] not in pos or x["target"] not in pos:
             continue
         (x1, y1), (x2, y2) = pos[x["source"]], pos[x["target"]]
         st = tstyle.get(x["type"], {"colour": "#333", "dash": False})
-        dash = ' stroke-dasharray="8 5"' if st.get("dash") else ""
-        start = ' marker-start="url(#arrow)"' if x.get("bidirectional") else ""
-        parts.append(f'<line x1="{sx(x1):.1f}" y1="{sy(y1):.1f}" x2="{sx(x2):.1f}" y2="{sy(y2):.1f}" '
-                     f'stroke="{st["colour"]}" stroke-width="{1.5 + x.get("weight", 1):.1f}"{dash} '
-                     f'marker-end="url(#arrow)"{start}/>')
+        lines.append({"x1": _f(sx(x1)), "y1": _f(sy(y1)), "x2": _f(sx(x2)), "y2": _f(sy(y2)), "colour": st["colour"],
+                      "width": _f(1.5 + x.get("weight", 1)), "dash": bool(st.get("dash")),
+                      "both": bool(x.get("bidirectional"))})
     max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
+    nodes = []
     for a in actors:
         if a["id"] not in pos:
             continue
         cx, cy = sx(pos[a["id"]][0]), sy(pos[a["id"]][1])
         r = 10 + 14 * (a.get("influence") or 0) / max_h
         sty = style.get(a.get("sector"), {"colour": "#5c5c5c", "shape": "circle"})
-        parts.append(_shape(sty["shape"], cx, cy, r, sty["colour"]))
-        parts.append(f'<text x="{cx:.1f}" y="{cy + r + 16:.1f}" text-anchor="middle" font-size="15" '
-                     f'font-family="sans-serif" fill="#1a1a1a">{e(a["name"][:40])}</text>')
-    # legend: sectors by shape and colour, link types by colour and dash, all named
+        nodes.append({"shape": _shape(sty["shape"], cx, cy, r, sty["colour"]), "x": _f(cx), "label_y": _f(cy + r + 16),
+                      "name": a["name"][:40]})
     lx, ly = W - 240, 20
+    legend_sectors, legend_types = [], []
     for s in sectors:
-        if not any(a.get("sector") == s for a in actors):
-            continue
-        sty = style[s]
-        parts.append(_shape(sty["shape"], lx + 10, ly + 8, 8, sty["colour"]))
-        parts.append(f'<text x="{lx + 26}" y="{ly + 13}" font-size="13" font-family="sans-serif">{e(sector_label(s))}</text>')
-        ly += 22
+        if any(a.get("sector") == s for a in actors):
+            legend_sectors.append({"shape": _shape(style[s]["shape"], lx + 10, ly + 8, 8, style[s]["colour"]),
+                                   "text_x": lx + 26, "text_y": ly + 13, "label": sector_label(s)})
+            ly += 22
     ly += 10
     for t_ in types:
-        if not any(x["type"] == t_["id"] for x in links):
-            continue
-        dash = ' stroke-dasharray="8 5"' if t_.get("dash") else ""
-        parts.append(f'<line x1="{lx}" y1="{ly + 8}" x2="{lx + 20}" y2="{ly + 8}" stroke="{t_["colour"]}" stroke-width="3"{dash}/>')
-        parts.append(f'<text x="{lx + 26}" y="{ly + 13}" font-size="13" font-family="sans-serif">{e(type_label(t_["id"]))}</text>')
-        ly += 22
-    parts.append("</svg>")
-    return "".join(parts)
+        if any(x["type"] == t_["id"] for x in links):
+            legend_types.append({"x1": lx, "x2": lx + 20, "y": ly + 8, "colour": t_["colour"], "dash": bool(t_.get("dash")),
+                                 "text_x": lx + 26, "text_y": ly + 13, "label": type_label(t_["id"])})
+            ly += 22
+    names = {a["id"]: a["name"] for a in actors}
+    return {"width": W, "height": H, "lines": lines, "nodes": nodes, "legend_sectors": legend_sectors,
+            "legend_types": legend_types,
+            "desc": "; ".join(f"{names[x['source']]} → {names[x['target']]} ({type_label(x['type'])})" for x in links)}
 
 
-def _shape(shape: str, cx: float, cy: float, r: float, colour: str) -> str:
-    stroke = f'fill="{colour}" stroke="#1a1a1a" stroke-width="1.5"'
+def _shape(shape: str, cx: float, cy: float, r: float, colour: str) -> dict:
     if shape == "square":
-        return f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {stroke}/>'
+        return {"kind": "rect", "x": _f(cx - r), "y": _f(cy - r), "size": _f(2 * r), "colour": colour}
     if shape == "circle":
-        return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" {stroke}/>'
+        return {"kind": "circle", "x": _f(cx), "y": _f(cy), "r": _f(r), "colour": colour}
     k = {"diamond": 4, "triangle": 3, "hexagon": 6, "star": 10}[shape]
     pts = []
     for i in range(k):
         ang = -math.pi / 2 + 2 * math.pi * i / k
         rr = r if shape != "star" or i % 2 == 0 else r / 2
         pts.append(f"{cx + rr * math.cos(ang):.1f},{cy + rr * math.sin(ang):.1f}")
-    return f'<polygon points="{" ".join(pts)}" {stroke}/>'
+    return {"kind": "polygon", "points": " ".join(pts), "colour": colour}
 
 
-def grid_svg(actors: list[dict], quadrants: dict, quadrant_label, title: str) -> str:
-    """The power-interest grid: four labelled quadrants, each actor a numbered dot with its name."""
-    e = html.escape
+def grid_geometry(actors: list[dict], quadrants: dict, quadrant_label) -> dict:
+    """Where the power-interest grid puts its four labelled quadrants and each actor's dot and name."""
     W = H = 560
     M = 60
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="grid-title" '
-              f'class="kit-grid-svg"><title id="grid-title">{e(title)}</title>'
-              f'<rect width="{W}" height="{H}" fill="#fff"/>')]
     half = M + (W - 2 * M) / 2
-    for (x, y, q) in ((M, M, "keep_satisfied"), (half, M, "manage_closely"),
-                      (M, half, "monitor"), (half, half, "keep_informed")):
-        parts.append(f'<rect x="{x}" y="{y}" width="{(W - 2 * M) / 2}" height="{(H - 2 * M) / 2}" fill="#f4f6f8" '
-                     f'stroke="#6b6b6b"/><text x="{x + 8}" y="{y + 20}" font-size="14" font-weight="700" '
-                     f'font-family="sans-serif" fill="#1a1a1a">{e(quadrant_label(q))}</text>')
-    parts.append(f'<text x="{W / 2}" y="{H - 15}" text-anchor="middle" font-size="14" font-family="sans-serif">'
-                 f'{e(quadrant_label("axis_interest"))} →</text>')
-    parts.append(f'<text x="18" y="{H / 2}" text-anchor="middle" font-size="14" font-family="sans-serif" '
-                 f'transform="rotate(-90 18 {H / 2})">{e(quadrant_label("axis_power"))} →</text>')
+    quads = [{"x": x, "y": y, "w": (W - 2 * M) / 2, "h": (H - 2 * M) / 2, "label": quadrant_label(q)}
+             for x, y, q in ((M, M, "keep_satisfied"), (half, M, "manage_closely"), (M, half, "monitor"),
+                             (half, half, "keep_informed"))]
     placed = [a for a in actors if quadrants.get(a["id"]) != "unclassified"]
     max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
+    points = []
     for i, a in enumerate(placed):
         x = M + (a["interest"] / MAX_TOWER) * (W - 2 * M)
         y = H - M - ((a.get("influence") or 0) / max_h) * (H - 2 * M)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#005a9c" stroke="#1a1a1a"/>'
-                     f'<text x="{x + 9:.1f}" y="{y + 5 - (i % 2) * 12:.1f}" font-size="12" font-family="sans-serif">'
-                     f'{e(a["name"][:28])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        points.append({"x": _f(x), "y": _f(y), "label_x": _f(x + 9), "label_y": _f(y + 5 - (i % 2) * 12),
+                       "name": a["name"][:28]})
+    return {"width": W, "height": H, "quadrants": quads, "points": points}
 
 
 def interactive_map(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict],

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-from markupsafe import Markup
 
 from kit import budgeting, tray, voting
 from kit import network as nw
@@ -36,6 +35,7 @@ from kit.render.evaluation import (
     log_html,
     model_html,
 )
+from kit.render.map import map_svg
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store, now
 
@@ -111,9 +111,8 @@ class Report:
         types = nw.link_types(self.tpl)
         a = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []), types=types)
         by_id = {x["id"]: x for x in self.actors}
-        # the map's SVG is drawn by kit.network.map_svg, which escapes every name it writes
-        svg = Markup(nw.map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
-                                self.t("map.title", title=self.ws["title"])))
+        svg = map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
+                      self.t("map.title", title=self.ws["title"]), self.lang)
         flags = ([self.t("map.too_small")] if a.too_small else []) + [
             nw.flag_sentence(f, by_id, self.sector, self.lang) for f in a.flags
             if not a.too_small or f.kind in ("missing_sector", "isolated")]

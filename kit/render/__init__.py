@@ -2,15 +2,16 @@
 (the report, the minutes, the facilitator views' shared parts: tables, results, form results,
 indicators, the logic model, the activity log), used by kit/ui/ and kit/report.py alike (the report
 never imports kit/ui/). Everything typed by participants reaches HTML only through a template, so
-it is escaped there; nothing is escaped by hand in Python. SVG or HTML that a library or a pure
-drawing function makes (the map's SVG, pyvis, segno's QR code) comes in marked as such by its caller.
+it is escaped there; nothing is escaped by hand in Python. The map's pictures are templates too
+(kit/network computes where things go, `map/*.svg` draws them); only what a library makes (pyvis'
+page, segno's QR code) comes in marked as markup by its caller.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kit.i18n import t
@@ -18,7 +19,8 @@ from kit.workshop import data_path
 
 TEMPLATES = Path(__file__).parent / "templates"
 # the report's own nbconvert template folder too, so the minutes include its stylesheet as it is
-ENV = Environment(loader=FileSystemLoader([TEMPLATES, data_path("templates") / "report"]), autoescape=True,
+ENV = Environment(loader=FileSystemLoader([TEMPLATES, data_path("templates") / "report"]),
+                  autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True),
                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
 
 

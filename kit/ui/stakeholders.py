@@ -13,6 +13,7 @@ from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
 from kit.render import element, render
+from kit.render.map import grid_svg, map_svg
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, desk_only, theme
 from kit.ui.start import join_panel_html
@@ -50,11 +51,11 @@ class MapView:
         return [nw.flag_sentence(f, self.by_id, self.sector, self.lang) for f in self.analysis.flags]
 
     def svg(self) -> str:
-        return nw.map_svg(self.actors, self.links, self.tpl["sectors"], self.types, self.sector, self.link_type,
+        return map_svg(self.actors, self.links, self.tpl["sectors"], self.types, self.sector, self.link_type,
                           t("map.title", self.lang, title=self.ws["title"]))
 
     def grid(self) -> str:
-        return nw.grid_svg(self.actors, self.analysis.quadrants, self.quadrant, t("quadrant.title", self.lang))
+        return grid_svg(self.actors, self.analysis.quadrants, self.quadrant, t("quadrant.title", self.lang), self.lang)
 
     def interactive(self) -> str:
         return nw.interactive_map(self.actors, self.links, self.tpl["sectors"], self.types, self.sector,

@@ -1,6 +1,6 @@
-"""The service tray end to end against a real `kit serve`: the participant API, then a phone that
-filters the tray, marks interest and suggests an activity, and the facilitator's Voila page that
-shows the count, accepts the suggestion and turns a gap into an idea for stage 2."""
+"""The service tray end to end against a real `kit serve`: a phone that filters the tray, marks
+interest and suggests an activity, and the facilitator's Voila page that shows the count, accepts
+the suggestion and turns a gap into an idea for stage 2. (The tray's API: tests/unit/test_tray_http.py.)"""
 
 import pytest
 
@@ -31,42 +31,6 @@ def join(server, code, lang="en"):
     status, body = server.api("POST", f"/workshops/{code}/participants", {"language": lang})
     assert status == 201
     return body["token"]
-
-
-def test_tray_api_filters_marks_and_refuses_in_words(server, ws):
-    store = server.store()
-    token = join(server, ws["code"])
-    path = f"/workshops/{ws['code']}/tray"
-    status, body = server.api("GET", path, token=token, lang="en")
-    assert status == 200 and body["open"] is False and body["total"] == 8
-    first = body["activities"][0]
-    # closed: marking and suggesting are refused, nothing stored
-    status, err = server.api("PUT", f"{path}/activities/{first['id']}/interest", {"kind": "interested", "on": True},
-                             token=token, lang="sv")
-    assert status == 409 and "inte öppet" in err["message"]
-    store.set_setting(ws["id"], "tray_open", True)
-    status, body = server.api("GET", path + "?level=1&free=1&language=sv", token=token, lang="en")
-    assert [a["name"] for a in body["activities"]] == ["Avoin olohuone"]
-    assert body["activities"][0]["level"] == "Open low-threshold activity"
-    assert body["activities"][0]["days"] == ["Mon", "Wed"] and body["activities"][0]["free"] is True
-    status, body = server.api("GET", path + "?day=sun", token=token)
-    assert status == 200 and body["activities"] == []
-    status, err = server.api("GET", path + "?level=abc", token=token, lang="fi")
-    assert status == 400 and err["error"] == "bad_field"
-    status, ok = server.api("PUT", f"{path}/activities/{first['id']}/interest", {"kind": "interested", "on": True},
-                            token=token, lang="en")
-    assert status == 200 and "only the count" in ok["message"]
-    assert store.interest_counts(ws["id"])[first["id"]]["interested"] == 1
-    for bad, code in (({"kind": "love", "on": True}, 400), ({"kind": "interested", "on": "yes"}, 400)):
-        assert server.api("PUT", f"{path}/activities/{first['id']}/interest", bad, token=token)[0] == code
-    assert server.api("PUT", f"{path}/activities/99999/interest", {"kind": "interested", "on": True}, token=token)[0] == 404
-    assert server.api("PUT", f"{path}/activities/{first['id']}/interest", {"kind": "interested", "on": True})[0] == 401
-    status, err = server.api("POST", f"{path}/activities", {"name": "X", "step_level": 9}, token=token, lang="fi")
-    assert status == 400 and "Tasot: 1, 2, 3, 4" in err["message"]
-    status, body = server.api("GET", "/openapi.json")
-    assert {"/workshops/{code}/tray", "/workshops/{code}/tray/activities",
-            "/workshops/{code}/tray/activities/{activity_id}/interest"} <= set(body["paths"])
-    store.set_setting(ws["id"], "tray_open", None)
 
 
 def test_phone_filters_marks_and_suggests_then_facilitator_sees_and_acts(server, ws, browser):

@@ -2,10 +2,11 @@
 facilitator steps go through the same file, as a Voila kernel would. What needs Jupyter itself (the
 token on its routes) stays in tests/e2e/test_api.py."""
 
-import urllib.error
 import urllib.request
 
 import pytest
+
+from kit.launch import status_of
 
 
 @pytest.fixture(scope="module")
@@ -15,18 +16,6 @@ def joined(kit_server):
     assert status == 201
     return body["token"]
 
-
-
-def status_of(url: str) -> int:
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **k):
-            return None
-
-    try:
-        with urllib.request.build_opener(NoRedirect).open(url, timeout=30) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 

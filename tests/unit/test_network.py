@@ -6,6 +6,7 @@ import pytest
 
 from kit import network as nw
 from kit.errors import KitError
+from kit.render.map import grid_svg, map_svg
 
 
 def actor(i, sector, **kw):
@@ -169,11 +170,11 @@ def test_malformed_files_get_a_clear_message():
 
 def test_static_map_and_grid_escape_names_and_describe_everything():
     actors, links = full()
-    svg = nw.map_svg(actors, links, SECTORS, nw.LINK_TYPES, str, str, "Kartta")
+    svg = map_svg(actors, links, SECTORS, nw.LINK_TYPES, str, str, "Kartta")
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "<desc" in svg and "Taiteilija → Asukasyhdistys" in svg
     q = nw.analyse(actors, links).quadrants
-    grid = nw.grid_svg(actors, q, str, "Valta ja kiinnostus")
+    grid = grid_svg(actors, q, str, "Valta ja kiinnostus")
     assert "manage_closely" in grid and "Asukasyhdistys" in grid and "<script>" not in grid
 
 
