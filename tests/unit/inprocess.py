@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import tornado.httpserver
+import tornado.netutil
 import tornado.web
 
 from kit import workshop as wsmod
