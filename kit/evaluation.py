@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from kit.errors import KitError
+from kit.text import clean_text
 
 LEVELS = ("input", "activity", "output", "outcome_short", "outcome_long", "impact")
 OUTCOMES = ("outcome_short", "outcome_long")
@@ -174,9 +175,7 @@ def check_answers(questions: list[dict], answers: dict, packs: dict | None = Non
             if value not in q.get("choices", []):
                 raise KitError("unknown_choice", value=str(value)[:40])
         else:
-            if not isinstance(value, str) or len(value) > 1000:
-                raise KitError("idea_too_long", max=1000, given=len(str(value)))
-            value = value.replace("\x00", "").strip()
+            value = clean_text(value, 1000, "answer_too_long", field="answers")
             if not value:
                 continue
         clean[key] = value

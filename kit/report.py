@@ -520,11 +520,16 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
 def xlsx(store: Store, workshop_id: int, include_nicknames: bool = False) -> bytes:
     import pandas as pd
 
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(v):  # a control character a spreadsheet cannot hold never fails the whole export; a formula
+        return nw._safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v  # stays text
+
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, rows in tables(store, workshop_id, include_nicknames).items():
             df = pd.DataFrame(rows)
-            df = df.map(nw._safe_cell) if not df.empty else df
+            df = df.map(cell) if not df.empty else df
             df.to_excel(xl, sheet_name=name[:31], index=False)
     return buf.getvalue()
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.text import clean_text
 
 NAME_CHARS = 120
 TEXT_CHARS = 500
@@ -135,7 +136,7 @@ def _text(value, limit: int, field_: str) -> str | None:
         return None
     if not isinstance(value, str | int | float):
         raise KitError("bad_field", field=field_)
-    s = " ".join(str(value).split())
+    s = " ".join(clean_text(str(value), limit * 4, field=field_).split())  # runs of space fold to one
     if len(s) > limit:
         raise KitError("too_long", field=field_, max=limit)
     return s or None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kit.config import LIMITS
 from kit.errors import KitError
 from kit.numbers import amount_text
+from kit.text import clean_text
 
 PRESETS = ("n3", "n4", "fixed5", "custom")
 
@@ -142,11 +143,9 @@ def clean_idea_text(text) -> str:
     """Ideas are stored as typed (escaped only when shown); bounded and never empty."""
     if not isinstance(text, str):
         raise KitError("idea_required")
-    text = text.replace("\x00", "").strip()
+    text = clean_text(text, LIMITS.idea_chars, "idea_too_long")
     if not text:
         raise KitError("idea_required")
-    if len(text) > LIMITS.idea_chars:
-        raise KitError("idea_too_long", max=LIMITS.idea_chars, given=len(text))
     return text
 
 

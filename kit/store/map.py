@@ -12,6 +12,7 @@ from kit.config import LIMITS
 from kit.errors import KitError
 from kit.store.base import BaseStore, _row, now
 from kit.store.schema import actors, links, snapshots, workshops
+from kit.text import clean_text
 
 
 def map_actor(a: dict) -> dict:
@@ -30,17 +31,12 @@ ACTOR_NAME_CHARS = 120
 def clean_actor(name, organisation=None, notes=None, influence=None, interest=None, goals=None) -> dict:
     from kit.network import MAX_TOWER
 
-    name = name.replace("\x00", "").strip() if isinstance(name, str) else ""
+    name = clean_text(name, ACTOR_NAME_CHARS, "actor_name_too_long") if isinstance(name, str) else ""
     if not name:
         raise KitError("actor_name_required")
-    if len(name) > ACTOR_NAME_CHARS:
-        raise KitError("actor_name_too_long", max=ACTOR_NAME_CHARS)
     out = {"name": name}
     for key, value, limit in (("organisation", organisation, ACTOR_NAME_CHARS), ("notes", notes, LIMITS.idea_chars)):
-        value = value.replace("\x00", "").strip() if isinstance(value, str) else None
-        if value and len(value) > limit:
-            raise KitError("idea_too_long", max=limit, given=len(value))
-        out[key] = value or None
+        out[key] = (clean_text(value, limit, field=key) if isinstance(value, str) else "") or None
     for key, value in (("influence", influence), ("interest", interest)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TOWER):
             raise KitError("bad_tower", field=key, max=MAX_TOWER)

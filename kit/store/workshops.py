@@ -16,6 +16,7 @@ from kit.errors import KitError
 from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, hash_token, now
 from kit.store.schema import ideas, participants, workshops
+from kit.text import clean_text
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 
@@ -126,9 +127,7 @@ class WorkshopsStore(BaseStore):
     def add_participant(self, workshop_id: int, nickname: str | None = None, group: str | None = None,
                         language: str = "fi", kind: str = "device") -> tuple[dict, str]:
         """Register a device; returns (participant, token). Only the token's hash is stored."""
-        nickname = (nickname or "").strip() or None
-        if nickname and len(nickname) > LIMITS.nickname_chars:
-            raise KitError("nickname_too_long", max=LIMITS.nickname_chars)
+        nickname = clean_text(nickname, LIMITS.nickname_chars, "nickname_too_long", field="nickname") or None
         if language not in LANGUAGES:
             language = "fi"
         token = secrets.token_urlsafe(24)

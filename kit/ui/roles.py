@@ -265,7 +265,7 @@ class RolesApp(KitApp):
 
     def decide(self, offer_id: int, accept: bool) -> None:
         self.store.decide_offer(offer_id, accept)
-        self._ok(t("ui.suggestion_accepted" if accept else "ui.suggestion_rejected", self.lang))
+        self._ok(t("ui.offer_accepted" if accept else "ui.offer_declined", self.lang))
 
     # -- drawing ------------------------------------------------------------------------------
     def _load_task(self) -> None:

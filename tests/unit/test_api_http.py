@@ -143,3 +143,30 @@ def test_poll_answers_one_line_when_nothing_changed_and_everything_when_somethin
     assert "unchanged" not in after and after["version"] > ws["version"]
     assert kit_server.api("GET", f"/workshops/{code}/poll", token="not-a-token")[0] == 401
 
+
+
+def test_reading_a_ballot_of_another_workshops_round_is_unknown_as_writing_is(kit_server, joined):
+    store = kit_server.store()
+    other = store.create_workshop("Kolmas", "pore", "fi")
+    store.add_idea(other["id"], "Muualla")
+    rnd = store.open_round(store.create_round(other["id"], "R", "fixed5")["id"])
+    status, body = kit_server.api("GET", f"/workshops/{kit_server.code}/rounds/{rnd['id']}/ballot", token=joined,
+                                  lang="en")
+    assert status == 404 and body["error"] == "unknown_round"
+    assert kit_server.api("GET", f"/workshops/{kit_server.code}/rounds/999999/ballot", token=joined)[0] == 404
+
+
+def test_an_unknown_link_type_or_sector_is_refused_without_echoing_what_was_sent(kit_server, joined):
+    store = kit_server.store()
+    ws = store.workshop_by_code(kit_server.code)
+    store.set_setting(ws["id"], "map_open", True)
+    a, b = (store.add_actor(ws["id"], n, store.actors(ws["id"]) and store.actors(ws["id"])[0]["sector"] or
+                            __import__("kit.workshop", fromlist=["x"]).template(ws["template"])["sectors"][0])
+            for n in ("Yksi", "Kaksi"))
+    status, body = kit_server.api("POST", f"/workshops/{kit_server.code}/links",
+                                  {"source": a["id"], "target": b["id"], "type": "<b>kaveri</b>"}, token=joined, lang="fi")
+    assert status == 400 and body["error"] == "unknown_link_type" and "kaveri" not in body["message"]
+    status, body = kit_server.api("POST", f"/workshops/{kit_server.code}/actors", {"name": "X", "sector": "<i>s</i>"},
+                                  token=joined, lang="sv")
+    assert status == 400 and body["error"] == "unknown_sector" and "<i>" not in body["message"]
+    store.set_setting(ws["id"], "map_open", None)

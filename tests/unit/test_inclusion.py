@@ -21,7 +21,7 @@ PARTICIPANT_ERRORS = ["actor_exists", "actor_name_required", "actor_name_too_lon
                       "scale_out_of_range", "too_few_choices", "too_many_choices", "too_many_dots", "too_many_ranked",
                       "unknown_choice", "unknown_workshop", "workshop_closed", "activity_name_missing",
                       "unknown_step_level", "unknown_activity", "unknown_competence", "unknown_task", "unknown_form",
-                      "too_long"]
+                      "too_long", "answer_too_long"]
 
 
 def participant_keys() -> set[str]:

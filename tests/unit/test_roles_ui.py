@@ -64,6 +64,19 @@ def test_offers_from_devices_are_accepted_into_the_grid(store, ws):
     assert "No offers waiting" in app.offers_box.children[0].value
 
 
+def test_accepting_an_offer_confirms_what_it_did_not_the_map(store, ws):
+    """Accepting a volunteer said "Added to the map." (issue 15, item 5)."""
+    p, _ = store.add_participant(ws["id"], "Ville", "resident")
+    t = store.add_task(ws["id"], "Retki")
+    offer = store.add_offer(ws["id"], t["id"], p["id"], "can_do")
+    app = RolesApp(store, code=ws["code"], lang="fi", poll=False)
+    app.decide(offer["id"], True)
+    assert "Tarjous hyväksytty" in app.message.value and "kartalle" not in app.message.value
+    other = store.add_offer(ws["id"], t["id"], store.add_participant(ws["id"])[0]["id"], "can_help")
+    app.decide(other["id"], False)
+    assert "Tarjous hylätty" in app.message.value and "Ehdotus" not in app.message.value
+
+
 def test_a_removed_holder_stays_in_the_grid_until_their_tasks_move(store, ws):
     app = RolesApp(store, code=ws["code"], lang="en", poll=False)
     h = app.add_holder("Leaving")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kit.errors import KitError
 from kit.server.base import ApiHandler, guarded
 from kit.store import Store
 
@@ -93,4 +94,10 @@ class BallotApi(ApiHandler):
     async def get(self, code, round_id):
         ws, lang = await self.workshop_and_lang(code)
         p = await self.participant(ws)
-        self.send({"ballot": await self.run(self.store.ballot_of, int(round_id), p["id"])})
+
+        def load():  # a round of another workshop is unknown here, for reading as for writing
+            if self.store.round(int(round_id))["workshop_id"] != ws["id"]:
+                raise KitError("unknown_round", status=404, round=int(round_id))
+            return self.store.ballot_of(int(round_id), p["id"])
+
+        self.send({"ballot": await self.run(load)})
