@@ -42,6 +42,8 @@ HELP = {
 }
 
 LANGUAGES = ("fi", "sv", "en")
+# each language named in itself, as language pickers show them (never the code)
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 DEFAULT_PORT = 8866
 DEFAULT_TEMPLATE = "osallisuusverkosto"
 

@@ -323,6 +323,11 @@ class ProjectorApp(KitApp):
         self.merge_from.options = [(f"{i['id']}: {i['text'][:60]}", i["id"]) for i in self.data["ideas"]
                                    if i["id"] != iid and i["status"] != "merged"]
 
+    def set_screen(self, mode: str) -> None:
+        super().set_screen(mode)
+        if hasattr(self, "data"):  # what the room may see changes with the screen: draw again
+            self.refresh()
+
     def _draw(self) -> None:
         L = self.lang
         self.data = data = board_data(self.store, self.ws["id"], self.round_id, self.min_group.value)
@@ -330,9 +335,14 @@ class ProjectorApp(KitApp):
         self.join.value = join_panel_html(self.ws["code"], L, scale=5, small=True)
         rnd = data["round"]
         ballots = f"{data['ballots']} / {data['participants']}" if rnd else "–"
+        # in projector mode the room sees only approved ideas; what waits for approval is a number
+        projecting = self.screen.value != "desk"
+        ideas = [i for i in data["ideas"] if i["status"] == "visible"] if projecting else data["ideas"]
+        waiting = sum(1 for i in data["ideas"] if i["status"] == "pending")
         self.stats.value = element("stats", [("kit-participants", data["participants"], t("ui.joined", L)),
-                                             ("kit-idea-count", len(data["ideas"]), t("ui.ideas", L)),
-                                             ("kit-ballots", ballots, t("ui.ballots_cast", L))])
+                                             ("kit-idea-count", len(ideas), t("ui.ideas", L)),
+                                             ("kit-ballots", ballots, t("ui.ballots_cast", L))]
+                                   + ([("kit-waiting", waiting, t("ui.waiting_count", L))] if waiting else []))
         self.results.value = results_html(data, L)
         names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], L)}
         self.groups.value = groups_html(data, L, names)
@@ -341,12 +351,13 @@ class ProjectorApp(KitApp):
         self.reveal_btn.disabled = rnd is None
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
         self.runoff_btn.disabled = len(data["ties"]) < 2
-        self.ideas_box.children = [self._idea_row(i) for i in data["ideas"]] or [
+        self.ideas_box.children = [self._idea_row(i) for i in ideas] or [
             w.HTML(element("note", t("ui.no_ideas", L)))]
         keep = self.pick.value
+        # the moderation list stays on the desk view: many laptops mirror their screen to the projector
         self.pick.options = [(f"{i['id']}: {i['text'][:80]} ({t('status.' + i['status'], L)})", i["id"])
-                             for i in reversed(data["ideas"])]
-        if keep in [i["id"] for i in data["ideas"]]:
+                             for i in reversed(data["ideas"])] if not projecting else []
+        if keep in [v for _, v in self.pick.options]:
             self.pick.value = keep
         if self.pick.value is not None and (keep != self.pick.value or not self.merge_from.options):
             self._load_pick()

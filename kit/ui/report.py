@@ -8,7 +8,7 @@ import json
 import ipywidgets as w
 
 from kit import report
-from kit.config import LANGUAGES
+from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.errors import KitError
 from kit.i18n import t
 from kit.render import element
@@ -31,7 +31,7 @@ class ReportApp(KitApp):
         L = self.lang
         self.header = w.HTML()
         self.message = w.HTML()
-        self.out_lang = w.Dropdown(options=list(LANGUAGES), value=self.ws["language"], description=t("ui.language", L))
+        self.out_lang = w.Dropdown(options=[(LANGUAGE_NAMES[c], c) for c in LANGUAGES], value=self.ws["language"], description=t("ui.language", L))
         self.nicknames = w.Checkbox(description=t("ui.include_nicknames", L), indent=False, layout=w.Layout(width="auto"))
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(visibility="hidden"))
         self.progress.add_class("kit-progress")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from kit import workshop as wsmod
-from kit.config import LANGUAGES
+from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.i18n import t
 from kit.render import element, join_panel, render
 from kit.store import Store
@@ -68,7 +68,7 @@ class StartApp(KitApp):
             description=t("ui.template", L), style={"description_width": "initial"},
             layout=w.Layout(width="auto"))
         self.title = w.Text(description=t("ui.title", L), style={"description_width": "initial"})
-        self.language = w.Dropdown(options=list(LANGUAGES), value=L, description=t("ui.language", L))
+        self.language = w.Dropdown(options=[(LANGUAGE_NAMES[c], c) for c in LANGUAGES], value=L, description=t("ui.language", L))
         self.create_btn = w.Button(description=t("ui.create", L), button_style="primary", layout=w.Layout(width="auto"))
         self.create_btn.add_class("kit-create-workshop")
         self.create_btn.on_click(lambda _: self._guard(self.create_workshop, self.template.value,

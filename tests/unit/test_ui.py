@@ -276,3 +276,26 @@ def test_pb_file_download_and_import_on_the_projector(store, ws):
                             "last_modified": __import__("datetime").datetime(2026, 1, 1)},)
     assert ".pb file, line 1" in app.message.value
     assert len(store.rounds(ws["id"])) == 1
+
+
+def test_with_premoderation_pending_ideas_never_reach_the_projector_only_their_number(store, ws):
+    """Issue 15, item 2: the projector listed every pending idea (struck through) while the sender's
+    phone said others would see it once approved."""
+    store.set_setting(ws["id"], "premoderate", True)
+    p, _ = store.add_participant(ws["id"], "Aino", "resident")
+    secret = store.add_idea(ws["id"], "Odottava <b>salaisuus</b>", p["id"])
+    assert secret["status"] == "pending"
+    app = ProjectorApp(store, code=ws["code"], lang="fi", poll=False)
+    app.refresh()
+    desk = " ".join(c.children[0].value for c in app.ideas_box.children if hasattr(c, "children"))
+    assert "salaisuus" in desk  # the desk view moderates it
+    app.set_screen("dark")
+    shown = " ".join(getattr(c, "value", "") or " ".join(getattr(x, "value", "") for x in getattr(c, "children", []))
+                     for c in app.ideas_box.children)
+    assert "salaisuus" not in shown and all("salaisuus" not in label for label, _ in app.pick.options)
+    assert "kit-waiting'>1<" in app.stats.value and "odottaa hyväksyntää" in app.stats.value
+    store.set_idea_status(secret["id"], "visible")
+    app.refresh()
+    assert any("salaisuus" in " ".join(getattr(x, "value", "") for x in getattr(c, "children", []))
+               for c in app.ideas_box.children)
+    assert "kit-waiting" not in app.stats.value
