@@ -62,7 +62,7 @@ def shared_jupyter_config() -> dict:
     raise FileNotFoundError("jupyter-config/kit.json is missing from the kit's installation")
 
 
-def server_config(host: str, port: int, token: str):
+def server_config(host: str, port: int, token: str, verbose: bool = False):
     from traitlets.config import Config
 
     c = Config(shared_jupyter_config())
@@ -74,6 +74,8 @@ def server_config(host: str, port: int, token: str):
     c.ServerApp.allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
     c.ServerApp.allow_remote_access = True
     c.IdentityProvider.token = token
+    if not verbose:  # the facilitator needs three lines, not Jupyter's start-up log
+        c.Application.log_level = "WARN"  # the server and its extensions' apps (lab, voila) alike
     return c
 
 
@@ -86,7 +88,7 @@ def prepare_environment(data: Path, public_url: str) -> None:
 
 
 def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
-          demo: bool = False) -> int:
+          demo: bool = False, verbose: bool = False) -> int:
     from kit import sample
     from kit import workshop as wsmod
     from kit.qr import qr_terminal
@@ -111,19 +113,29 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     token = os.environ.get("KIT_TOKEN") or secrets.token_hex(24)
     prepare_environment(data, public)
 
+    if not verbose:  # libraries' deprecation notes are for their developers, not for the room
+        import warnings
+
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
     from jupyter_server.serverapp import ServerApp
 
-    app = ServerApp.instance(config=server_config(host, port, token))
+    app = ServerApp.instance(config=server_config(host, port, token, verbose))
     app.initialize(argv=[])
     facilitator = f"http://localhost:{app.port}{app.base_url}voila/render/{START_NOTEBOOK}?token={token}"
     participants = f"{public}{app.base_url}kit/join/{ws['code']}"
-    print(f"Facilitator: {facilitator}", flush=True)
-    print(f"Participants: {participants}", flush=True)
-    print(f"Join code: {ws['code']}  ({ws['title']})", flush=True)
-    try:
-        print(qr_terminal(participants), flush=True)
-    except Exception:  # a terminal that cannot draw blocks still gets the link above
-        pass
+
+    def announce():  # once the server listens and its own log is done: these lines are the last
+        try:
+            print(qr_terminal(participants), flush=True)
+        except Exception:  # a terminal that cannot draw blocks still gets the links below
+            pass
+        print(f"Facilitator: {facilitator}", flush=True)
+        print(f"Participants: {participants}", flush=True)
+        print(f"Join code: {ws['code']}  ({ws['title']})", flush=True)
+
+    from tornado.ioloop import IOLoop
+
+    IOLoop.current().add_callback(announce)
     app.start()
     return 0
 
@@ -273,12 +285,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
     s.add_argument("--template", default=None, help=HELP["template"])
     s.add_argument("--public-url", default=None, help=HELP["public_url"])
+    s.add_argument("--verbose", action="store_true", help=HELP["verbose"])
 
     d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
     d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
     d.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
     d.add_argument("--host", default="0.0.0.0", help=HELP["host"])
     d.add_argument("--public-url", default=None, help=HELP["public_url"])
+    d.add_argument("--verbose", action="store_true", help=HELP["verbose"])
 
     ls = sub.add_parser("list", help="List the workshops in a data folder.")
     ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
@@ -329,9 +343,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args) -> int:
     if args.command == "serve":
-        return serve(args.data, args.host, args.port, args.template, args.public_url)
+        return serve(args.data, args.host, args.port, args.template, args.public_url, verbose=args.verbose)
     if args.command == "demo":
-        return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True)
+        return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True,
+                     verbose=args.verbose)
     if args.command == "list":
         return cmd_list(args.data)
     if args.command == "templates":

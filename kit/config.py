@@ -39,6 +39,8 @@ HELP = {
     "include_nicknames": "Put participants' nicknames in the xlsx and csv data (left out by default).",
     "purge_workshop": "The workshop whose personal data to remove: its id or join code (see `kit list`).",
     "no_browser": "Do not try to open the facilitator page in a browser.",
+    "verbose": "Show the jupyter server's own log (start-up, requests, kernels) in the terminal; without it "
+    "only its warnings, and the kit's three lines once the server is ready.",
 }
 
 LANGUAGES = ("fi", "sv", "en")
