@@ -128,3 +128,38 @@ def test_the_internal_field_name_never_reaches_the_reader():
 
     assert KitError("too_long", field="name", max=120).message("fi") == "Kenttä nimi on liian pitkä (enintään 120 merkkiä)."
     assert "task_id" not in KitError("bad_field", field="task_id").message("en")
+
+
+def _raw_post(server, path: str, headers: dict, chunks) -> tuple[int, dict]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.putrequest("POST", path)
+    for k, v in headers.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    try:
+        for c in chunks:
+            conn.send(c)
+    except (BrokenPipeError, ConnectionResetError):  # the server answered and stopped reading: as it should
+        pass
+    r = conn.getresponse()
+    out = r.status, json.loads(r.read() or b"{}")
+    conn.close()
+    return out
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(kit_server, joined):
+    """Issue 15, item 13: a 50 MB post was read whole into memory before the 16 KB check."""
+    path = f"/kit/api/workshops/{kit_server.code}/ideas?lang=en"
+    auth = {"Authorization": f"Bearer {joined}", "Content-Type": "application/json"}
+    status, body = _raw_post(kit_server, path, {**auth, "Content-Length": str(50_000_000)}, [b'{"text": "'])
+    assert status == 413 and body["error"] == "too_large" and "16384" in body["message"]
+    # chunked, no length declared: kept only up to the limit, then refused
+    chunk = b'{"text": "' + b"x" * 40_000 + b'"}'
+    framed = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n", b"0\r\n\r\n"]
+    status, body = _raw_post(kit_server, path, {**auth, "Transfer-Encoding": "chunked"}, framed)
+    assert status == 413 and body["error"] == "too_large"
+    small = b'{"text": "pieni idea"}'
+    framed = [f"{len(small):x}\r\n".encode() + small + b"\r\n", b"0\r\n\r\n"]
+    assert _raw_post(kit_server, path, {**auth, "Transfer-Encoding": "chunked"}, framed)[0] == 201
