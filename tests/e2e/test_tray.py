@@ -27,12 +27,6 @@ def ws(server):
     return sample.load_demo(server.store())
 
 
-def join(server, code, lang="en"):
-    status, body = server.api("POST", f"/workshops/{code}/participants", {"language": lang})
-    assert status == 201
-    return body["token"]
-
-
 def test_phone_filters_marks_and_suggests_then_facilitator_sees_and_acts(server, ws, browser):
     store = server.store()
     store.set_setting(ws["id"], "tray_open", True)
