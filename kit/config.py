@@ -63,6 +63,9 @@ class Limits:
     nickname_chars: int = 40
     body_bytes: int = 16_384
     ideas_per_minute: int = 10
+    # joins from one network address a minute: a room behind one NAT joins freely, one client cannot
+    # fill the workshop with thousands of devices (KIT_JOINS_PER_MINUTE raises it, as the benchmarks do)
+    joins_per_minute: int = int(os.environ.get("KIT_JOINS_PER_MINUTE", "120"))
 
 
 LIMITS = Limits()

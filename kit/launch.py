@@ -103,7 +103,9 @@ class KitServer:
 def start_server(data: Path, *extra: str, port: int | None = None, timeout: float = 60) -> KitServer:
     """`python -m kit serve --data DATA` on loopback; returns once the participant API answers."""
     port = port or free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # every device of a test or a benchmark joins from this one address: the join limit per address
+    # (120 a minute) is for a room, and is tested in-process (tests/unit/test_requests.py)
+    env = {"KIT_JOINS_PER_MINUTE": "100000", **os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("KIT_DATA", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kit", "serve", "--data", str(data), "--host", "127.0.0.1",

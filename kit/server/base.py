@@ -21,7 +21,7 @@ from kit.config import LIMITS
 from kit.errors import KitError
 from kit.i18n import negotiate, t
 from kit.server import requests
-from kit.store import Store
+from kit.store import Store, hash_token
 
 SECURITY_HEADERS = {
     # nothing from outside the server: venues have no internet, and nothing typed can run
@@ -67,8 +67,9 @@ class KitHandler(tornado.web.RequestHandler):
     def initialize(self, store: Store, base: str):
         self.store = store
         self.base = base
-        # Participants are told no IP address is kept: the kit never reads it, and the server's request
-        # log (Jupyter's log_request) gets a dash instead.
+        # Participants are told no IP address is kept: the join limit reads it once, in memory only
+        # (source_key), and the server's request log (Jupyter's log_request) gets a dash instead.
+        self._source = self.request.remote_ip or ""
         self.request.remote_ip = "-"
 
     def set_default_headers(self):
@@ -92,6 +93,11 @@ class KitHandler(tornado.web.RequestHandler):
 
     def t(self, key: str, lang: str, **kw) -> str:
         return t(key, lang, plain=self.plain, **kw)
+
+    def source_key(self) -> str:
+        """The address the request came from, hashed, for a limit held in this process's memory only:
+        never stored, never logged, forgotten a minute after its last request."""
+        return hash_token("source:" + self._source)
 
     def token(self) -> str | None:
         auth = self.request.headers.get("Authorization", "")

@@ -128,7 +128,8 @@ def _document(base: str) -> dict:
                         "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
                 "responses": {"201": _ok("Joined.", {"type": "object", "properties": {
                     "token": {"type": "string"}, "participant": {"type": "object"}}}),
-                    "400": _err("Bad field or JSON."), "404": _err("Unknown join code.")}}},
+                    "400": _err("Bad field or JSON."), "404": _err("Unknown join code."),
+                    "429": _err("Too many joins from one network address in a minute (default 120).")}}},
             "/workshops/{code}/me": {"get": {
                 "summary": "The participant behind the token, and the ideas they sent.",
                 "parameters": [CODE, LANG], "security": BEARER,

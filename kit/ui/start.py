@@ -217,11 +217,23 @@ class StartApp(KitApp):
         return None
 
     # -- drawing ----------------------------------------------------------------------------
+    def _join_limit_note(self, ws: dict) -> str:
+        """Joining refused for going too fast in the last ten minutes: say so, with what to do."""
+        from datetime import UTC, datetime, timedelta
+
+        from kit.config import LIMITS
+
+        hit = (ws["settings"] or {}).get("join_limit_hit")
+        if not hit or datetime.now(UTC) - datetime.fromisoformat(hit) > timedelta(minutes=10):
+            return ""
+        return element("message", t("ui.join_limit_hit", self.lang, time=hit[11:16] + " UTC",
+                                    n=LIMITS.joins_per_minute), "kit-msg", "status")
+
     def _draw(self) -> None:
         L, ws = self.lang, self.store.workshop(self.ws["id"])
         self.ws = ws
         self.header.value = element("title", ws["title"], wsmod.template_name(ws["template"], L))
-        self.join.value = join_panel_html(ws["code"], L)
+        self.join.value = join_panel_html(ws["code"], L) + self._join_limit_note(ws)
         self.links.value = render("start/links.html", L, code=ws["code"], links=LINKS)
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
         self.choose.value = ws["id"]

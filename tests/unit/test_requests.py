@@ -163,3 +163,44 @@ def test_an_oversized_body_is_refused_before_it_is_read(kit_server, joined):
     small = b'{"text": "pieni idea"}'
     framed = [f"{len(small):x}\r\n".encode() + small + b"\r\n", b"0\r\n\r\n"]
     assert _raw_post(kit_server, path, {**auth, "Transfer-Encoding": "chunked"}, framed)[0] == 201
+
+
+def test_joining_is_limited_per_network_address_and_the_start_page_says_when(tmp_path):
+    """Issue 15, item 12: one client made 300 participants in 1.4 s. The limit counts per source
+    address (held in memory), so a second address still joins, and the facilitator is told."""
+    import http.client
+
+    from kit.server.api.workshops import JoinApi
+    from kit.ui import StartApp
+    from tests.unit.inprocess import InProcessServer
+
+    server = InProcessServer(tmp_path)
+    saved = JoinApi.limiter.per_minute
+    JoinApi.limiter.per_minute = 5
+    JoinApi.limiter.hits.clear()
+
+    def join(source: str) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30, source_address=(source, 0))
+        conn.request("POST", f"/kit/api/workshops/{server.code}/participants?lang=fi", body=b"{}",
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        out = r.status, json.loads(r.read())
+        conn.close()
+        return out
+
+    try:
+        store = server.store()
+        ws = store.workshop_by_code(server.code)
+        assert [join("127.0.0.1")[0] for _ in range(5)] == [201] * 5
+        status, body = join("127.0.0.1")
+        assert status == 429 and body["error"] == "join_slow_down" and "Odota" in body["message"]
+        assert store.participant_count(ws["id"]) == 5  # the refused join changed nothing
+        assert join("127.0.0.2")[0] == 201  # another address in the room still joins
+        assert all(len(k) == 64 for k in JoinApi.limiter.hits)  # only hashes, in memory
+        app = StartApp(store, code=server.code, lang="en")
+        assert "Joins were refused" in app.join.value and "KIT_JOINS_PER_MINUTE" in app.join.value
+        assert "127.0.0" not in json.dumps(store.workshop(ws["id"])["settings"])
+    finally:
+        JoinApi.limiter.per_minute = saved
+        JoinApi.limiter.hits.clear()
+        server.stop()

@@ -38,6 +38,17 @@ class WorkshopApi(ApiHandler):
         })
 
 
+def note_join_limit(store: Store, ws: dict) -> None:
+    """Tell the facilitator's start page that joining was refused for going too fast (when, not who);
+    written at most once a minute."""
+    from datetime import UTC, datetime, timedelta
+
+    last = (ws["settings"] or {}).get("join_limit_hit")
+    now = datetime.now(UTC)
+    if last is None or now - datetime.fromisoformat(last) > timedelta(minutes=1):
+        store.set_setting(ws["id"], "join_limit_hit", now.isoformat(timespec="seconds"))
+
+
 def known_group(ws: dict, group: str | None) -> str | None:
     """A stakeholder group id of the workshop's template, or None; anything else is refused."""
     if group and group not in {g["id"] for g in wsmod.template(ws["template"])["stakeholder_groups"]}:
@@ -47,11 +58,16 @@ def known_group(ws: dict, group: str | None) -> str | None:
 
 class JoinApi(ApiHandler):
     path = "/workshops/{code}/participants"
+    # per network address, not per workshop: one hostile client cannot use up the room's joins
+    limiter = RateLimiter(LIMITS.joins_per_minute)
 
     @guarded
     async def post(self, code):
         ws, lang = await self.workshop_and_lang(code)
         data = self.body()
+        if not self.limiter.allow(self.source_key()):
+            await self.run(note_join_limit, self.store, ws)
+            raise KitError("join_slow_down", status=429, n=self.limiter.per_minute)
         group = known_group(ws, data.get("group"))
         nickname = data.get("nickname")
         language = negotiate(data.get("language"), None, lang)
