@@ -519,7 +519,6 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
 
 def xlsx(store: Store, workshop_id: int, include_nicknames: bool = False) -> bytes:
     import pandas as pd
-
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     def cell(v):  # a control character a spreadsheet cannot hold never fails the whole export; a formula

@@ -47,7 +47,7 @@ def _xlsx(data: bytes, name: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
     except Exception as err:  # not a workbook, or a damaged one: say which file, not a traceback
-        raise KitError("bad_table", file=name[:80], detail=str(err).splitlines()[0][:160] if str(err) else "") from None
+        raise KitError("bad_table", file=name[:80], detail=(str(err).splitlines() or [""])[0][:160]) from None
     df = df.fillna("")
     header = [str(c).strip() for c in df.columns]
     df.columns = header

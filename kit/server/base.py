@@ -41,6 +41,7 @@ class RateLimiter:
     def __init__(self, per_minute: int):
         self.per_minute = per_minute
         self.hits: dict[str, deque] = defaultdict(deque)
+        self._swept = time.monotonic()
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
@@ -54,8 +55,10 @@ class RateLimiter:
         return True
 
     def _forget_idle(self, now: float) -> None:
-        # keys whose window has emptied are dropped, so the table does not grow with every device ever seen
-        if len(self.hits) > 256:
+        # keys whose window has emptied are dropped, so the table does not grow with every device ever
+        # seen; once a minute at most, so a busy room does not pay a sweep on every request
+        if now - self._swept > 60:
+            self._swept = now
             for key in [k for k, q in self.hits.items() if not q or now - q[-1] > 60]:
                 del self.hits[key]
 

@@ -6,6 +6,7 @@ import urllib.request
 
 import pytest
 
+from kit import workshop as wsmod
 from kit.launch import status_of
 
 
@@ -160,9 +161,8 @@ def test_an_unknown_link_type_or_sector_is_refused_without_echoing_what_was_sent
     store = kit_server.store()
     ws = store.workshop_by_code(kit_server.code)
     store.set_setting(ws["id"], "map_open", True)
-    a, b = (store.add_actor(ws["id"], n, store.actors(ws["id"]) and store.actors(ws["id"])[0]["sector"] or
-                            __import__("kit.workshop", fromlist=["x"]).template(ws["template"])["sectors"][0])
-            for n in ("Yksi", "Kaksi"))
+    sector = wsmod.template(ws["template"])["sectors"][0]
+    a, b = (store.add_actor(ws["id"], n, sector) for n in ("Yksi", "Kaksi"))
     status, body = kit_server.api("POST", f"/workshops/{kit_server.code}/links",
                                   {"source": a["id"], "target": b["id"], "type": "<b>kaveri</b>"}, token=joined, lang="fi")
     assert status == 400 and body["error"] == "unknown_link_type" and "kaveri" not in body["message"]
