@@ -265,7 +265,9 @@ def _document(base: str) -> dict:
                 "responses": {"200": _ok("The page's parts, or unchanged.", {"type": "object", "properties": {
                     "version": ID, "unchanged": {"type": "boolean"},
                     "current": {"type": "object"}, "map": {"type": "object"}, "tasks": {"type": "object"},
-                    "form": {"type": "object"}, "tray": {"type": "object"}}}),
+                    "form": {"type": "object"}, "tray": {"type": "object"},
+                    "ideas": {"type": "array", "description": "A joined device's own ideas, as GET me lists them "
+                              "(id, text, status, reason, merged_into)."}}}),
                               "401": _err("A token that is not (or no longer) joined.")}}},
             "/workshops/{code}/tray": {"get": {
                 "summary": "The service tray: activities by step level, filtered, with the caller's marks and "

@@ -10,6 +10,7 @@ from kit.server.api.map import map_mine, map_view
 from kit.server.api.roles import tasks_mine, tasks_view
 from kit.server.api.tray import tray_view
 from kit.server.api.voting import round_view
+from kit.server.api.workshops import idea_view
 from kit.server.base import ApiHandler, guarded
 from kit.store import Store
 
@@ -18,7 +19,8 @@ _SHARED_LOCK = threading.Lock()
 
 
 def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict) -> dict:
-    """What /poll answers: the five parts exactly as their own paths answer them. The parts that are
+    """What /poll answers: the five parts exactly as their own paths answer them, and for a joined
+    device its own ideas as /me lists them. The parts that are
     the same for every device are computed once per workshop version (and language and tray
     filters) and shared; only each device's own bits (its ballot, suggestions, offers, answers,
     marks) are read per request, with a few small queries."""
@@ -48,7 +50,10 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         tray = {**tray, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
                                         "organise": "organise" in marks.get(a["id"], [])} for a in tray["activities"]],
                 "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
-    return {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tray}
+    out = {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tray}
+    if pid is not None:  # the device's own ideas, so "waiting" turns to shown, merged or declined without a reload
+        out["ideas"] = [idea_view(store, i) for i in store.ideas_of(pid)]
+    return out
 
 
 class PollApi(ApiHandler):

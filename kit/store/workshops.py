@@ -218,17 +218,34 @@ class WorkshopsStore(BaseStore):
             raise KitError("unknown_idea", status=404, idea=idea_id)
         return row
 
-    def set_idea_status(self, idea_id: int, status: str) -> None:
+    def set_idea_status(self, idea_id: int, status: str, expect: str | None = None) -> bool:
         """Approve (visible), hide, or put back to waiting. Rejecting and merging have their own
-        methods because they keep a reason or a destination."""
+        methods because they keep a reason or a destination. With `expect`, the change applies only
+        while the idea still has that status (the one its button was shown for), so a second click or
+        a click on a row another desk has changed does nothing. Returns whether anything changed."""
         if status not in ("visible", "hidden", "pending"):
             raise KitError("bad_status", status_value=str(status)[:20])
         with self._tx(write=True) as conn:
             idea = self._idea_for_update(conn, idea_id)
+            if (expect is not None and idea["status"] != expect) or idea["status"] == status:
+                return False
             conn.execute(ideas.update().where(ideas.c.id == idea_id)
                          .values(status=status, reject_reason=None, merged_into=None))
             self._bump(conn, idea["workshop_id"])
             self._log(conn, idea["workshop_id"], "idea_" + status, idea_id=idea_id, was=idea["status"])
+        return True
+
+    def approve_waiting(self, workshop_id: int) -> int:
+        """Approve every idea waiting for approval, in one step. Returns how many."""
+        with self._tx(write=True) as conn:
+            waiting = [r.id for r in conn.execute(select(ideas.c.id).where(
+                ideas.c.workshop_id == workshop_id, ideas.c.status == "pending").order_by(ideas.c.id))]
+            if not waiting:
+                return 0
+            conn.execute(ideas.update().where(ideas.c.id.in_(waiting)).values(status="visible"))
+            self._bump(conn, workshop_id)
+            self._log(conn, workshop_id, "ideas_approved", ideas=waiting)
+            return len(waiting)
 
     def edit_idea(self, idea_id: int, text: str) -> dict:
         """Fix a typo; the text before the edit is kept in the event log."""

@@ -91,6 +91,12 @@ class ProjectorApp(KitApp):
         self.min_group.observe(lambda ch: self.refresh(), names="value")
         self.ideas_box = w.VBox()
         self.ideas_box.add_class("kit-ideas")
+        self._rows: dict = {}  # idea id -> its row's widgets, made once and updated in place
+        self._acted: dict = {}  # idea id -> when a moderation button last acted on it
+        self.approve_all_btn = w.Button(description=t("ui.approve_all", L), layout=w.Layout(width="auto"))
+        self.approve_all_btn.add_class("kit-approve-all")
+        self.approve_all_btn.add_class("kit-desk-only")
+        self.approve_all_btn.on_click(lambda _: self._guard(self.approve_all))
 
         # moderation of one idea at a time
         self.pick = w.Dropdown(description=t("ui.idea", L), style=sty, layout=w.Layout(width="100%"))
@@ -168,9 +174,10 @@ class ProjectorApp(KitApp):
             theme(), self.screen, self.join, self.stats, self.message,
             w.HBox([self.reveal_btn, self.close_btn, self.runoff_btn], layout=w.Layout(flex_flow="row wrap")),
             self.results, self.min_group, self.groups,
-            w.HTML(element("heading", 2, t("ui.ideas", L))), self.ideas_box, self.tools,
+            w.HTML(element("heading", 2, t("ui.ideas_heading", L))), self.approve_all_btn, self.ideas_box, self.tools,
         ]
         self.data: dict = {}
+        self._no_ideas = w.HTML(element("note", t("ui.no_ideas", L)))
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
 
@@ -212,15 +219,43 @@ class ProjectorApp(KitApp):
         self.refresh()
         return new
 
-    def hide_idea(self, idea_id: int) -> None:
-        self.store.set_idea_status(idea_id, "hidden")
+    def hide_idea(self, idea_id: int, expect: str | None = None) -> bool:
+        changed = self.store.set_idea_status(idea_id, "hidden", expect=expect)
         self.refresh()
+        return changed
 
-    def show_idea(self, idea_id: int) -> None:
-        self.store.set_idea_status(idea_id, "visible")
+    def show_idea(self, idea_id: int, expect: str | None = None) -> bool:
+        changed = self.store.set_idea_status(idea_id, "visible", expect=expect)
         self.refresh()
+        return changed
 
-    approve_idea = show_idea
+    def approve_idea(self, idea_id: int) -> bool:
+        """Approve a waiting idea; an idea that is no longer waiting stays as it is."""
+        return self.show_idea(idea_id, expect="pending")
+
+    def approve_all(self) -> int:
+        n = self.store.approve_waiting(self.ws["id"])
+        self._ok(t("ui.approved_all", self.lang, n=n))
+        return n
+
+    def _row_click(self, idea_id: int, slot: str) -> None:
+        """A moderation button: it acts once, on the idea and the status it was shown for. A click
+        on the same row within a second of the last one is a double click and does nothing, so the
+        button that takes the place of the one just pressed is not pressed too."""
+        import time
+
+        now = time.monotonic()
+        if now - self._acted.get(idea_id, -10.0) < 1.0:
+            return
+        self._acted[idea_id] = now
+        shown = self._rows[idea_id][3]["status"]
+        if slot == "approve":
+            if shown == "pending":
+                self.approve_idea(idea_id)
+        elif shown == "hidden":
+            self.show_idea(idea_id, expect="hidden")
+        elif shown in ("visible", "pending"):
+            self.hide_idea(idea_id, expect=shown)
 
     def edit_idea(self, idea_id: int, text: str) -> None:
         self.store.edit_idea(idea_id, text)
@@ -290,7 +325,20 @@ class ProjectorApp(KitApp):
 
     # -- drawing ----------------------------------------------------------------------------
     def _idea_row(self, idea: dict) -> w.HBox:
-        st = idea["status"]
+        """One idea with its two moderation buttons, in fixed places: approve (only while it waits)
+        and hide / show. The row is made once per idea and updated in place, so a redraw between
+        press and release never swallows a click, and nothing moves under the pointer."""
+        iid, st = idea["id"], idea["status"]
+        if iid not in self._rows:
+            text = w.HTML(layout=w.Layout(flex="1 1 auto"))
+            approve = w.Button(layout=w.Layout(width="auto"))
+            approve.add_class("kit-approve-idea")
+            approve.on_click(lambda _, i=iid: self._guard(self._row_click, i, "approve"))
+            toggle = w.Button(layout=w.Layout(width="auto"))
+            toggle.on_click(lambda _, i=iid: self._guard(self._row_click, i, "toggle"))
+            box = w.HBox([text, approve, toggle], layout=w.Layout(align_items="center"))
+            self._rows[iid] = (box, approve, toggle, {"status": None}, text)
+        box, approve, toggle, shown, text = self._rows[iid]
         note = ""
         if st == "pending":
             note = t("ui.status_pending", self.lang)
@@ -299,14 +347,21 @@ class ProjectorApp(KitApp):
         elif st == "merged":
             note = t("ui.status_merged", self.lang, idea=idea["merged_into"])
         cost = f" · {money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
-        text = w.HTML(element("idea", idea["id"], st, idea["text"], cost + (" · " + note if note else "")),
-                      layout=w.Layout(flex="1 1 auto"))
-        show = st != "visible"
-        label = "ui.approve" if st == "pending" else "ui.show" if show else "ui.hide"
-        btn = w.Button(description=t(label, self.lang), tooltip=t(label, self.lang))
-        btn.add_class("kit-approve-idea" if st == "pending" else "kit-show-idea" if show else "kit-hide-idea")
-        btn.on_click(lambda _, i=idea["id"], h=show: self._guard(self.show_idea if h else self.hide_idea, i))
-        return w.HBox([text, btn], layout=w.Layout(align_items="center"))
+        text.value = element("idea", iid, st, idea["text"], cost + (" · " + note if note else ""))
+        shown["status"] = st
+        # approve: pressable only while the idea waits; afterwards it says so, and a second press does nothing
+        approve.description = t("ui.approve" if st == "pending" else "ui.approved", self.lang)
+        approve.disabled = st != "pending"
+        approve.button_style = "primary" if st == "pending" else ""
+        approve.layout.visibility = "visible" if st in ("pending", "visible") else "hidden"
+        label = "ui.show" if st == "hidden" else "ui.hide"
+        toggle.description = toggle.tooltip = t(label, self.lang)
+        toggle.disabled = st in ("rejected", "merged")
+        toggle.layout.visibility = "hidden" if st in ("rejected", "merged") else "visible"
+        for cls in ("kit-show-idea", "kit-hide-idea"):
+            toggle.remove_class(cls)
+        toggle.add_class("kit-show-idea" if st == "hidden" else "kit-hide-idea")
+        return box
 
     def _load_pick(self) -> None:
         iid = self.pick.value
@@ -337,7 +392,9 @@ class ProjectorApp(KitApp):
         ballots = f"{data['ballots']} / {data['participants']}" if rnd else "–"
         # in projector mode the room sees only approved ideas; what waits for approval is a number
         projecting = self.screen.value != "desk"
-        ideas = [i for i in data["ideas"] if i["status"] == "visible"] if projecting else data["ideas"]
+        # the room reads the newest first; the desk moderates oldest first, so a new idea joins at the
+        # bottom and no row moves under the facilitator's pointer
+        ideas = [i for i in data["ideas"] if i["status"] == "visible"] if projecting else data["ideas"][::-1]
         waiting = sum(1 for i in data["ideas"] if i["status"] == "pending")
         self.stats.value = element("stats", [("kit-participants", data["participants"], t("ui.joined", L)),
                                              ("kit-idea-count", len(ideas), t("ui.ideas", L)),
@@ -351,8 +408,11 @@ class ProjectorApp(KitApp):
         self.reveal_btn.disabled = rnd is None
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
         self.runoff_btn.disabled = len(data["ties"]) < 2
-        self.ideas_box.children = [self._idea_row(i) for i in ideas] or [
-            w.HTML(element("note", t("ui.no_ideas", L)))]
+        rows = [self._idea_row(i) for i in ideas] or [self._no_ideas]
+        if list(self.ideas_box.children) != rows:
+            self.ideas_box.children = rows
+        self.approve_all_btn.disabled = not waiting
+        self.approve_all_btn.description = t("ui.approve_all", L, n=waiting)
         keep = self.pick.value
         # the moderation list stays on the desk view: many laptops mirror their screen to the projector
         self.pick.options = [(f"{i['id']}: {i['text'][:80]} ({t('status.' + i['status'], L)})", i["id"])

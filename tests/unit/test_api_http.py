@@ -134,7 +134,8 @@ def test_poll_answers_one_line_when_nothing_changed_and_everything_when_somethin
     status, quiet = kit_server.api("GET", f"/workshops/{code}/poll?since={ws['version']}", token=joined)
     assert status == 200 and quiet == {"version": ws["version"], "unchanged": True}
     status, full = kit_server.api("GET", f"/workshops/{code}/poll", token=joined, lang="en")
-    assert status == 200 and set(full) == {"version", "current", "map", "tasks", "form", "tray"}
+    assert status == 200 and set(full) == {"version", "current", "map", "tasks", "form", "tray", "ideas"}
+    assert full["ideas"] == kit_server.api("GET", f"/workshops/{code}/me", token=joined, lang="en")[1]["ideas"]
     for part, path in (("current", "/rounds/current"), ("map", "/map"), ("tasks", "/tasks"), ("form", "/form"),
                        ("tray", "/tray")):
         assert kit_server.api("GET", f"/workshops/{code}{path}", token=joined, lang="en")[1] == full[part], part
@@ -170,3 +171,23 @@ def test_an_unknown_link_type_or_sector_is_refused_without_echoing_what_was_sent
                                   token=joined, lang="sv")
     assert status == 400 and body["error"] == "unknown_sector" and "<i>" not in body["message"]
     store.set_setting(ws["id"], "map_open", None)
+
+
+def test_poll_brings_the_devices_own_ideas_so_waiting_turns_to_shown_without_a_reload(kit_server):
+    """Issue 15, item 3: "your ideas" said "waiting" after the facilitator approved until a reload."""
+    code = kit_server.code
+    store = kit_server.store()
+    ws = store.workshop_by_code(code)
+    store.set_setting(ws["id"], "premoderate", True)
+    try:
+        _, me = kit_server.api("POST", f"/workshops/{code}/participants", {"nickname": "Odottaja", "language": "fi"})
+        _, sent = kit_server.api("POST", f"/workshops/{code}/ideas", {"text": "Odottaa hyväksyntää"}, token=me["token"])
+        assert sent["idea"]["status"] == "pending"
+        _, before = kit_server.api("GET", f"/workshops/{code}/poll", token=me["token"])
+        assert [(i["text"], i["status"]) for i in before["ideas"]] == [("Odottaa hyväksyntää", "pending")]
+        store.set_idea_status(sent["idea"]["id"], "visible")
+        _, after = kit_server.api("GET", f"/workshops/{code}/poll?since={before['version']}", token=me["token"])
+        assert [(i["text"], i["status"]) for i in after["ideas"]] == [("Odottaa hyväksyntää", "visible")]
+        assert "ideas" not in kit_server.api("GET", f"/workshops/{code}/poll")[1]  # nobody's ideas without a token
+    finally:
+        store.set_setting(ws["id"], "premoderate", None)

@@ -36,9 +36,9 @@ def test_projector_shows_hostile_idea_text_escaped(store, ws):
 def test_hide_button_hides_the_idea_in_the_store(store, ws):
     idea = store.add_idea(ws["id"], "Piilota minut")
     app = ProjectorApp(store, code=ws["code"], poll=False)
-    app.ideas_box.children[0].children[1].click()
+    app.ideas_box.children[0].children[2].click()
     assert store.ideas(ws["id"])[0]["status"] == "hidden"
-    assert "kit-show-idea" in app.ideas_box.children[0].children[1]._dom_classes
+    assert "kit-show-idea" in app.ideas_box.children[0].children[2]._dom_classes
     app.show_idea(idea["id"])
     assert store.ideas(ws["id"])[0]["status"] == "visible"
 
@@ -299,3 +299,41 @@ def test_with_premoderation_pending_ideas_never_reach_the_projector_only_their_n
     assert any("salaisuus" in " ".join(getattr(x, "value", "") for x in getattr(c, "children", []))
                for c in app.ideas_box.children)
     assert "kit-waiting" not in app.stats.value
+
+
+def test_moderation_buttons_act_once_on_the_idea_they_were_shown_for(store, ws):
+    """Issue 15, item 4: approving six ideas took ten clicks, one stayed pending, and a double click
+    on "Hyväksy" hid the idea just approved ("Piilota" took its place)."""
+    store.set_setting(ws["id"], "premoderate", True)
+    p, _ = store.add_participant(ws["id"], "Aino", "resident")
+    ideas = [store.add_idea(ws["id"], f"Idea {n}", p["id"]) for n in range(6)]
+    app = ProjectorApp(store, code=ws["code"], lang="fi", poll=False)
+    rows = list(app.ideas_box.children)
+    approve = rows[0].children[1]
+    assert approve.description == "Hyväksy" and "kit-approve-idea" in approve._dom_classes
+    approve.click()
+    approve.click()  # a double click: the second press does nothing
+    assert store.idea(ideas[0]["id"])["status"] == "visible"
+    assert approve.disabled and approve.description == "Hyväksytty"
+    # the rows are the same widgets after every redraw, in the same order: nothing moves under the pointer
+    store.add_participant(ws["id"], "Eero", "resident")
+    app.refresh()
+    assert list(app.ideas_box.children) == rows
+    # a press on a row another desk has changed since it was drawn does nothing
+    app._rows[ideas[1]["id"]][3]["status"] = "pending"
+    store.set_idea_status(ideas[1]["id"], "hidden")
+    assert app.approve_idea(ideas[1]["id"]) is False
+    assert store.idea(ideas[1]["id"])["status"] == "hidden"
+    # hide, then a second press right after on the button now saying "Näytä": still hidden
+    app.refresh()
+    toggle = rows[2].children[2]
+    toggle.click()
+    assert toggle.description == "Näytä"
+    toggle.click()
+    assert store.idea(ideas[2]["id"])["status"] == "hidden"
+    # approve all that still wait, in one click
+    assert app.approve_all_btn.description == "Hyväksy kaikki odottavat (3)"
+    app.approve_all_btn.click()
+    assert [store.idea(i["id"])["status"] for i in ideas] == ["visible", "hidden", "hidden"] + ["visible"] * 3
+    assert "Hyväksytty odottaneita ideoita: 3." in app.message.value
+    assert app.approve_all_btn.disabled

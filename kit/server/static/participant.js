@@ -54,7 +54,12 @@
     if (!joined) { $("vote-section").hidden = true; $("waiting-section").hidden = true; $("map-section").hidden = true; mapSig = ""; $("tasks-section").hidden = true; tasksSig = ""; $("form-section").hidden = true; formSig = ""; $("tray-section").hidden = true; traySig = ""; }
   }
 
+  var myIdeasSig = "";
+  // the device's own ideas with what became of them; redrawn only when that changes (each /poll brings them)
   function renderMyIdeas(ideas) {
+    var sig = JSON.stringify(ideas);
+    if (sig === myIdeasSig) return;
+    myIdeasSig = sig;
     var ul = $("my-ideas");
     ul.textContent = "";
     ideas.forEach(function (idea) { addMyIdea(idea); });
@@ -412,6 +417,7 @@
     token = null;
     seenVersion = null;
     if (!kiosk) { try { window.localStorage.removeItem(KEY); } catch (e) { /* private mode */ } }
+    myIdeasSig = "";
     state.round = null; state.signature = ""; state.dots = {}; state.choices = []; state.ranking = [];
     // nothing of this person stays in the page (a shared tablet goes to the next voter)
     ["my-ideas", "my-suggestions", "my-offers", "tray-mine", "form-questions", "vote-items"].forEach(function (id) {
@@ -478,6 +484,7 @@
     call("POST", "/ideas", { text: text })
       .then(function (data) {
         addMyIdea(data.idea);
+        myIdeasSig = "";
         $("idea-text").value = "";
         $("idea-count").textContent = tr("idea.count", { n: 0, max: ideaMax });
         alertMsg("");
@@ -898,6 +905,7 @@
     call("GET", "/poll?since=" + (seenVersion === null ? "" : seenVersion) + asked.replace("?", "&")).then(function (d) {
       if (d.unchanged) return;
       pollOk = true;
+      if (d.ideas) renderMyIdeas(d.ideas);
       return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
                           refreshForm(d.form), refreshTray(d.tray, asked)])
         .then(function () { if (pollOk) seenVersion = d.version; });
