@@ -124,11 +124,11 @@ def check_election(e: Election) -> None:
     seen_ids, seen_names = set(), {}
     for p in e.projects:
         if p.id in seen_ids:
-            raise KitError("duplicate_project", name=p.id)
+            raise KitError("duplicate_project", projects=[p.id], n=1)
         seen_ids.add(p.id)
         key = p.label.strip().casefold()
         if key in seen_names:
-            raise KitError("duplicate_project", name=p.label)
+            raise KitError("duplicate_project", projects=[p.label], n=1)
         seen_names[key] = p.id
         if p.cost < 0:
             raise KitError("negative_amount", what="cost", value=str(p.cost))

@@ -3,6 +3,10 @@
 Placeholders are named (`{n}`), never positional; the three catalogs have identical keys and
 placeholders (a unit test checks). Language order for a visitor: ?lang=, then Accept-Language,
 then the workshop's default.
+
+A string with a count is an object of CLDR plural forms, {"one": "{n} piste", "other": "{n} pistettä"},
+chosen by the `n` placeholder with Babel's plural rules for the language (the participant page
+chooses the same way with Intl.PluralRules); a test finds counted strings without forms.
 """
 
 from __future__ import annotations
@@ -34,13 +38,42 @@ def page_catalog(lang: str, plain: bool = False) -> dict[str, str]:
     return {**catalog(lang), **plain_catalog(lang)} if plain else catalog(lang)
 
 
-def placeholders(text: str) -> set[str]:
+def placeholders(text) -> set[str]:
+    if isinstance(text, dict):  # plural forms: every form's placeholders
+        return set().union(*(placeholders(v) for v in text.values()))
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def forms(text) -> list[str]:
+    """A catalog value's texts: the string, or each of its plural forms."""
+    return list(text.values()) if isinstance(text, dict) else [text]
+
+
+@cache
+def _plural_rule(lang: str):
+    from babel import Locale
+
+    from kit.numbers import LOCALES
+
+    return Locale.parse(LOCALES.get(lang, "fi_FI")).plural_form
+
+
+def plural(text, lang: str, n) -> str:
+    """The form of a plural value for the count n (CLDR: fi, sv and en have "one" and "other")."""
+    if not isinstance(text, dict):
+        return text
+    try:
+        form = _plural_rule(lang)(abs(float(n)) if not isinstance(n, int) else abs(n))
+    except (TypeError, ValueError):
+        form = "other"
+    return text.get(form) or text["other"]
 
 
 def t(key: str, lang: str = "fi", plain: bool = False, **kw) -> str:
     lang = lang if lang in LANGUAGES else "fi"
     text = (plain and plain_catalog(lang).get(key)) or catalog(lang).get(key) or catalog("en").get(key) or key
+    if isinstance(text, dict):
+        text = plural(text, lang, kw.get("n", 0))
     if kw:
         try:
             return text.format(**kw)

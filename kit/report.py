@@ -164,7 +164,7 @@ class Report:
             sources: dict = {}
             for b in ballots:
                 sources[b["source"]] = sources.get(b["source"], 0) + 1
-            view = {"title": r["title"], "method": r["method"], "status": r["status"], "rules": self.rules_text(r),
+            view = {"title": voting.round_title(r, self.lang), "method": r["method"], "status": r["status"], "rules": self.rules_text(r),
                     "ballots": len(ballots), "has_result": voting.has_result(res),
                     "how": ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(sources.items()) if k in KINDS)}
             out.append(view)
@@ -302,17 +302,17 @@ class Report:
             items, ballots, res = self.round_results(r)
             text = {i["id"]: i["text"] for i in items}
             if not voting.has_result(res):
-                out.append(self.t("minutes.no_result", title=r["title"]))
+                out.append(self.t("minutes.no_result", title=voting.round_title(r, self.lang)))
             elif r["method"] == "pb":
                 e = self.store.election(r["id"])
                 for rule in ("greedy", "mes"):
                     o = budgeting.cached(e, rule)
-                    out.append(self.t("minutes.pb", title=r["title"], rule=self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
+                    out.append(self.t("minutes.pb", title=voting.round_title(r, self.lang), rule=self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
                                       projects=", ".join(e.project(x).label for x in o.funded) or "–",
                                       left=money(o.left, self.lang)))
             else:
                 top = [x for x in res if x.rank == 1]
-                out.append(self.t("minutes.top", title=r["title"], ideas=", ".join(text[x.idea_id] for x in top),
+                out.append(self.t("minutes.top", title=voting.round_title(r, self.lang), ideas=", ".join(text[x.idea_id] for x in top),
                                   score=top[0].score, n=len(ballots)))
         return out
 
@@ -332,7 +332,7 @@ class Report:
         for r in self.rounds:
             items, ballots, res = self.round_results(r)
             text = {i["id"]: i["text"] for i in items}
-            votes.append(f"{r['title']} ({self.t('method.' + r['method'])}, {self.t('report.ballots', n=len(ballots))}): "
+            votes.append(f"{voting.round_title(r, self.lang)} ({self.t('method.' + r['method'])}, {self.t('report.ballots', n=len(ballots))}): "
                          + "; ".join(f"{text.get(x.idea_id, '')} {x.score}" for x in res[:10]))
         return [
             (self.t("minutes.meeting"), [ws["title"], self.t("minutes.date", date=ws["created_at"][:10]),

@@ -19,11 +19,14 @@ def load_demo(store: Store, path=None) -> dict:
     for r in spec.get("rounds", []):
         items = [ideas[n]["id"] for n in r["items"]] if "items" in r else None
         method = r.get("method", "dots")
+        titles = r["title"] if isinstance(r["title"], dict) else None
+        title = titles["fi"] if titles else r["title"]
         if method == "dots":
-            rnd = store.create_round(ws["id"], r["title"], r.get("preset", "n3"), r.get("dots"), r.get("cap"),
-                                     idea_ids=items)
+            rnd = store.create_round(ws["id"], title, r.get("preset", "n3"), r.get("dots"), r.get("cap"),
+                                     idea_ids=items, titles=titles)
         else:
-            rnd = store.create_round(ws["id"], r["title"], method=method, options=r.get("options"), idea_ids=items)
+            rnd = store.create_round(ws["id"], title, method=method, options=r.get("options"), idea_ids=items,
+                                     titles=titles)
         store.open_round(rnd["id"])
         for b in r.get("ballots", []):
             if "dots" in b:

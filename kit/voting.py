@@ -326,3 +326,63 @@ def paper_body(method: str, text: str, items: list[int]) -> dict:
     if method == "ranking":
         return {"ranking": [i for i, _ in marks]}
     return {"choices": [i for i, _ in marks]}
+
+
+def round_title(rnd: dict, lang: str) -> str:
+    """A round's title for a reader: the title in their language where the round has one per language
+    (a default title, the demo's), else the facilitator's own as typed, else the method's name."""
+    from kit.i18n import t
+
+    titles = (rnd.get("rules") or {}).get("titles") or {}
+    return titles.get(lang) or rnd.get("title") or t("method." + rnd["method"], lang)
+
+
+# -- what goes into a round ----------------------------------------------------------------------
+# The facilitator chooses a round's ideas when opening it, from the visible ones, with quick filters.
+ROUND_FILTERS = ("all", "none", "costed", "new")
+
+
+def idea_tags(idea: dict) -> list[str]:
+    """An idea's tags as filter keys: pore_level:2, thl:own_life, target_groups:nuoret, step_level:3."""
+    tags = idea.get("tags") or {}
+    out = []
+    if tags.get("pore_level"):
+        out.append(f"pore_level:{tags['pore_level']}")
+    out += [f"thl:{d}" for d in tags.get("thl") or ()]
+    out += [f"target_groups:{g}" for g in tags.get("target_groups") or ()]
+    if tags.get("step_level"):
+        out.append(f"step_level:{tags['step_level']}")
+    return out
+
+
+def since_last_round(rounds: list[dict]) -> str | None:
+    """When the newest round that ever opened was opened (or made): ideas after it are new."""
+    opened = [r.get("opened_at") or r.get("created_at") for r in rounds if r.get("status") != "draft"]
+    return max(opened) if opened else None
+
+
+def round_selection(ideas: list[dict], rule: str, rounds: list[dict] | None = None) -> list[int]:
+    """The visible ideas a quick filter picks, in id order: all, none, costed (those with a cost
+    estimate, for budgeting), new (sent after the last round opened; all when there was none), or
+    tag:<key> (see idea_tags)."""
+    visible = sorted((i for i in ideas if i["status"] == "visible"), key=lambda i: i["id"])
+    if rule == "all":
+        return [i["id"] for i in visible]
+    if rule == "none":
+        return []
+    if rule == "costed":
+        return [i["id"] for i in visible if i.get("cost") is not None]
+    if rule == "new":
+        since = since_last_round(rounds or [])
+        return [i["id"] for i in visible if since is None or i["created_at"] > since]
+    if rule.startswith("tag:"):
+        return [i["id"] for i in visible if rule[4:] in idea_tags(i)]
+    raise KitError("bad_field", field="filter")
+
+
+def default_selection(ideas: list[dict], method: str, rounds: list[dict] | None = None) -> list[int]:
+    """What a new round offers before the facilitator changes it: the costed projects for budgeting;
+    for the other methods the ideas new since the last round (every visible one when none is new)."""
+    if method == "pb":
+        return round_selection(ideas, "costed", rounds)
+    return round_selection(ideas, "new", rounds) or round_selection(ideas, "all", rounds)

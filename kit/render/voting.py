@@ -24,7 +24,8 @@ def results_html(data: dict, lang: str) -> str:
                          "tie": r.idea_id in data["ties"], "width": f"{100 * r.score / top:.0f}"})
     unit = t(SCORE_KEY.get(rnd["method"], "ui.unit_votes"), lang) if rnd else ""
     pb = pb_html(data["pb"], lang) if rows and data.get("pb") else ""
-    return render("voting/results.html", lang, rnd=rnd, rows=rows, unit=unit, pb=pb)
+    title = voting.round_title(rnd, lang) if rnd else ""
+    return render("voting/results.html", lang, rnd=rnd, title=title, rows=rows, unit=unit, pb=pb)
 
 
 def pb_html(pb: dict, lang: str) -> str:
@@ -67,4 +68,4 @@ def paper_ballot_html(round_: dict, items: list[dict], lang: str) -> str:
     costs = rules.get("costs") or {}
     shown = [{"text": i["text"], "cost": money(budgeting.to_amount(costs[str(i["id"])]), lang) if str(i["id"]) in costs
               else ""} for i in items]
-    return render("voting/paper_ballot.html", lang, title=round_["title"], how=how[round_["method"]](), items=shown)
+    return render("voting/paper_ballot.html", lang, title=voting.round_title(round_, lang), how=how[round_["method"]](), items=shown)

@@ -29,7 +29,7 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         shared = _SHARED.get(key)
     if shared is None:
         rnd = store.current_round(ws["id"])
-        shared = {"round": rnd, "current": {"round": round_view(store, rnd, None), "ideas_open": bool(ws["ideas_open"]),
+        shared = {"round": rnd, "current": {"round": round_view(store, rnd, None, lang), "ideas_open": bool(ws["ideas_open"]),
                                             "version": ws["version"]},
                   "map": map_view(store, ws, lang, None), "tasks": tasks_view(store, ws, lang, None),
                   "form": form_view(store, ws, lang, None), "tray": tray_view(store, ws, lang, None, filters)}

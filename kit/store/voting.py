@@ -27,21 +27,25 @@ from kit.store.schema import (
 
 
 def pb_costs(rows: list[dict], budget: str) -> dict[str, str]:
-    """The costs a budgeting vote opens with; refuses what would make its count meaningless."""
+    """The costs a budgeting vote opens with; refuses what would make its count meaningless, naming
+    every project that blocks it (not only the first), so one look shows everything to fix."""
     from fractions import Fraction
 
-    missing = [r["text"] for r in rows if r.get("cost") is None]
+    missing = [r["text"][:80] for r in rows if r.get("cost") is None]
     if missing:
-        raise KitError("cost_missing", status=409, project=missing[0][:80])
-    over = [r["text"] for r in rows if Fraction(r["cost"]) > Fraction(budget)]
+        raise KitError("cost_missing", status=409, projects=missing, n=len(missing))
+    over = [r["text"][:80] for r in rows if Fraction(r["cost"]) > Fraction(budget)]
     if over:
-        raise KitError("project_over_budget", status=409, project=over[0][:80], budget=budget)
+        raise KitError("project_over_budget", status=409, projects=over, n=len(over), budget=budget)
     seen: dict = {}
+    twins: list[str] = []
     for r in rows:
         key = " ".join(r["text"].split()).casefold()
-        if key in seen:
-            raise KitError("duplicate_project", status=409, name=r["text"][:80])
+        if key in seen and r["text"][:80] not in twins:
+            twins.append(r["text"][:80])
         seen[key] = r["id"]
+    if twins:
+        raise KitError("duplicate_project", status=409, projects=twins, n=len(twins))
     return {str(r["id"]): r["cost"] for r in rows}
 
 
@@ -77,20 +81,27 @@ class VotingStore(BaseStore):
 
     def create_round(self, workshop_id: int, title: str, preset: str = "n3",
                      dots: int | None = None, cap: int | None = None, method: str = "dots",
-                     options: dict | None = None, idea_ids=None) -> dict:
+                     options: dict | None = None, idea_ids=None, titles: dict | None = None) -> dict:
         """A round in draft. Its rules are fixed when it opens (when N is known). `idea_ids` limits
         the ballot to those ideas (a run-off, or the projects of a budgeting vote); else every
-        visible idea at opening time is on it."""
+        visible idea at opening time is on it. `titles` ({fi, sv, en}) is a title per language (a
+        default title, the demo's), shown to each reader in theirs (voting.round_title)."""
         if method == "dots":
             voting.check_preset(preset, dots, cap)
             rules = {"preset": preset, "dots": dots, "cap": cap}
         else:
             rules = voting.check_options(method, options)
+        if titles:
+            from kit.config import LANGUAGES
+            from kit.text import clean_text
+
+            rules["titles"] = {k: clean_text(v, 200, "too_long", "title") for k, v in titles.items()
+                               if k in LANGUAGES and isinstance(v, str) and v.strip()}
         if idea_ids is not None:
             rules["items"] = [int(i) for i in idea_ids]
             if not rules["items"]:
                 raise KitError("no_items_to_vote", status=409)
-        default_title = "Dots" if method == "dots" else method
+        default_title = (titles or {}).get("fi") or ""
         with self._tx(write=True) as conn:
             res = conn.execute(
                 rounds.insert().values(
@@ -344,7 +355,7 @@ class VotingStore(BaseStore):
         projects = [budgeting.Project(str(i["id"]), Fraction(costs[str(i["id"])]), i["text"]) for i in items]
         ballots_ = [{str(k): 1 for k in b["marks"]} for b in self.round_ballots(round_id)]
         return budgeting.Election(Fraction(r["rules"]["budget"]), projects, ballots_, "approval",
-                                  meta={"description": r["title"]},
+                                  meta={"description": voting.round_title(r, "en")},
                                   lot=[str(i) for i in r["rules"].get("lot", [])])
 
     def pb_file(self, round_id: int) -> str:
@@ -370,8 +381,8 @@ class VotingStore(BaseStore):
         budgeting.check_election(e)
         too_big = budgeting.not_fundable(e)
         if too_big:
-            raise KitError("project_over_budget", status=409, project=e.project(too_big[0]).label[:80],
-                           budget=amount_text(e.budget))
+            raise KitError("project_over_budget", status=409, projects=[e.project(p).label[:80] for p in too_big],
+                           n=len(too_big), budget=amount_text(e.budget))
         title = (title or e.meta.get("description") or "PB").strip()[:200]
         with self._tx(write=True) as conn:
             ts = now()

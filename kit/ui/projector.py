@@ -208,7 +208,7 @@ class ProjectorApp(KitApp):
         if rnd is None or len(ties) < 2:
             raise KitError("no_tie", status=409)
         rules = rnd["rules"]
-        title = t("ui.runoff_title", self.lang, title=rnd["title"])
+        title = t("ui.runoff_title", self.lang, title=voting.round_title(rnd, self.lang))
         if rnd["method"] == "dots":
             new = start_round(self.store, self.ws["id"], title, "dots", rules.get("preset", "n3"),
                               rules.get("dots") if rules.get("preset") == "custom" else None, None, idea_ids=ties)
@@ -308,7 +308,7 @@ class ProjectorApp(KitApp):
     def import_pb(self, text: str, title: str | None = None) -> dict:
         rnd = self.store.import_pb(self.ws["id"], text, title)
         self.round_id = rnd["id"]
-        self._ok(t("ui.pb_imported", self.lang, title=rnd["title"], n=self.store.ballot_count(rnd["id"])))
+        self._ok(t("ui.pb_imported", self.lang, title=voting.round_title(rnd, self.lang), n=self.store.ballot_count(rnd["id"])))
         return rnd
 
     def import_pb_upload(self) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from kit import budgeting
 from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.i18n import t
+from kit.numbers import money
 from kit.render import element, join_panel, render
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
+from kit import voting
+from kit.errors import KitError
 from kit.voting import METHODS, PRESETS
 
 # the stage pages the start page opens: (class, notebook, catalog key)
@@ -27,14 +31,15 @@ def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -
 
 def start_round(store: Store, workshop_id: int, title: str, method: str = "dots", preset: str = "n3",
                 dots: int | None = None, cap: int | None = None, options: dict | None = None,
-                idea_ids=None) -> dict:
+                idea_ids=None, titles: dict | None = None) -> dict:
     """Create and open a round over the visible ideas (or `idea_ids`). Its checks run first; only
     then is the previously open round closed, so a refused budget or cost leaves that vote alone."""
     if method == "dots":
         rnd = store.create_round(workshop_id, title, preset, dots if preset == "custom" else None, cap,
-                                 idea_ids=idea_ids)
+                                 idea_ids=idea_ids, titles=titles)
     else:
-        rnd = store.create_round(workshop_id, title, method=method, options=options, idea_ids=idea_ids)
+        rnd = store.create_round(workshop_id, title, method=method, options=options, idea_ids=idea_ids,
+                                 titles=titles)
     open_before = [r for r in store.rounds(workshop_id) if r["status"] == "open"]
     try:
         rnd = store.open_round(rnd["id"])
@@ -103,7 +108,26 @@ class StartApp(KitApp):
         self.pb_box = w.HBox([self.budget, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
         self.method_box = w.VBox()
         self.method.observe(lambda ch: self._show_method_options(), names="value")
-        self.start_round_btn = w.Button(description=t("ui.start_round", L), button_style="primary", layout=w.Layout(width="auto"))
+        # what goes into the round: a checklist of the visible ideas, with quick filters
+        self.items_note = w.HTML()
+        self.items_box = w.VBox(layout=w.Layout(max_height="22em", overflow_y="auto"))
+        self.items_box.add_class("kit-round-items")
+        self._item_boxes: dict = {}  # idea id -> its checkbox, made once
+        self.chosen: set[int] = set()
+        self._chosen_by_hand = False  # until the facilitator picks, the default follows the method and new ideas
+        quick = []
+        for rule in voting.ROUND_FILTERS:
+            b = w.Button(description=t(f"ui.items_{rule}", L), layout=w.Layout(width="auto"))
+            b.add_class("kit-items-" + rule)
+            b.on_click(lambda _, r=rule: self._guard(self.choose_items, r))
+            quick.append(b)
+        self.items_tag = w.Dropdown(description=t("ui.items_tag", L), style={"description_width": "initial"},
+                                    layout=w.Layout(width="auto"))
+        self.items_tag.add_class("kit-items-tag")
+        self.items_tag.observe(lambda ch: not self._drawing and ch["new"] and self._guard(self.choose_items, ch["new"]),
+                               names="value")
+        self.items_quick = w.HBox(quick + [self.items_tag], layout=w.Layout(flex_flow="row wrap"))
+        self.start_round_btn = w.Button(description=t("ui.start.dots", L), button_style="primary", layout=w.Layout(width="auto"))
         self.start_round_btn.add_class("kit-start-round")
         self.start_round_btn.on_click(lambda _: self._guard(self.start_round_from_form))
         self.premoderate = w.Checkbox(description=t("ui.premoderate", L), indent=False, layout=w.Layout(width="auto"))
@@ -128,6 +152,7 @@ class StartApp(KitApp):
             w.HTML(element("heading", 2, t("ui.voting", L))),
             w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap")),
             self.method_box,
+            w.HTML(element("heading", 3, t("ui.round_items", L))), self.items_quick, self.items_note, self.items_box,
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
             w.HTML(element("heading", 2, t("ui.kiosk", L))), self.kiosk_btn, self.kiosk,
@@ -148,6 +173,72 @@ class StartApp(KitApp):
             self.round_title.value = t("ui.default_round_title" if m == "dots" else "method." + m, self.lang)
         self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
                                     "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
+        self.start_round_btn.description = t(f"ui.start.{m}", self.lang)
+        if hasattr(self, "ws") and not self._chosen_by_hand:
+            self._draw_items()
+
+    # -- what goes into the round --------------------------------------------------------------
+    def choose_items(self, rule: str) -> list[int]:
+        """A quick filter: all, none, costed, new, or tag:<key>. It replaces the ticks; the facilitator
+        can tick or untick single ideas after it. Nothing is hidden or changed on the ideas."""
+        ideas = self.store.ideas(self.ws["id"], include_hidden=False)
+        self.chosen = set(voting.round_selection(ideas, rule, self.store.rounds(self.ws["id"])))
+        self._chosen_by_hand = True
+        self._draw_items()
+        return sorted(self.chosen)
+
+    def tick_item(self, idea_id: int, on: bool) -> None:
+        (self.chosen.add if on else self.chosen.discard)(idea_id)
+        self._chosen_by_hand = True
+        self._draw_items()
+
+    def _tag_label(self, tag: str) -> str:
+        kind, _, value = tag.partition(":")
+        L = self.lang
+        if kind == "pore_level":
+            return t(f"pore.{value}", L)
+        if kind == "thl":
+            return t("thl." + value, L)
+        if kind == "step_level":
+            return t("ui.items_step", L, n=value)
+        return value
+
+    def _draw_items(self) -> None:
+        L = self.lang
+        ideas = self.store.ideas(self.ws["id"], include_hidden=False)
+        visible = {i["id"]: i for i in ideas}
+        if not self._chosen_by_hand:
+            self.chosen = set(voting.default_selection(ideas, self.method.value, self.store.rounds(self.ws["id"])))
+        self.chosen &= set(visible)
+        boxes = []
+        for iid, idea in visible.items():
+            box = self._item_boxes.get(iid)
+            if box is None:
+                box = w.Checkbox(indent=False, layout=w.Layout(width="100%"))
+                box.add_class("kit-round-item")
+                box.observe(lambda ch, i=iid: not self._drawing and self._guard(self.tick_item, i, ch["new"]),
+                            names="value")
+                self._item_boxes[iid] = box
+            cost = f" · {money(budgeting.to_amount(idea['cost']), L)}" if idea.get("cost") else ""
+            was, self._drawing = self._drawing, True
+            try:
+                box.description = f"{iid}: {idea['text'][:120]}{cost}"
+                box.value = iid in self.chosen
+            finally:
+                self._drawing = was
+            boxes.append(box)
+        if list(self.items_box.children) != boxes:
+            self.items_box.children = boxes
+        tags = sorted({tag for i in ideas for tag in voting.idea_tags(i)})
+        options = [(t("ui.items_tag_choose", L), "")] + [(self._tag_label(x), "tag:" + x) for x in tags]
+        was, self._drawing = self._drawing, True
+        try:
+            if [o for o in self.items_tag.options] != options:
+                self.items_tag.options = options
+            self.items_tag.value = ""
+        finally:
+            self._drawing = was
+        self.items_note.value = element("note", t("ui.items_chosen", L, n=len(self.chosen), total=len(visible)))
 
     # -- actions ----------------------------------------------------------------------------
     def create_workshop(self, template: str, title: str, language: str) -> dict:
@@ -160,6 +251,7 @@ class StartApp(KitApp):
         if workshop_id == self.ws["id"]:
             return
         self.ws = self.store.workshop(workshop_id)
+        self.chosen, self._item_boxes, self._chosen_by_hand = set(), {}, False
         self.poller.stop()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
         self.refresh()
@@ -183,12 +275,17 @@ class StartApp(KitApp):
         options = {"approval": {"min": self.min_choices.value or None, "max": self.max_choices.value or None},
                    "ranking": {"k": self.max_ranked.value},
                    "pb": {"budget": self.budget.value, "max": self.max_choices.value or None}}.get(m)
+        if not self.chosen:
+            none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
+            raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
         return self.start_round(self.round_title.value, m, self.preset.value, self.custom_dots.value,
-                                self.cap.value or None, options)
+                                self.cap.value or None, options, sorted(self.chosen))
 
     def start_round(self, title: str, method: str = "dots", preset: str = "n3", dots: int | None = None,
                     cap: int | None = None, options: dict | None = None, idea_ids=None) -> dict:
-        rnd = start_round(self.store, self.ws["id"], title, method, preset, dots, cap, options, idea_ids)
+        rnd = start_round(self.store, self.ws["id"], title, method, preset, dots, cap, options, idea_ids,
+                          titles=self._default_titles(title, method))
+        self._chosen_by_hand = False  # the next round starts again from the default
         self.refresh()
         if method == "dots":
             msg = t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"])
@@ -196,6 +293,14 @@ class StartApp(KitApp):
             msg = t("ui.round_opened_method", self.lang, method=t("method." + method, self.lang))
         self.message.value = element("message", msg, "kit-ok", "status")
         return rnd
+
+    def _default_titles(self, title: str, method: str) -> dict | None:
+        """The title field left as the kit filled it in: the round gets that title in every language, so
+        each participant reads it in theirs. A title the facilitator wrote stays as typed."""
+        key = "ui.default_round_title" if method == "dots" else "method." + method
+        if (title or "").strip() not in ("", t(key, self.lang)):
+            return None
+        return {lang: t(key, lang) for lang in LANGUAGES}
 
     def set_premoderate(self, on: bool) -> None:
         self.store.set_setting(self.ws["id"], "premoderate", True if on else None)
@@ -240,6 +345,7 @@ class StartApp(KitApp):
         self.ideas_open.value = bool(ws["ideas_open"])
         self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))
         self.closed.value = bool((ws["settings"] or {}).get("closed"))
-        rows = [f"{r['title']}: {t('round.' + r['status'], L)} · {t('ui.ballots', L, n=self.store.ballot_count(r['id']))}"
+        rows = [f"{voting.round_title(r, L)}: {t('round.' + r['status'], L)} · {t('ui.ballots', L, n=self.store.ballot_count(r['id']))}"
                 for r in reversed(self.store.rounds(ws["id"]))]
         self.rounds.value = element("items", rows) if rows else element("p", t("ui.no_rounds", L))
+        self._draw_items()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from kit import voting
 from kit.errors import KitError
 from kit.server.base import ApiHandler, guarded
 from kit.store import Store
 
 
-def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> dict | None:
+def round_view(store: Store, rnd: dict | None, participant_id: int | None, lang: str = "fi") -> dict | None:
     """What a participant may see of a round: visible items, rules, their own ballot, and results
     only once the facilitator has revealed them."""
     if rnd is None:
@@ -19,7 +20,7 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None) -> di
                for i in items if i["status"] == "visible"]
     view = {
         "id": rnd["id"],
-        "title": rnd["title"],
+        "title": voting.round_title(rnd, lang),
         "method": rnd["method"],
         "status": rnd["status"],
         "dots_per_person": rules.get("dots"),
@@ -54,7 +55,7 @@ class CurrentRoundApi(ApiHandler):
         pid = await self.participant_id(ws)
 
         def load():
-            return round_view(self.store, self.store.current_round(ws["id"]), pid)
+            return round_view(self.store, self.store.current_round(ws["id"]), pid, lang)
 
         self.send({"round": await self.run(load), "ideas_open": bool(ws["ideas_open"]), "version": ws["version"]})
 

@@ -21,8 +21,14 @@
   var state = { round: null, dots: {}, choices: [], ranking: [], signature: "", saving: false, dirty: false,
                 pending: false, ideasOpen: true };
 
+  // a counted string has CLDR plural forms ({one, other}), chosen by its {n} as kit/i18n.py does
+  var PLURAL = window.Intl && Intl.PluralRules ? new Intl.PluralRules({ fi: "fi-FI", sv: "sv-FI", en: "en-IE" }[lang] || "fi-FI") : null;
   function tr(key, params) {
     var s = S[key] || key;
+    if (typeof s === "object") {
+      var n = Number((params || {}).n);
+      s = (PLURAL && !isNaN(n) && s[PLURAL.select(n)]) || s.other;
+    }
     Object.keys(params || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(params[k])); });
     return s;
   }
