@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 QUOTES = {"fi": ("\u201d", "\u201d"), "sv": ("\u201d", "\u201d"), "en": ("\u201c", "\u201d")}
 
 

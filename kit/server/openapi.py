@@ -308,15 +308,19 @@ def _document(base: str) -> dict:
                               "401": _err("Not joined."), "404": _err("No such activity on the tray."),
                               "409": _err("The tray is not open.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
-                "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them.",
+                "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them. "
+                           "Only the tablet whose link carries the tablet key (made when the facilitator starts "
+                           "shared-tablet mode) may try PINs; its tries are limited per minute.",
                 "parameters": [CODE, LANG],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["pin"], "properties": {
-                        "pin": {"type": "string"}, "group": {"type": ["string", "null"]},
+                    "type": "object", "required": ["pin", "tablet"], "properties": {
+                        "pin": {"type": "string"}, "tablet": {"type": "string", "description": "The tablet key "
+                                                             "from the kiosk link (#tablet=...)."},
+                        "group": {"type": ["string", "null"]},
                         "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
                 "responses": {"201": _ok("A new voter on the tablet.", {"type": "object", "properties": {
                     "token": {"type": "string"}, "participant": {"type": "object"}}}),
-                    "403": _err("Wrong PIN."), "409": _err("Shared-tablet mode is off."),
+                    "403": _err("Wrong PIN, or not the shared tablet's key."), "409": _err("Shared-tablet mode is off."),
                     "429": _err("Too many tries in a minute.")}}},
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 from sqlalchemy import (
     func,
@@ -69,6 +70,11 @@ def clean_cost(cost) -> str | None:
     return amount_text(to_amount(cost, "cost"))
 
 
+
+
+class KioskStart(NamedTuple):
+    pin: str  # for the facilitator's eyes only
+    tablet: str  # the shared tablet's key, in its link
 
 class WorkshopsStore(BaseStore):
     """Workshops, participants and their devices, ideas and their moderation, settings, the shared tablet."""
@@ -337,15 +343,28 @@ class WorkshopsStore(BaseStore):
             if not key.startswith("kiosk"):
                 self._log(conn, workshop_id, "setting", key=key, value=value)
 
-    def start_kiosk(self, workshop_id: int) -> str:
-        """Shared-tablet mode: returns a fresh 6-digit PIN that only the facilitator sees; each next
-        voter on the tablet needs it. Starting again makes the old PIN useless."""
+    def start_kiosk(self, workshop_id: int) -> KioskStart:
+        """Shared-tablet mode: a fresh 6-digit PIN that only the facilitator sees (each next voter on
+        the tablet needs it) and a tablet key that the tablet's link carries. Only requests with the
+        key may try PINs, so nobody else on the network can use up the tries and lock the real tablet
+        out. Both are stored as hashes; starting again makes the old PIN and link useless."""
         pin = f"{secrets.randbelow(10**6):06d}"
-        self.set_setting(workshop_id, "kiosk_pin", hash_token("kiosk:" + pin))
-        return pin
+        key = secrets.token_urlsafe(18)
+        with self._tx(write=True) as conn:
+            cur = dict(conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar() or {})
+            cur.update(kiosk_pin=hash_token("kiosk:" + pin), kiosk_tablet=hash_token("tablet:" + key))
+            conn.execute(workshops.update().where(workshops.c.id == workshop_id).values(settings=cur))
+            self._bump(conn, workshop_id)
+        return KioskStart(pin, key)
 
     def stop_kiosk(self, workshop_id: int) -> None:
         self.set_setting(workshop_id, "kiosk_pin", None)
+        self.set_setting(workshop_id, "kiosk_tablet", None)
+
+    def kiosk_tablet_ok(self, workshop_id: int, key) -> bool:
+        """Is this the key of the tablet the facilitator started shared-tablet mode for?"""
+        want = (self.workshop(workshop_id)["settings"] or {}).get("kiosk_tablet")
+        return bool(want) and isinstance(key, str) and secrets.compare_digest(hash_token("tablet:" + key.strip()), want)
 
     def kiosk_voter(self, workshop_id: int, pin: str, group: str | None = None,
                     language: str = "fi") -> tuple[dict, str]:

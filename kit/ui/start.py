@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from kit import budgeting
+from kit import budgeting, voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
+from kit.errors import KitError
 from kit.i18n import t
 from kit.numbers import money
 from kit.render import element, join_panel, render
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
-from kit import voting
-from kit.errors import KitError
 from kit.voting import METHODS, PRESETS
 
 # the stage pages the start page opens: (class, notebook, catalog key)
@@ -307,10 +306,12 @@ class StartApp(KitApp):
 
     def start_kiosk(self) -> str:
         """Shared-tablet mode: a PIN for the facilitator and the tablet's link."""
-        pin = self.store.start_kiosk(self.ws["id"])
-        url = participant_url(self.ws["code"]) + "?kiosk=1"
-        self.kiosk.value = element("kiosk", t("ui.kiosk_help", self.lang), url, t("ui.kiosk_pin", self.lang), pin)
-        return pin
+        started = self.store.start_kiosk(self.ws["id"])
+        # the key rides in the fragment: the browser keeps it, no server log or proxy sees it
+        url = participant_url(self.ws["code"]) + "?kiosk=1#tablet=" + started.tablet
+        self.kiosk.value = element("kiosk", t("ui.kiosk_help", self.lang), url, t("ui.kiosk_pin", self.lang),
+                                   started.pin)
+        return started.pin
 
     def close_current_round(self) -> dict | None:
         for r in self.store.rounds(self.ws["id"]):

@@ -36,10 +36,10 @@ def env(tmp_path_factory):
                                                      "choices": ["Kyllä", "Ehkä"]},
                                                     {"kind": "text", "text": "Mikä oli parasta?"}], 1)
     store.set_form_status(form["id"], "open")
-    pin = store.start_kiosk(ws["id"])
+    pin, tablet = store.start_kiosk(ws["id"])
     store.close()
     server = start_server(data)
-    yield server, ws, pin
+    yield server, ws, (pin, tablet)
     server.stop()
 
 
@@ -50,9 +50,10 @@ def open_round(server, ws, lang):
     return start_round(store, ws["id"], f"Äänestys {lang}", method, options=options, idea_ids=ideas)
 
 
-def join_url(server, ws, lang, plain=False, kiosk=False):
+def join_url(server, ws, lang, plain=False, kiosk=None):
+    """The join link; with kiosk (the tablet key) the shared tablet's, as the start page gives it."""
     base = server.participants.replace(server.code, ws["code"])
-    return f"{base}?lang={lang}" + ("&plain=1" if plain else "") + ("&kiosk=1" if kiosk else "")
+    return f"{base}?lang={lang}" + ("&plain=1" if plain else "") + (f"&kiosk=1#tablet={kiosk}" if kiosk else "")
 
 
 def no_violations(page, what):
@@ -62,7 +63,7 @@ def no_violations(page, what):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_participant_page_passes_axe_standard_and_plain(env, browser, lang):
-    server, ws, pin = env
+    server, ws, (_, tablet) = env
     open_round(server, ws, lang)
     for plain in (False, True):
         tag = f"{lang}{'-plain' if plain else ''}"
@@ -89,7 +90,7 @@ def test_every_participant_page_passes_axe_standard_and_plain(env, browser, lang
             icon = p.evaluate("() => getComputedStyle(document.getElementById('idea-heading'), '::before')"
                               ".getPropertyValue('mask-image')")
             assert icon.startswith("url(")
-        p.goto(join_url(server, ws, lang, plain, kiosk=True))
+        p.goto(join_url(server, ws, lang, plain, kiosk=tablet))
         no_violations(p, f"the shared tablet ({tag})")
         ctx.close()
 
@@ -224,12 +225,12 @@ def test_200_percent_zoom_on_a_phone_cuts_nothing_off(env, browser):
 def test_shared_tablet_on_every_activity(env, browser):
     """On the shared tablet a voter sends an idea, votes and answers the form; "I am done" hands
     the tablet on with nothing of theirs left on it."""
-    server, ws, pin = env
+    server, ws, (pin, tablet) = env
     store = server.store()
     rnd = open_round(server, ws, "fi")
     ctx = browser.new_context(viewport={"width": 768, "height": 1024}, locale="fi")
     t = ctx.new_page()
-    t.goto(join_url(server, ws, "fi", kiosk=True))
+    t.goto(join_url(server, ws, "fi", kiosk=tablet))
     t.fill("#kiosk-pin", pin)
     t.click("#kiosk-form button[type=submit]")
     t.wait_for_selector("#idea-section:not([hidden])", timeout=15_000)

@@ -191,3 +191,30 @@ def test_poll_brings_the_devices_own_ideas_so_waiting_turns_to_shown_without_a_r
         assert "ideas" not in kit_server.api("GET", f"/workshops/{code}/poll")[1]  # nobody's ideas without a token
     finally:
         store.set_setting(ws["id"], "premoderate", None)
+
+
+def test_wrong_pins_from_elsewhere_cannot_lock_the_shared_tablet_out(kit_server):
+    """Issue 15, item 11: ten wrong PINs a minute from anyone on the network locked the facilitator
+    out too. Only the tablet's key may try PINs, and its tries are counted by that key."""
+    code = kit_server.code
+    store = kit_server.store()
+    ws = store.workshop_by_code(code)
+    pin, tablet = store.start_kiosk(ws["id"])
+    try:
+        for _ in range(30):  # a stranger without the key, trying as fast as it can
+            status, body = kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": "000000", "tablet": "guess"},
+                                          lang="fi")
+            assert status == 403 and body["error"] == "kiosk_tablet" and "yhteinen tabletti" in body["message"]
+        status, _ = kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": pin})
+        assert status == 403  # no key at all
+        status, body = kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": pin, "tablet": tablet})
+        assert status == 201 and body["participant"]["kind"] == "kiosk"
+        # the tablet's own tries are still limited, so the PIN cannot be guessed on it either
+        wrong = "111111" if pin != "111111" else "222222"
+        answers = [kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": wrong, "tablet": tablet})[0]
+                   for _ in range(10)]
+        assert answers[-1] == 429 and set(answers[:-1]) <= {403}
+    finally:
+        store.stop_kiosk(ws["id"])
+    status, body = kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": pin, "tablet": tablet})
+    assert status == 409 and body["error"] == "kiosk_off"

@@ -252,8 +252,10 @@ def test_kiosk_needs_the_facilitators_pin_for_each_voter(store, ws):
     with pytest.raises(KitError) as err:
         store.kiosk_voter(ws["id"], "000000")
     assert err.value.code == "kiosk_off"
-    pin = store.start_kiosk(ws["id"])
+    pin, tablet = store.start_kiosk(ws["id"])
     assert len(pin) == 6 and pin not in str(store.workshop(ws["id"])["settings"])
+    assert tablet not in str(store.workshop(ws["id"])["settings"]) and store.kiosk_tablet_ok(ws["id"], tablet)
+    assert not store.kiosk_tablet_ok(ws["id"], "x" + tablet[1:]) and not store.kiosk_tablet_ok(ws["id"], None)
     with pytest.raises(KitError) as err:
         store.kiosk_voter(ws["id"], "x" + pin[1:])
     assert err.value.code == "kiosk_pin"

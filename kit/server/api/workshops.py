@@ -123,7 +123,14 @@ class KioskVoterApi(ApiHandler):
     async def post(self, code):
         ws, lang = await self.workshop_and_lang(code)
         data = self.body()
-        if not self.limiter.allow(ws["code"]):
+        # only the tablet the facilitator started may try PINs; its tries are counted by its key, so
+        # anyone else on the network is refused without using up the tablet's tries
+        tablet = data.get("tablet")
+        if not (ws["settings"] or {}).get("kiosk_pin"):
+            raise KitError("kiosk_off", status=409)
+        if not await self.run(self.store.kiosk_tablet_ok, ws["id"], tablet):
+            raise KitError("kiosk_tablet", status=403)
+        if not self.limiter.allow((ws["code"], tablet)):
             raise KitError("slow_down", status=429)
         group = known_group(ws, data.get("group"))
         language = negotiate(data.get("language"), None, lang)

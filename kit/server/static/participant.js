@@ -13,6 +13,14 @@
   var KEY = "kit-token:" + code;
   // kiosk: one shared tablet, one voter after another; a voter's token lives only in this page
   var kiosk = main.dataset.kiosk === "1";
+  // the shared tablet's key, from the link the facilitator opened on it (#tablet=...); kept for reloads
+  var tablet = (/[#&]tablet=([A-Za-z0-9_-]+)/.exec(window.location.hash) || [])[1] || "";
+  if (kiosk) {
+    try {
+      if (tablet) window.sessionStorage.setItem("kit-tablet-" + code, tablet);
+      else tablet = window.sessionStorage.getItem("kit-tablet-" + code) || "";
+    } catch (e) { /* private mode: the link's key is used as it is */ }
+  }
   var plain = main.dataset.plain === "1";  // plain language: the server words its messages plainly too
   var token = null;
   if (!kiosk) { try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; } }
@@ -436,7 +444,7 @@
   // ---- shared tablet (kiosk) ---------------------------------------------------------------
   if (kiosk) {
     $("kiosk-form").addEventListener("submit", function (ev) {
-      submitting(ev, "/kiosk/voters", { pin: $("kiosk-pin").value, group: $("kiosk-group").value || null, language: lang },
+      submitting(ev, "/kiosk/voters", { pin: $("kiosk-pin").value, tablet: tablet, group: $("kiosk-group").value || null, language: lang },
         function () { $("kiosk-pin").value = ""; $("kiosk-group").value = ""; say(tr("js.kiosk_your_turn")); });
     });
     $("kiosk-done-button").addEventListener("click", function () {
