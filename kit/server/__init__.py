@@ -24,9 +24,25 @@ def _load_jupyter_server_extension(serverapp):
     os.environ["KIT_DATA"] = str(Path(data_dir).resolve())
     store = Store.open(os.environ["KIT_DATA"])
     base_url = serverapp.web_app.settings.get("base_url", "/")
-    serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url))
+    serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url) + version_handlers(base_url))
     serverapp.web_app.settings["kit_store"] = store
     serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
+
+
+def version_handlers(base_url: str) -> list:
+    """Jupyter's GET /api tells anyone the server's version; with the kit it asks for the token like
+    every other facilitator route. An extension's rules come before the server's own in tornado, so
+    this one answers /api instead (403 without the token, the version with it)."""
+    from jupyter_server.base.handlers import APIVersionHandler
+    from jupyter_server.utils import url_path_join
+    from tornado import web
+
+    class TokenApiVersionHandler(APIVersionHandler):
+        @web.authenticated
+        def get(self) -> None:
+            super().get()
+
+    return [(url_path_join(base_url, r"api/?"), TokenApiVersionHandler)]
 
 
 # the name jupyter_server looks for in older releases

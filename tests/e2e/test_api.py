@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("path", ["/voila/render/notebooks/00_start.ipynb", "/api/contents", "/api/kernels", "/lab",
-                                  "/api/sessions"])
+                                  "/api/sessions", "/api", "/api/"])
 def test_a_participant_device_gets_nothing_from_jupyter_without_the_token(kit_server, path):
     assert status_of(kit_server.base + path) in (302, 403)
 
@@ -18,3 +18,14 @@ def test_a_participant_device_gets_nothing_from_jupyter_without_the_token(kit_se
 def test_the_participant_link_does_not_carry_the_facilitator_token(kit_server):
     assert kit_server.token not in kit_server.participants
 
+
+
+def test_jupyters_version_is_told_only_to_the_token(kit_server):
+    """Issue 15, item 14: GET /api told anyone the Jupyter server's version."""
+    import json
+    import urllib.request
+
+    import jupyter_server
+
+    with urllib.request.urlopen(f"{kit_server.base}/api?token={kit_server.token}", timeout=10) as r:
+        assert r.status == 200 and json.loads(r.read()) == {"version": jupyter_server.__version__}
