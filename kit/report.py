@@ -73,6 +73,31 @@ class Report:
     def sector(self, sid) -> str:
         return wsmod.sector_label(self.ws["template"], sid, self.lang)
 
+    def proposer(self, participant_id) -> str:
+        """Who sent an idea, as the report may say it: the stakeholder group only where that group has
+        at least the threshold's number of participants (as the group counts), never a nickname."""
+        if not participant_id:
+            return self.t("report.by_facilitator")
+        gid = next((p["stakeholder_group"] for p in self.participants if p["id"] == participant_id), None)
+        size = sum(1 for p in self.participants if p["stakeholder_group"] == gid and p.get("kind") != "import")
+        return self.group(gid) if gid and size >= self.min_group else self.t("report.small_group")
+
+    def roles_data(self) -> dict:
+        """Stage 3 for the report: a participant who volunteered and was accepted is a holder under
+        their nickname on the desk; the report calls them "Volunteer 1", "Volunteer 2" instead (a
+        name the facilitator typed for the holder stays)."""
+        d = self.store.roles_data(self.ws["id"])
+        nick = {p["id"]: p["nickname"] for p in self.participants}
+        n = 0
+        holders = []
+        for h in d["holders"]:
+            if h["kind"] == "participant":
+                n += 1
+                if h["name"] == nick.get(h["participant_id"]) or h["name"].startswith("#"):
+                    h = {**h, "name": self.t("report.volunteer", n=n)}
+            holders.append(h)
+        return {**d, "holders": holders}
+
     def link_type(self, tid) -> str:
         return t("link." + tid, self.lang)
 
@@ -135,7 +160,6 @@ class Report:
                            flags=flags, rows=rows, since=since)
 
     def ideas_section(self) -> str:
-        groups = {p["id"]: p["stakeholder_group"] for p in self.participants}
         texts = {i["id"]: i["text"] for i in self.ideas}
         rows = []
         for i in self.ideas:
@@ -144,7 +168,7 @@ class Report:
                 status = self.t("ui.status_rejected", reason=i["reject_reason"] or "")
             elif i["status"] == "merged":
                 status = self.t("report.merged_into", idea=texts.get(i["merged_into"], ""))
-            by = self.group(groups.get(i["participant_id"])) if i["participant_id"] else self.t("report.by_facilitator")
+            by = self.proposer(i["participant_id"])
             tags = i.get("tags") or {}
             tag_text = ", ".join([t(f"pore.{tags['pore_level']}", self.lang)] if tags.get("pore_level") else []
                                  + [t("thl." + d, self.lang) for d in tags.get("thl", [])])
@@ -205,7 +229,7 @@ class Report:
         from kit import roles
         from kit.i18n import label as tlabel
 
-        d = self.store.roles_data(self.ws["id"])
+        d = self.roles_data()
         plan, tasks, holders, assign = d["plan"], d["tasks"], d["holders"], d["assignments"]
         if not tasks and not holders and not any(plan.get(k) for k in PLAN_KEYS):
             return self.render("roles", empty_stage=True)
@@ -319,7 +343,7 @@ class Report:
     def action_lines(self) -> list[str]:
         from kit import roles
 
-        d = self.store.roles_data(self.ws["id"])
+        d = self.roles_data()
         return [self.t("minutes.action", task=a["task"], who=", ".join(a["responsible"] or a["accountable"]) or "–",
                        due=a["due"] or "–")
                 for a in roles.action_list(d["tasks"], d["holders"], d["assignments"])]
@@ -381,30 +405,6 @@ def report_html(store: Store, workshop_id: int, lang: str | None = None, min_gro
     return body
 
 
-def _playwright_chromium() -> str:
-    """nbconvert's webpdf has no setting for the browser's path: give Playwright a browsers folder
-    whose headless shell is Debian's chromium (see ../shared/design.md, known pitfalls)."""
-    import playwright
-
-    target = Path("/usr/lib/chromium/chromium")
-    if not target.exists():
-        if CHROMIUM.exists():
-            target = CHROMIUM.resolve()
-        else:
-            raise KitError("pdf_unavailable", status=503)
-    spec = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
-    revs = {b["name"]: b["revision"] for b in json.loads(spec.read_text())["browsers"]}
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "codesign-kit" / "playwright"
-    for name, sub, exe in (("chromium-headless-shell", "chrome-headless-shell-linux64", "chrome-headless-shell"),
-                           ("chromium", "chrome-linux64", "chrome")):
-        folder = root / f"{name.replace('-', '_')}-{revs[name]}" / sub
-        folder.mkdir(parents=True, exist_ok=True)
-        link = folder / exe
-        if not link.exists():
-            link.symlink_to(target)
-    return str(root)
-
-
 def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None) -> str:
     """The printable tray for service guidance: one page-friendly document, ordered by step level,
     in the language asked; a self-contained file (no web fonts, no scripts)."""
@@ -434,40 +434,63 @@ def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None)
                   count=len(acts), date=now()[:10], levels=levels)
 
 
-def html_to_pdf(page: str) -> bytes:
-    """A self-contained HTML page printed to PDF by Debian's chromium (headless, no network)."""
-    import subprocess
+def _footer(title: str, lang: str) -> str:
+    """Chromium's print footer: the workshop's name and "page N / M", in 8 pt (its default is 0)."""
+    from markupsafe import escape
+
+    page = escape(t("report.page", lang))
+    return ("<div style='font-family:DejaVu Sans,sans-serif;font-size:8pt;color:#3d3d3d;width:100%;"
+            "margin:0 15mm;display:flex;justify-content:space-between'>"
+            f"<span>{escape(title)}</span><span>{page} <span class='pageNumber'></span> / "
+            "<span class='totalPages'></span></span></div>")
+
+
+def html_to_pdf(page: str, title: str = "", lang: str = "fi") -> bytes:
+    """A self-contained HTML page printed by Debian's chromium through Playwright: A4 with margins, the
+    workshop's name and the page number in every footer, as a municipality files it. (nbconvert's
+    webpdf exporter prints US Letter with no footer and has no setting for either.) Runs in a thread
+    of its own, so it works inside a running event loop (a kernel, a server handler) too."""
+    import concurrent.futures
     import tempfile
 
-    exe = CHROMIUM if CHROMIUM.exists() else None
-    if exe is None:
+    if not CHROMIUM.exists():
         raise KitError("pdf_unavailable", status=503)
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
-        src.write_text(page, encoding="utf-8")
-        cmd = [str(exe), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
-               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=120, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            raise KitError("pdf_unavailable", status=503) from None
-        if not out.exists() or out.stat().st_size == 0:
-            raise KitError("pdf_unavailable", status=503)
-        return out.read_bytes()
+
+    def run() -> bytes:
+        from playwright.sync_api import sync_playwright
+
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "page.html"
+            src.write_text(page, encoding="utf-8")
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+                    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+                try:
+                    tab = browser.new_page()
+                    tab.emulate_media(media="print")
+                    tab.goto(src.as_uri(), wait_until="load")
+                    return tab.pdf(format="A4", print_background=True, display_header_footer=True,
+                                   header_template="<span></span>", footer_template=_footer(title, lang),
+                                   margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+                finally:
+                    browser.close()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(run).result(timeout=180)
+    except Exception as err:  # no browser, a crash, a timeout: say so, in words
+        if isinstance(err, KitError):
+            raise
+        raise KitError("pdf_unavailable", status=503) from None
 
 
 def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> bytes:
-    from nbconvert import WebPDFExporter
+    """The report as A4 PDF: the same HTML as the report download, printed (see html_to_pdf)."""
+    from nbconvert import HTMLExporter
 
-    os.environ["PLAYWRIGHT_BROWSERS_PATH"] = _playwright_chromium()
-    e = _exporter(WebPDFExporter)
-    e.disable_sandbox = True
-    e.paginate = True
-    try:
-        pdf, _ = e.from_notebook_node(Report(store, workshop_id, lang, min_group).notebook(interactive=False))
-    except RuntimeError:
-        raise KitError("pdf_unavailable", status=503) from None
-    return pdf
+    rep = Report(store, workshop_id, lang, min_group)
+    body, _ = _exporter(HTMLExporter).from_notebook_node(rep.notebook(interactive=False))
+    return html_to_pdf(body, rep.ws["title"], rep.lang)
 
 
 # -- data ----------------------------------------------------------------------------------------------
@@ -587,7 +610,9 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
     if fmt == "tray":
         return tray_catalogue_html(store, workshop_id, lang).encode("utf-8"), f"{code}-tray.html"
     if fmt == "tray_pdf":
-        return html_to_pdf(tray_catalogue_html(store, workshop_id, lang)), f"{code}-tray.pdf"
+        ws = store.workshop(workshop_id)
+        return (html_to_pdf(tray_catalogue_html(store, workshop_id, lang), ws["title"], lang or ws["language"]),
+                f"{code}-tray.pdf")
     if fmt == "json":
         return json.dumps(store.dump_workshop(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \
             f"{code}-backup.json"

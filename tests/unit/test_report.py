@@ -166,3 +166,24 @@ def test_evaluation_reaches_the_report_with_suppression(store):
     assert "Belonging grows" in html and "SMART" in html
     # the report never goes under the report's own threshold (5), whatever the form allowed live
     assert "2 answers; the result shows once there are at least 5" in html and "data-mean" not in html
+
+
+def test_the_report_and_minutes_print_no_nickname_of_a_volunteer_or_a_proposer_of_a_small_group(store):
+    """Issue 15, item 7: the report said it names nobody and printed "Asukas Aino", a participant
+    accepted as a volunteer in stage 3 (a holder under their nickname); an idea's proposer group was
+    shown however small the group."""
+    ws = sample.load_demo(store)
+    p, _ = store.add_participant(ws["id"], "Asukas Aino", "third_sector")
+    store.add_idea(ws["id"], "Aino ehdottaa runopolkua", p["id"])
+    task = store.add_task(ws["id"], "Runopolun kyltit")
+    offer = store.add_offer(ws["id"], task["id"], p["id"], "can_do")
+    store.decide_offer(offer["id"], True)
+    assert "Asukas Aino" in [h["name"] for h in store.holders(ws["id"])]  # the desk knows them by nickname
+    rep = report.Report(store, ws["id"], "fi")
+    html = report.report_html(store, ws["id"], "fi")
+    assert "Asukas Aino" not in html and "Asukas Aino" not in rep.minutes_text()
+    assert "Vapaaehtoinen 1" in html
+    row = html[html.index("Aino ehdottaa runopolkua"):][:300]
+    assert "pienestä ryhmästä" in row
+    big = html[html.index("Kesäkeidas: avoin"):][:300]
+    assert "Asukas" in big  # residents are five or more: their group is named
