@@ -429,23 +429,83 @@ def _f(x: float) -> str:
     return f"{x:.1f}"
 
 
+# Labels: every actor is numbered on the picture and named in a key beside it, so no name can cover
+# another or run off the edge; the numbers are placed one by one where they cover no other number and
+# no other actor (estimated text boxes; kit/render/map.py draws them).
+NUM_FONT, KEY_FONT, KEY_LINE = 13, 13, 19
+CHAR_W = 0.62  # width of a character in ems, DejaVu Sans at its widest common letters
+
+
+def _box_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(anchors: list[tuple[float, float, float, str]], bounds: tuple, taken: list | None = None) -> list[dict]:
+    """Greedy label placement: for each (x, y, radius, text), the first spot around it, at a growing
+    distance, whose box stays inside `bounds` and overlaps no box taken before (other labels, other
+    actors). Returns {x, y (baseline), box} per anchor."""
+    import math
+
+    taken = list(taken or [])
+    out = []
+    h = NUM_FONT
+    for i, (x, y, r, text) in enumerate(anchors):
+        w = CHAR_W * NUM_FONT * len(text) + 4
+        others = [(ax - ar, ay - ar, ax + ar, ay + ar) for ax, ay, ar, _ in anchors]  # its own actor too
+        chosen = None
+        for step in range(12):
+            dist = r + 2 + h / 2 + step * 7
+            for k in range(12):
+                ang = -math.pi / 4 + k * math.pi / 6  # upper right first, then around
+                cx, cy = x + math.cos(ang) * (dist + w / 2 - h / 2), y - math.sin(ang) * dist
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
+                    continue
+                if any(_box_overlap(box, b) for b in taken + others):
+                    continue
+                chosen = (cx, cy, box)
+                break
+            if chosen:
+                break
+        if chosen is None:  # crowded beyond any free spot: on the actor itself
+            chosen = (x, y, (x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        cx, cy, box = chosen
+        taken.append(box)
+        out.append({"x": _f(cx), "y": _f(cy + h * 0.36), "box": box})
+    return out
+
+
+def _key(names: list[str], x: float, y: float) -> list[dict]:
+    return [{"x": _f(x), "name_x": _f(x + 30), "y": _f(y + i * KEY_LINE), "n": i + 1, "name": name}
+            for i, name in enumerate(names)]
+
+
 def map_geometry(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict], sector_label,
                  type_label) -> dict:
     """Where everything of the static map goes (kit/render/map.py draws it): shape and colour by
-    sector, size by influence, line colour and dash by link type, and a legend of what is used."""
+    sector, size by influence, line colour and dash by link type; each actor numbered, and beside the
+    drawing a legend of what is used and the key of numbers to names."""
     style = sector_style(sectors)
     tstyle = {t_["id"]: t_ for t_ in types}
     pos = layout(actors, links)
-    W, H, M = 900, 640, 70
+    DW, M, RMAX = 560, 20, 24  # the drawing's width, its margin, the largest actor's radius
+    COL = DW + 30  # the legend and key column
+    W = COL + 340
+    shown = [a for a in actors if a["id"] in pos]
+    legend_n = sum(1 for s in sectors if any(a.get("sector") == s for a in actors)) + sum(
+        1 for t_ in types if any(x["type"] == t_["id"] for x in links))
+    H = max(640, 40 + legend_n * 22 + 30 + len(shown) * KEY_LINE + 20)
+    DH = min(H, 640)
     xs = [p[0] for p in pos.values()] or [0]
     ys = [p[1] for p in pos.values()] or [0]
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    pad = M + RMAX + NUM_FONT + 4  # room for the biggest actor and its number on every side
 
     def sx(x):
-        return M + (x - minx) / ((maxx - minx) or 1) * (W - 2 * M - 220)
+        return pad + (x - minx) / ((maxx - minx) or 1) * (DW - 2 * pad)
 
     def sy(y):
-        return M + (y - miny) / ((maxy - miny) or 1) * (H - 2 * M)
+        return pad + (y - miny) / ((maxy - miny) or 1) * (DH - 2 * pad)
 
     lines = []
     for x in links:
@@ -457,16 +517,17 @@ def map_geometry(actors: list[dict], links: list[dict], sectors: list[str], type
                       "width": _f(1.5 + x.get("weight", 1)), "dash": bool(st.get("dash")),
                       "both": bool(x.get("bidirectional"))})
     max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
-    nodes = []
-    for a in actors:
-        if a["id"] not in pos:
-            continue
+    anchors = []
+    for n, a in enumerate(shown, 1):
         cx, cy = sx(pos[a["id"]][0]), sy(pos[a["id"]][1])
-        r = 10 + 14 * (a.get("influence") or 0) / max_h
+        anchors.append((cx, cy, 10 + 14 * (a.get("influence") or 0) / max_h, str(n)))
+    numbers = place_labels(anchors, (M, M, DW - M, DH - M))
+    nodes = []
+    for a, (cx, cy, r, num), lab in zip(shown, anchors, numbers):
         sty = style.get(a.get("sector"), {"colour": "#5c5c5c", "shape": "circle"})
-        nodes.append({"shape": _shape(sty["shape"], cx, cy, r, sty["colour"]), "x": _f(cx), "label_y": _f(cy + r + 16),
-                      "name": a["name"][:40]})
-    lx, ly = W - 240, 20
+        nodes.append({"shape": _shape(sty["shape"], cx, cy, r, sty["colour"]), "n": num, "label_x": lab["x"],
+                      "label_y": lab["y"], "box": lab["box"], "name": a["name"][:40]})
+    lx, ly = COL, 20
     legend_sectors, legend_types = [], []
     for s in sectors:
         if any(a.get("sector") == s for a in actors):
@@ -481,7 +542,7 @@ def map_geometry(actors: list[dict], links: list[dict], sectors: list[str], type
             ly += 22
     names = {a["id"]: a["name"] for a in actors}
     return {"width": W, "height": H, "lines": lines, "nodes": nodes, "legend_sectors": legend_sectors,
-            "legend_types": legend_types,
+            "legend_types": legend_types, "key": _key([a["name"][:40] for a in shown], lx, ly + 30),
             "desc": "; ".join(f"{names[x['source']]} → {names[x['target']]} ({type_label(x['type'])})" for x in links)}
 
 
@@ -500,22 +561,29 @@ def _shape(shape: str, cx: float, cy: float, r: float, colour: str) -> dict:
 
 
 def grid_geometry(actors: list[dict], quadrants: dict, quadrant_label) -> dict:
-    """Where the power-interest grid puts its four labelled quadrants and each actor's dot and name."""
-    W = H = 560
-    M = 60
-    half = M + (W - 2 * M) / 2
-    quads = [{"x": x, "y": y, "w": (W - 2 * M) / 2, "h": (H - 2 * M) / 2, "label": quadrant_label(q)}
+    """Where the power-interest grid puts its four labelled quadrants and each actor's numbered dot;
+    the key of numbers to names goes beside the grid."""
+    G, M = 560, 60
+    W = G + 320
+    half = M + (G - 2 * M) / 2
+    quads = [{"x": x, "y": y, "w": (G - 2 * M) / 2, "h": (G - 2 * M) / 2, "label": quadrant_label(q)}
              for x, y, q in ((M, M, "keep_satisfied"), (half, M, "manage_closely"), (M, half, "monitor"),
                              (half, half, "keep_informed"))]
     placed = [a for a in actors if quadrants.get(a["id"]) != "unclassified"]
+    H = max(G, 40 + len(placed) * KEY_LINE + 20)
     max_h = max([a.get("influence") or 0 for a in actors] or [0]) or 1
-    points = []
-    for i, a in enumerate(placed):
-        x = M + (a["interest"] / MAX_TOWER) * (W - 2 * M)
-        y = H - M - ((a.get("influence") or 0) / max_h) * (H - 2 * M)
-        points.append({"x": _f(x), "y": _f(y), "label_x": _f(x + 9), "label_y": _f(y + 5 - (i % 2) * 12),
-                       "name": a["name"][:28]})
-    return {"width": W, "height": H, "quadrants": quads, "points": points}
+    # the quadrants' own labels are taken space too
+    taken = [(q["x"], q["y"], q["x"] + 8 + CHAR_W * 14 * len(q["label"]), q["y"] + 26) for q in quads]
+    anchors = []
+    for n, a in enumerate(placed, 1):
+        x = M + (a["interest"] / MAX_TOWER) * (G - 2 * M)
+        y = G - M - ((a.get("influence") or 0) / max_h) * (G - 2 * M)
+        anchors.append((x, y, 6, str(n)))
+    numbers = place_labels(anchors, (M - 30, M - 30, G - 10, G - 30), taken)
+    points = [{"x": _f(x), "y": _f(y), "n": num, "label_x": lab["x"], "label_y": lab["y"], "box": lab["box"],
+               "name": a["name"][:40]} for a, (x, y, _, num), lab in zip(placed, anchors, numbers)]
+    return {"width": W, "height": H, "quadrants": quads, "points": points,
+            "key": _key([a["name"][:40] for a in placed], G + 10, 40)}
 
 
 def interactive_map(actors: list[dict], links: list[dict], sectors: list[str], types: list[dict],

@@ -196,3 +196,45 @@ def test_links_of_a_type_without_direction_count_both_ways():
     assert mutual.has_edge(2, 1) and mutual.has_edge(3, 2)
     # 2 now brokers both ways between 1 and 3
     assert nw.brokerage(mutual, {1: "a", 2: "b", 3: "c"})[2]["liaison"] == 2
+
+
+def _no_label_collides(labels, actor_boxes, width, height):
+    from kit.network import _box_overlap
+
+    for i, a in enumerate(labels):
+        assert 0 <= a[0] and 0 <= a[1] and a[2] <= width and a[3] <= height, a
+        assert not any(_box_overlap(a, b) for b in labels[i + 1:]), "two numbers overlap"
+        assert not any(_box_overlap(a, b) for b in actor_boxes), "a number covers an actor"
+
+
+@pytest.mark.parametrize("n", [4, 14, 30])
+def test_map_and_grid_number_every_actor_without_overlap_and_name_each_in_the_key(n):
+    """Issue 15, item 7: the map picture and the power-interest grid had overlapping and clipped
+    labels. Every actor is numbered where its number covers no other number or actor, inside the
+    picture, and the key beside it names each one in full."""
+    actors = [{"id": i, "name": f"Toimija numero {i} jolla on pitkä nimi", "sector": ["sote", "culture"][i % 2],
+               "influence": (i * 3) % 11, "interest": (i * 7) % 11} for i in range(1, n + 1)]
+    links = [{"source": i, "target": i + 1, "type": "info", "weight": 1} for i in range(1, n)]
+    g = nw.map_geometry(actors, links, ["sote", "culture"], [{"id": "info", "colour": "#005a9c"}],
+                        lambda s: s, lambda t: t)
+    assert [k["name"] for k in g["key"]] == [a["name"] for a in actors]
+    assert [int(x["n"]) for x in g["nodes"]] == list(range(1, n + 1))
+    boxes = []
+    for x in g["nodes"]:
+        s = x["shape"]
+        r = float(s.get("r") or float(s.get("size", 0)) / 2 or 0)
+        if s["kind"] in ("circle",):
+            cx, cy = float(s["x"]), float(s["y"])
+        elif s["kind"] == "rect":
+            cx, cy = float(s["x"]) + r, float(s["y"]) + r
+        else:
+            continue
+        boxes.append((cx - r + 1, cy - r + 1, cx + r - 1, cy + r - 1))
+    _no_label_collides([x["box"] for x in g["nodes"]], boxes, 560, g["height"])
+    assert float(g["key"][-1]["y"]) <= g["height"] - 10  # the key's last line is inside the picture
+    quad = {a["id"]: "monitor" for a in actors}
+    grid = nw.grid_geometry(actors, quad, lambda q: q)
+    assert [k["name"] for k in grid["key"]] == [a["name"] for a in actors]
+    dots = [(float(p["x"]) - 6, float(p["y"]) - 6, float(p["x"]) + 6, float(p["y"]) + 6) for p in grid["points"]]
+    # thirty on an 11 x 11 grid share spots: then a number may sit on a dot, never on another number
+    _no_label_collides([p["box"] for p in grid["points"]], dots if n < 30 else [], 560, grid["height"])
