@@ -537,22 +537,154 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
     return {
         "participants": parts, "ideas": ideas, "rounds": rounds, "ballot_marks": marks, "results": results,
         "actors": [{**a, "goals": "|".join(a["goals"])} for a in actors], "links": links, "activities": acts,
+        **roles_tables(store, workshop_id, include_nicknames), **evaluation_tables(store, workshop_id),
+    }
+
+
+# the columns of each table, so an empty one still says what it would hold (open data reads headers)
+COLUMNS = {
+    "participants": ("id", "stakeholder_group", "kind", "language", "created_at"),
+    "ideas": ("id", "text", "status", "participant_id", "reject_reason", "merged_into", "cost", "pore_level", "thl",
+              "target_groups", "step_level", "created_at"),
+    "rounds": ("id", "title", "method", "status", "rules", "opened_at", "closed_at"),
+    "ballot_marks": ("round_id", "ballot_id", "participant_id", "source", "idea_id", "mark"),
+    "results": ("round_id", "idea_id", "score", "rank", "voters"),
+    "actors": ("id", "name", "sector", "organisation", "is_person", "notes", "influence", "interest", "goals"),
+    "links": ("id", "source", "target", "type", "bidirectional", "weight", "informal"),
+    "activities": ("id", "name", "organiser", "place", "accessibility", "schedule", "days", "cost", "step_level",
+                   "target_groups", "languages", "contact", "description", "interested", "organise"),
+    "plan": ("field", "value"),
+    "holders": ("id", "name", "kind", "chair", "unpaid", "removed", "actor_id", "participant_id"),
+    "tasks": ("id", "title", "section", "effort", "due", "deputy_id", "done", "idea_id", "role", "a_implies_r"),
+    "raci": ("task_id", "holder_id", "letters"),
+    "competence_levels": ("holder_id", "competence", "level"),
+    "offers": ("id", "task_id", "participant_id", "kind", "competences", "status", "created_at"),
+    "terms": ("holder_id", "role", "start", "end"),
+    "logic_model_nodes": ("id", "level", "text", "thl", "task_id", "idea_id"),
+    "logic_model_links": ("source", "target"),
+    "indicators": ("id", "node_id", "name", "kind", "unit", "method", "baseline", "target", "target_date", "current",
+                   "source", "frequency", "thl", "target_group"),
+    "indicator_values": ("indicator_id", "value", "source", "day"),
+    "forms": ("id", "title", "status", "questions", "responses", "min_answers"),
+    "form_results": ("form_id", "question_id", "question", "kind", "answers", "shown", "mean", "value", "count"),
+    "form_open_answers": ("form_id", "question_id", "text"),
+    "activity_log": ("id", "date", "type", "participants", "total", "staff_hours", "node_id"),
+}
+
+
+def _json(v) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True) if v not in (None, "", [], {}) else ""
+
+
+def roles_tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> dict[str, list[dict]]:
+    """Stage 3 as tables: the plan, holders (a volunteer under "Volunteer N" unless nicknames are
+    asked for, as in the report), tasks, RACI letters, competence levels, offers and terms."""
+    rep = Report(store, workshop_id)
+    d = store.roles_data(workshop_id) if include_nicknames else rep.roles_data()
+    plan = store.plan(workshop_id)
+    holder_rows = {h["id"]: h for h in store.holders(workshop_id)}
+    return {
+        "plan": [{"field": k, "value": v if isinstance(v, str) else _json(v)} for k, v in sorted(plan.items())
+                 if k not in ("criteria",) and v not in (None, "", [], {})],
+        "holders": [{"id": h["id"], "name": h["name"], "kind": h["kind"], "chair": holder_rows[h["id"]]["chair"],
+                     "unpaid": bool(h["unpaid"]), "removed": bool(h["removed"]), "actor_id": h["actor_id"],
+                     "participant_id": h["participant_id"]} for h in d["holders"]],
+        "tasks": [{"id": x["id"], "title": x["title"], "section": x["section"], "effort": x["effort"], "due": x["due"],
+                   "deputy_id": x["deputy"], "done": bool(x["done"]), "idea_id": x["idea_id"], "role": x["role"],
+                   "a_implies_r": bool(x["a_implies_r"])} for x in d["tasks"]],
+        "raci": [{"task_id": task, "holder_id": holder, "letters": letters}
+                 for (task, holder), letters in sorted(d["assignments"].items())],
+        "competence_levels": [{"holder_id": holder, "competence": comp, "level": level}
+                              for (holder, comp), level in sorted(d["levels"].items())],
+        "offers": [{"id": o["id"], "task_id": o["task_id"], "participant_id": o["participant_id"], "kind": o["kind"],
+                    "competences": _json(o["competences"]), "status": o["status"], "created_at": o["created_at"]}
+                   for o in store.offers(workshop_id)],
+        "terms": [{"holder_id": x["holder"], "role": x["role"], "start": x["start"], "end": x["end"]}
+                  for x in d["terms"]],
+    }
+
+
+def evaluation_tables(store: Store, workshop_id: int) -> dict[str, list[dict]]:
+    """Stage 4 as tables: the logic model's nodes and links, indicators with their values, forms,
+    responses aggregated as the report shows them (nothing per person, nothing under the threshold),
+    the approved open answers and the activity log."""
+    from kit import evaluation as ev
+    from kit.render.evaluation import current_values
+
+    nodes, edges = store.logic_model(workshop_id)
+    inds = store.indicators(workshop_id)
+    log = store.activity_log(workshop_id)
+    now_ = current_values(inds, log)
+    forms_, answers, open_answers = [], [], []
+    for f in store.forms(workshop_id):
+        if f["status"] == "draft":
+            continue
+        resp = store.responses(f["id"])
+        least = max(f["min_answers"], MIN_GROUP)
+        forms_.append({"id": f["id"], "title": f["title"], "status": f["status"], "questions": len(f["questions"]),
+                       "responses": len(resp), "min_answers": least})
+        texts = {q["id"]: q["text"] for q in f["questions"]}
+        approved = set(f["approved"] or [])
+        for row in ev.aggregate(f["questions"], resp, least):
+            base = {"form_id": f["id"], "question_id": row["id"], "question": texts.get(row["id"], ""),
+                    "kind": row["kind"], "answers": row["n"], "shown": row["shown"]}
+            spread = row.get("distribution") or row.get("counts")
+            if spread:
+                answers += [{**base, "mean": row.get("mean"), "value": str(k), "count": n} for k, n in spread.items()]
+            else:
+                answers.append({**base, "mean": row.get("mean"), "value": "", "count": None})
+            if row["kind"] == "text" and row["shown"]:
+                open_answers += [{"form_id": f["id"], "question_id": row["id"], "text": r["answers"][row["id"]]}
+                                 for r in resp if f"{r['id']}:{row['id']}" in approved and row["id"] in r["answers"]]
+    return {
+        "logic_model_nodes": [{"id": n["id"], "level": n["level"], "text": n["text"], "thl": ",".join(n.get("thl") or []),
+                               "task_id": n.get("task_id"), "idea_id": n.get("idea_id")} for n in nodes],
+        "logic_model_links": [{"source": a, "target": b} for a, b in edges],
+        "indicators": [{"id": i["id"], "node_id": i["node"], "name": i.get("name") or i.get("text") or "",
+                        "kind": i.get("kind"), "unit": i.get("unit"), "method": i.get("method"),
+                        "baseline": i.get("baseline"), "target": i.get("target"), "target_date": i.get("target_date"),
+                        "current": now_.get(i["id"]), "source": i.get("source"), "frequency": i.get("frequency"),
+                        "thl": ",".join(i.get("thl") or []), "target_group": i.get("target_group")} for i in inds],
+        "indicator_values": [{"indicator_id": i["id"], "value": r.get("value"), "source": r.get("source"),
+                              "day": r.get("day")} for i in inds for r in i.get("results") or []],
+        "forms": forms_, "form_results": answers, "form_open_answers": open_answers,
+        "activity_log": [{"id": a["id"], "date": a["date"], "type": a["type"], "participants": _json(a["participants"]),
+                          "total": sum((a["participants"] or {}).values()), "staff_hours": a["staff_hours"],
+                          "node_id": a["node_id"]} for a in log],
     }
 
 
 def xlsx(store: Store, workshop_id: int, include_nicknames: bool = False) -> bytes:
-    import pandas as pd
+    """One sheet per table. Text is written as typed, as text: a cell a participant began with = + - @
+    is a string cell with Excel's quote prefix, never a formula; a control character a spreadsheet
+    cannot hold is left out of that cell only, so no cell can fail the export."""
+    from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
 
-    def cell(v):  # a control character a spreadsheet cannot hold never fails the whole export; a formula
-        return nw._safe_cell(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v  # stays text
-
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in tables(store, workshop_id, include_nicknames).items():
+        sheet = book.create_sheet(name[:31])
+        cols = list(rows[0]) if rows else list(COLUMNS.get(name, ()))
+        sheet.append(cols)
+        for c in sheet[1]:
+            c.font = Font(bold=True)
+        for r, row in enumerate(rows, start=2):
+            for k, col in enumerate(cols, start=1):
+                v = row.get(col)
+                if isinstance(v, (dict, list)):
+                    v = _json(v)
+                cell = sheet.cell(r, k)
+                if isinstance(v, str):
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", v)
+                    cell.data_type = "s"  # as typed, never run
+                    if v[:1] in ("=", "+", "-", "@"):
+                        cell.quotePrefix = True
+                else:
+                    cell.value = v
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, rows in tables(store, workshop_id, include_nicknames).items():
-            df = pd.DataFrame(rows)
-            df = df.map(cell) if not df.empty else df
-            df.to_excel(xl, sheet_name=name[:31], index=False)
+    book.save(buf)
     return buf.getvalue()
 
 
@@ -561,7 +693,7 @@ def csv_zip(store: Store, workshop_id: int, include_nicknames: bool = False) -> 
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, rows in tables(store, workshop_id, include_nicknames).items():
             out = io.StringIO()
-            cols = list(rows[0]) if rows else []
+            cols = list(rows[0]) if rows else list(COLUMNS.get(name, ()))
             w = csv.writer(out, lineterminator="\n")
             w.writerow(cols)
             for r in rows:

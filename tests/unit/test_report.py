@@ -56,10 +56,13 @@ def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
     store, ws = demo
     sheets = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"])), sheet_name=None)
     assert set(sheets) == {"participants", "ideas", "rounds", "ballot_marks", "results", "actors", "links",
-                           "activities"}
+                           "activities", "plan", "holders", "tasks", "raci", "competence_levels", "offers", "terms",
+                           "logic_model_nodes", "logic_model_links", "indicators", "indicator_values", "forms",
+                           "form_results", "form_open_answers", "activity_log"}
+    assert list(sheets["offers"].columns) == list(report.COLUMNS["offers"])  # an empty table keeps its headers
     assert "nickname" not in sheets["participants"].columns and "token_hash" not in sheets["participants"].columns
     assert len(sheets["participants"]) == 13 and len(sheets["actors"]) == 13
-    assert sheets["ideas"]["text"].str.startswith("'=").any()  # a spreadsheet will not run it
+    assert sheets["ideas"]["text"].str.startswith("=HYPERLINK").any()  # as typed, as text (see test_text.py)
     with_names = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"], include_nicknames=True)), sheet_name="participants")
     assert "Salainen Nimimerkki" in set(with_names["nickname"])
     z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
@@ -187,3 +190,40 @@ def test_the_report_and_minutes_print_no_nickname_of_a_volunteer_or_a_proposer_o
     assert "pienestä ryhmästä" in row
     big = html[html.index("Kesäkeidas: avoin"):][:300]
     assert "Asukas" in big  # residents are five or more: their group is named
+
+
+def test_the_data_export_has_stages_3_and_4_aggregated_as_in_the_report(store):
+    """Issue 15, item 8: XLSX and CSV had sheets for stages 1-2 and the tray only."""
+    ws = sample.load_demo(store)
+    node = store.add_node(ws["id"], "activity", "Kesäkeidas joka tiistai")
+    out = store.add_node(ws["id"], "outcome_short", "Yksinäisyys vähenee")
+    store.add_lm_edge(node["id"], out["id"])
+    ind = store.save_indicator(ws["id"], {"name": "Osallistumiskerrat", "method": "attendance", "unit": "kertaa",
+                                          "target": "200", "node": node["id"]})
+    store.log_activity(ws["id"], "2026-06-02", "Kesäkeidas", {"resident": 12, "sote_professional": 3}, 4, node["id"])
+    form = store.create_form(ws["id"], "Palaute", [{"kind": "scale", "text": "Tunsin kuuluvani joukkoon"},
+                                                    {"kind": "text", "text": "Mikä oli parasta?"}], 5)
+    store.set_form_status(form["id"], "open")
+    for n in range(6):
+        p, _ = store.add_participant(ws["id"], None, "resident")
+        store.save_response(form["id"], p["id"], {"q1": 3 + n % 3, "q2": f"Vastaus {n}"})
+    first = min(store.responses(form["id"]), key=lambda r: r["id"])
+    store.approve_answer(form["id"], first["id"], "q2")
+    sheets = pd.read_excel(io.BytesIO(report.xlsx(store, ws["id"])), sheet_name=None)
+    assert len(sheets["tasks"]) == len(store.tasks(ws["id"])) > 0
+    raci = sheets["raci"]
+    assert sorted(raci["letters"]) == sorted(store.assignments(ws["id"]).values())
+    assert set(sheets["holders"]["name"]) == {h["name"] for h in store.holders(ws["id"])}
+    assert list(sheets["logic_model_nodes"]["text"]) == ["Kesäkeidas joka tiistai", "Yksinäisyys vähenee"]
+    assert list(sheets["logic_model_links"].itertuples(index=False, name=None)) == [(node["id"], out["id"])]
+    row = sheets["indicators"].iloc[0]
+    assert row["name"] == "Osallistumiskerrat" and row["current"] == 15 and row["id"] == ind["id"]
+    assert sheets["activity_log"]["total"].tolist() == [15]
+    res = sheets["form_results"]
+    scale = res[res["question_id"] == "q1"]
+    assert scale["answers"].iloc[0] == 6 and abs(scale["mean"].iloc[0] - 4.0) < 1e-9
+    assert {int(v): int(c) for v, c in zip(scale["value"], scale["count"])} == {1: 0, 2: 0, 3: 2, 4: 2, 5: 2}
+    assert sheets["form_open_answers"]["text"].tolist() == ["Vastaus 0"]  # only the approved one
+    assert "participant_id" not in res.columns  # aggregated: nothing per person
+    z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
+    assert {"raci.csv", "form_results.csv", "logic_model_nodes.csv", "activity_log.csv"} <= set(z.namelist())

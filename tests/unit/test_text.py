@@ -69,7 +69,8 @@ def test_the_spreadsheet_export_never_fails_on_a_cell_and_never_writes_a_formula
     book = load_workbook(io.BytesIO(data))
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # nothing typed runs as a formula
-    texts = {c.value for c in cells if isinstance(c.value, str)}
-    assert {"'=HYPERLINK(\"http://x\",\"klikkaa\")", "'@SUM(1+1)"} <= texts
+    typed = {c.value: c for c in cells if isinstance(c.value, str)}
+    for text in ("=HYPERLINK(\"http://x\",\"klikkaa\")", "@SUM(1+1)"):  # as typed, a text cell with the quote prefix
+        assert typed[text].data_type == "s" and typed[text].quotePrefix
     names = [c.value for row in book["activities"].iter_rows() for c in row]
     assert "Kerho" in names
