@@ -5,8 +5,9 @@ placeholders (a unit test checks). Language order for a visitor: ?lang=, then Ac
 then the workshop's default.
 
 A string with a count is an object of CLDR plural forms, {"one": "{n} piste", "other": "{n} pistettä"},
-chosen by the `n` placeholder with Babel's plural rules for the language (the participant page
-chooses the same way with Intl.PluralRules); a test finds counted strings without forms.
+chosen by the `n` placeholder (or the one "_by" names) with Babel's plural rules for the language (the
+participant page chooses the same way with Intl.PluralRules); a test finds counted strings without
+forms. Numbers are written by kit.numbers in the reader's language.
 """
 
 from __future__ import annotations
@@ -40,13 +41,13 @@ def page_catalog(lang: str, plain: bool = False) -> dict[str, str]:
 
 def placeholders(text) -> set[str]:
     if isinstance(text, dict):  # plural forms: every form's placeholders
-        return set().union(*(placeholders(v) for v in text.values()))
+        return set().union(*(placeholders(v) for v in forms(text)))
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def forms(text) -> list[str]:
     """A catalog value's texts: the string, or each of its plural forms."""
-    return list(text.values()) if isinstance(text, dict) else [text]
+    return [v for k, v in text.items() if not k.startswith("_")] if isinstance(text, dict) else [text]
 
 
 @cache
@@ -73,7 +74,7 @@ def t(key: str, lang: str = "fi", plain: bool = False, **kw) -> str:
     lang = lang if lang in LANGUAGES else "fi"
     text = (plain and plain_catalog(lang).get(key)) or catalog(lang).get(key) or catalog("en").get(key) or key
     if isinstance(text, dict):
-        text = plural(text, lang, kw.get("n", 0))
+        text = plural(text, lang, kw.get(text.get("_by", "n"), 0))
     if kw:
         try:
             return text.format(**kw)

@@ -23,7 +23,7 @@ from kit import network as nw
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
-from kit.numbers import money
+from kit.numbers import money, number
 from kit.render import render
 from kit.render.evaluation import (
     CHECK_KEYS,
@@ -148,7 +148,7 @@ class Report:
             m = a.measures.get(x["id"], {})
             rows.append([x["name"], self.sector(x["sector"]), "" if x["influence"] is None else x["influence"],
                          "" if x["interest"] is None else x["interest"], t("quadrant." + a.quadrants[x["id"]], self.lang),
-                         f"{m['betweenness']:.2f}" if m else "–"])
+                         number(m["betweenness"], self.lang, 2) if m else "–"])
         since = None
         if self.snapshots:
             first = self.snapshots[0]
@@ -252,7 +252,8 @@ class Report:
         cov = roles.coverage(holders, d["competences"], d["levels"])
         coverage = [self.t(COVERAGE_KEYS[v["status"]], competence=tlabel(labels[c], self.lang) if c in labels else c,
                            n=len(v["holders"])) for c, v in cov.items()]
-        workload = (self.t("ui.workload_summary", gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
+        workload = (self.t("ui.workload_summary", gini=number(work["gini"], self.lang, 2),
+                           ratio=number(work["max_mean"], self.lang, 1))
                     if work["load"] else "")
         actions = [[a["task"], ", ".join(a["responsible"]), ", ".join(a["accountable"]), a["due"] or ""]
                    for a in roles.action_list(tasks, holders, assign)]

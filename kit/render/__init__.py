@@ -31,7 +31,10 @@ def translator(lang: str):
 
 def render(name: str, lang: str, **ctx) -> Markup:
     """A template rendered in a language; the result is HTML (safe to put in another template)."""
-    return Markup(ENV.get_template(name).render(t=translator(lang), lang=lang, **ctx).strip())
+    from kit.numbers import number
+
+    num = lambda x, digits=None: number(x, lang, digits)  # noqa: E731 (the reader's decimal mark)
+    return Markup(ENV.get_template(name).render(t=translator(lang), num=num, lang=lang, **ctx).strip())
 
 
 def element(name: str, *args, **kwargs) -> Markup:

@@ -11,6 +11,7 @@ from kit import roles
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.numbers import number
 from kit.render import element
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store
@@ -397,9 +398,9 @@ class RolesApp(KitApp):
         self.coverage_html.value = element("flags", lines)
 
         # workload
-        load = [[by_holder[h]["name"], f"{v:.2f}", t("ui.yes", L) if by_holder[h]["unpaid"] else ""]
+        load = [[by_holder[h]["name"], number(v, L, 2), t("ui.yes", L) if by_holder[h]["unpaid"] else ""]
                 for h, v in sorted(work["load"].items(), key=lambda kv: -kv[1])]
-        summary = t("ui.workload_summary", L, gini=f"{work['gini']:.2f}", ratio=f"{work['max_mean']:.1f}")
+        summary = t("ui.workload_summary", L, gini=number(work["gini"], L, 2), ratio=number(work["max_mean"], L, 1))
         self.workload_html.value = (element("p", summary) + element(
             "table", [t("ui.holder_name", L), t("ui.load", L), t("ui.unpaid", L)], load, row_header=True,
             cls="kit-groups")) if work["load"] else ""

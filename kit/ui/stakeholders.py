@@ -12,6 +12,7 @@ from kit import network as nw
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import label, t
+from kit.numbers import number
 from kit.render import element, render
 from kit.render.map import grid_svg, map_svg
 from kit.store import Store
@@ -73,8 +74,8 @@ class MapView:
                 "interest": "" if x.get("interest") is None else x["interest"],
                 "quadrant": self.quadrant(a.quadrants[x["id"]]),
                 "links": sum(1 for y in self.links if x["id"] in (y["source"], y["target"])),
-                "betweenness": f"{m['betweenness']:.2f}" if m else "–",
-                "constraint": f"{m['constraint']:.2f}" if m.get("constraint") is not None else t("map.na", L)})
+                "betweenness": number(m["betweenness"], L, 2) if m else "–",
+                "constraint": number(m["constraint"], L, 2) if m.get("constraint") is not None else t("map.na", L)})
         return render("map/table.html", L, rows=rows)
 
 

@@ -43,7 +43,7 @@ def test_ready_sets_open_a_form_and_results_wait_for_the_threshold(store, ws):
     p1, _ = store.add_participant(ws["id"])
     store.save_response(form["id"], p1["id"], {"own_choice": 5})
     app.refresh()
-    assert "kit-mean" not in app.results.value and "1 answers; the result shows once there are at least 2" in app.results.value
+    assert "kit-mean" not in app.results.value and "1 answer; the result shows once there are at least 2" in app.results.value
     p2, _ = store.add_participant(ws["id"])
     store.save_response(form["id"], p2["id"], {"own_choice": 3})
     app.refresh()
@@ -76,7 +76,7 @@ def test_activity_log_feeds_attendance_indicators(store, ws):
     app.add_indicator(name="Participations", method="attendance")
     app.log("2027-05-12", "Nature afternoon", "Resident 5, expert_by_experience 2", 6)
     app.log("2027-05-19", "Nature afternoon", "Resident 4", 6)
-    assert "2 activities, 11 participations, 12 staff hours" in app.log_html.value
+    assert "Activities: 2, participations: 11, staff hours: 12" in app.log_html.value
     assert "<td>11</td>" in app.ind_html.value
     app._guard(app.log, "2027-05-26", "Walk", "Aliens 3", None)
     assert "not a stakeholder group" in app.message.value and len(store.activity_log(ws["id"])) == 2

@@ -62,3 +62,49 @@ def test_unknown_language_falls_back_to_finnish():
 ])
 def test_language_order_is_choice_then_browser_then_workshop(asked, accept, default, expected):
     assert negotiate(asked, accept, default) == expected
+
+
+# the placeholders that hold a count; one followed by a word ("{n} pistettä") needs plural forms
+COUNTS = {"n", "dots", "votes", "actors", "links", "cross", "isolated", "sectors", "activities", "people", "hours",
+          "partial", "scored", "removed", "kept", "counted", "k", "total", "columns", "given", "expected", "max",
+          "min", "left", "cap", "sum"}
+# words after a count that do not change with it ("{n} of {total}", "nro {n} on puutteellinen")
+NOT_NOUNS = r"(?:of|av|on|is|to|a|in|per|together|till|och|ja|and)\b"
+COUNTED = re.compile(r"\{(\w+)\}\s+(?!" + NOT_NOUNS + r")(?=[^\W\d_])")
+
+
+def _catalogs():
+    from kit.i18n import plain_catalog
+
+    for lang in LANGUAGES:
+        yield lang, catalog(lang)
+        yield "plain " + lang, plain_catalog(lang)
+
+
+def test_every_counted_string_has_plural_forms_chosen_by_its_count():
+    """Issue 15, item 16: "1 pistettä", "kulkee 1 yhteyttä", sv "1 kontakter". A count placeholder
+    followed by a word makes the string a counted one: it must be {one, other} forms chosen by that
+    placeholder (reword a second count: "yhteyksiä 3")."""
+    bad = []
+    for name, cat in _catalogs():
+        for key, value in cat.items():
+            by = value.get("_by", "n") if isinstance(value, dict) else None
+            for text in forms(value):
+                hits = {m.group(1) for m in COUNTED.finditer(text)} & COUNTS
+                if hits and (by is None or by not in hits):
+                    bad.append(f"{name} {key}: {sorted(hits)}")
+            if isinstance(value, dict):
+                assert {"one", "other"} <= set(value), (name, key)
+    assert bad == []
+
+
+@pytest.mark.parametrize("lang, one, many", [("fi", "1 piste", "2 pistettä"), ("sv", "1 prick", "2 prickar"),
+                                             ("en", "1 dot", "2 dots")])
+def test_plural_forms_follow_cldr_in_python(lang, one, many):
+    assert t("js.dots_on", lang, n=1) == one and t("js.dots_on", lang, n=2) == many
+    assert t("js.dots_on", lang, n=0) == many.replace("2", "0")
+
+
+def test_a_plural_can_be_chosen_by_another_count():
+    assert t("js.rules", "en", dots=1) == "You have 1 dot. Put it on the idea you like best."
+    assert t("ui.round_opened", "fi", dots=3) == "Äänestys on auki: 3 pistettä kullekin."

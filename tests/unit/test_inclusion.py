@@ -50,7 +50,9 @@ def test_plain_catalogs_cover_every_participant_string_in_three_languages():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_plain_wording_keeps_the_placeholders_and_is_shorter_where_it_matters(lang):
-    plain, std = plain_catalog(lang), catalog(lang)
+    other = lambda v: v["other"] if isinstance(v, dict) else v  # noqa: E731 (a plural's general form)
+    plain = {k: other(v) for k, v in plain_catalog(lang).items()}
+    std = {k: other(v) for k, v in catalog(lang).items()}
     for key, text in plain.items():
         assert key in std, key
         assert text.strip(), key

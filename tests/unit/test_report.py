@@ -227,3 +227,15 @@ def test_the_data_export_has_stages_3_and_4_aggregated_as_in_the_report(store):
     assert "participant_id" not in res.columns  # aggregated: nothing per person
     z = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, ws["id"])))
     assert {"raci.csv", "form_results.csv", "logic_model_nodes.csv", "activity_log.csv"} <= set(z.namelist())
+
+
+def test_numbers_take_the_readers_decimal_mark_throughout(store):
+    """Issue 15, item 16: "Gini 0.30 (yli 0,3 ...)" mixed decimal marks in one sentence."""
+    import re
+
+    ws = sample.load_demo(store)
+    fi = report.report_html(store, ws["id"], "fi")
+    en = report.report_html(store, ws["id"], "en")
+    assert re.search(r"Gini 0,\d\d \(yli 0,3", fi) and re.search(r"Gini 0\.\d\d \(over 0\.3", en)
+    assert not re.search(r"<td>\d+\.\d\d</td>", fi)  # the brokerage column too
+    assert "1 ballots" not in en and "1 äänestyslippua" not in fi

@@ -126,7 +126,7 @@ def test_a_static_path_with_a_nul_byte_is_not_found_not_an_error(kit_server):
 def test_the_internal_field_name_never_reaches_the_reader():
     from kit.errors import KitError
 
-    assert KitError("too_long", field="name", max=120).message("fi") == "Kenttä nimi on liian pitkä (enintään 120 merkkiä)."
+    assert KitError("too_long", field="name", max=120).message("fi") == "Liian pitkä: nimi (enintään 120 merkkiä)."
     assert "task_id" not in KitError("bad_field", field="task_id").message("en")
 
 

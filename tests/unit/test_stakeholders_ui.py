@@ -101,7 +101,7 @@ def test_downloads_round_trip_through_import(store, ws):
     app2 = StakeholderApp(store, code=other["code"], lang="en", poll=False)
     kumu = next(n for n in files if n.endswith(".xlsx"))
     app2.import_files({kumu: files[kumu]})
-    assert "Imported 2 actors and 1 links" in app2.message.value
+    assert "Imported: actors 2, links 1." in app2.message.value
     a2, l2 = store.map_data(other["id"])
     assert [(a["name"], a["influence"], a["interest"]) for a in a2] == [("Library", 4, 6), ("Parish", 2, None)]
     assert [(x["type"], x["bidirectional"]) for x in l2] == [("funding", True)]

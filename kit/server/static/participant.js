@@ -34,7 +34,7 @@
   function tr(key, params) {
     var s = S[key] || key;
     if (typeof s === "object") {
-      var n = Number((params || {}).n);
+      var n = Number((params || {})[s._by || "n"]);
       s = (PLURAL && !isNaN(n) && s[PLURAL.select(n)]) || s.other;
     }
     Object.keys(params || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(params[k])); });
