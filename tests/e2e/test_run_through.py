@@ -135,3 +135,30 @@ def test_a_budgeting_round_on_the_demo_opens_from_the_checklist_and_phones_get_o
     assert errors == []
     for ctx in phones:
         ctx.close()
+
+
+def test_a_pasted_idea_over_the_limit_is_kept_whole_and_the_phone_says_so_before_sending(server, browser):
+    """Item 18: a pasted idea over 500 characters was cut silently by maxlength."""
+    store = server.store()
+    ws = store.workshop_by_code(server.code)
+    ctx = browser.new_context(viewport=PHONE, locale="fi")
+    page = ctx.new_page()
+    page.goto(server.participants)
+    page.click("#join-form button[type=submit]")
+    page.wait_for_selector("#idea-section:not([hidden])")
+    long_text = "Pitkä idea " + "x" * 589  # 600 characters
+    page.fill("#idea-text", long_text)
+    assert page.input_value("#idea-text") == long_text  # nothing cut
+    note = page.locator("#idea-text-length")
+    assert note.is_visible() and note.inner_text().startswith("100 merkkiä liikaa")
+    before = len(store.ideas(ws["id"]))
+    page.click("#idea-form button[type=submit]")
+    page.wait_for_selector("#alert:not([hidden])")
+    assert "100 merkkiä liikaa" in page.locator("#alert").inner_text()
+    assert page.input_value("#idea-text") == long_text and len(store.ideas(ws["id"])) == before
+    page.fill("#idea-text", long_text[:500])
+    assert note.is_hidden()
+    page.click("#idea-form button[type=submit]")
+    page.wait_for_function("() => document.getElementById('idea-text').value === ''", timeout=10_000)
+    assert len(store.ideas(ws["id"])) == before + 1
+    ctx.close()

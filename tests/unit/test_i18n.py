@@ -67,7 +67,7 @@ def test_language_order_is_choice_then_browser_then_workshop(asked, accept, defa
 # the placeholders that hold a count; one followed by a word ("{n} pistettä") needs plural forms
 COUNTS = {"n", "dots", "votes", "actors", "links", "cross", "isolated", "sectors", "activities", "people", "hours",
           "partial", "scored", "removed", "kept", "counted", "k", "total", "columns", "given", "expected", "max",
-          "min", "left", "cap", "sum"}
+          "min", "left", "cap", "sum", "over"}
 # words after a count that do not change with it ("{n} of {total}", "nro {n} on puutteellinen")
 NOT_NOUNS = r"(?:of|av|on|is|to|a|in|per|together|till|och|ja|and)\b"
 COUNTED = re.compile(r"\{(\w+)\}\s+(?!" + NOT_NOUNS + r")(?=[^\W\d_])")

@@ -485,6 +485,41 @@
       });
   });
 
+  // A text field never cuts what was typed or pasted (no maxlength): past its limit it says by how
+  // much, right under the field, and the form is not sent until it is shorter; the text stays.
+  function lengthNote(el) {
+    var id = el.id + "-length";
+    var note = $(id);
+    if (!note) {
+      note = document.createElement("p");
+      note.id = id; note.className = "help too-long"; note.hidden = true;
+      note.setAttribute("aria-live", "polite");
+      el.insertAdjacentElement("afterend", note);
+      el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + id).trim());
+    }
+    return note;
+  }
+  function checkLength(el) {
+    var max = Number(el.dataset.max), over = el.value.length - max;
+    var note = lengthNote(el);
+    note.hidden = over <= 0;
+    note.textContent = over > 0 ? tr("js.too_long", { over: over, max: max }) : "";
+    if (over > 0) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
+    return over <= 0;
+  }
+  function watchLength(el) { el.addEventListener("input", function () { checkLength(el); }); }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-max]"), watchLength);
+  // before any form is sent: a field past its limit stops it, says so, and keeps its text
+  document.addEventListener("submit", function (ev) {
+    var long = Array.prototype.filter.call(ev.target.querySelectorAll("[data-max]"), function (el) { return !checkLength(el); });
+    if (long.length) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      alertMsg(tr("js.too_long", { over: long[0].value.length - Number(long[0].dataset.max), max: Number(long[0].dataset.max) }));
+      long[0].focus();
+    }
+  }, true);
+
   $("idea-text").addEventListener("input", function () {
     $("idea-count").textContent = tr("idea.count", { n: $("idea-text").value.length, max: ideaMax });
   });
@@ -720,7 +755,8 @@
           var lab = document.createElement("label");
           lab.htmlFor = "f-" + q.id; lab.textContent = q.text;
           var ta = document.createElement("textarea");
-          ta.id = "f-" + q.id; ta.rows = 3; ta.maxLength = 1000; ta.value = mine[q.id] || "";
+          ta.id = "f-" + q.id; ta.rows = 3; ta.dataset.max = "1000"; ta.value = mine[q.id] || "";
+          watchLength(ta);
           box.appendChild(lab); box.appendChild(ta);
         }
       });
