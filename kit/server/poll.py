@@ -14,6 +14,8 @@ from kit.server.api.workshops import idea_view
 from kit.server.base import ApiHandler, guarded
 from kit.store import Store
 
+_SEEN: dict = {}  # token hash -> when its device's presence was last written (in memory, per process)
+SEEN_EVERY = 60.0  # seconds: presence is written at most once a minute per device
 _SHARED: OrderedDict = OrderedDict()  # (workshop, version, language, tray filters) -> the parts for everyone
 _SHARED_LOCK = threading.Lock()
 
@@ -56,6 +58,19 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
     return out
 
 
+def _due(key: str) -> bool:
+    import time
+
+    now = time.monotonic()
+    if now - _SEEN.get(key, -SEEN_EVERY) < SEEN_EVERY:
+        return False
+    if len(_SEEN) > 20000:  # devices long gone
+        for k in [k for k, t in _SEEN.items() if now - t > 10 * SEEN_EVERY]:
+            del _SEEN[k]
+    _SEEN[key] = now
+    return True
+
+
 class PollApi(ApiHandler):
     """Everything a participant's page shows, in one answer: what /rounds/current, /map, /tasks,
     /form and /tray answer. With ?since=<version> and nothing changed since, only
@@ -63,9 +78,25 @@ class PollApi(ApiHandler):
 
     path = "/workshops/{code}/poll"
 
+    async def mark_seen(self, ws: dict) -> None:
+        """A joined device that polls is in the room: note it once a minute (the projector counts the
+        devices seen in the last five minutes). A bad token is left to the answer below."""
+        from kit.store import hash_token
+
+        token = self.token()
+        if not token or not _due(hash_token(token)):
+            return
+        try:
+            pid = await self.participant_id(ws)
+        except Exception:  # an unknown token: the request itself answers 401
+            return
+        if pid is not None:
+            await self.run(self.store.seen, pid)
+
     @guarded
     async def get(self, code):
         ws, lang = await self.workshop_and_lang(code)
+        await self.mark_seen(ws)
         since = self.get_query_argument("since", "")
         if since.isdigit() and int(since) == ws["version"]:
             self.send({"version": ws["version"], "unchanged": True})

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 metadata = MetaData()
@@ -60,6 +60,8 @@ participants = Table(
     Column("created_at", String(40), nullable=False),
     # v2: device (own phone) | kiosk (a voter on a shared tablet) | paper (a paper ballot entered)
     Column("kind", String(16), default="device"),
+    # v9: when the device last asked for updates (to the minute): who is in the room now
+    Column("last_seen", String(40)),
 )
 
 
@@ -454,8 +456,14 @@ def _migrate_v8(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE ballot_marks RENAME COLUMN dots TO mark")
 
 
+def _migrate_v9(conn: Connection) -> None:
+    """Presence: when each device last asked for updates."""
+    if "last_seen" not in {c["name"] for c in inspect(conn).get_columns("participants")}:
+        conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN last_seen VARCHAR(40)")
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
-              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8)]
+              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

@@ -163,6 +163,20 @@ class WorkshopsStore(BaseStore):
             raise KitError("not_joined", status=401)
         return row
 
+    def seen(self, participant_id: int) -> None:
+        """A device asked for updates now. Not a change of the workshop: no version bump, no event."""
+        with self._tx(write=True) as conn:
+            conn.execute(participants.update().where(participants.c.id == participant_id).values(last_seen=now()))
+
+    def present_count(self, workshop_id: int, minutes: int = 5) -> int:
+        """Devices that asked for updates in the last few minutes: who is in the room now."""
+        from datetime import UTC, datetime, timedelta
+
+        since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
+        with self._tx() as conn:
+            return conn.execute(select(func.count()).select_from(participants).where(
+                participants.c.workshop_id == workshop_id, participants.c.last_seen >= since)).scalar()
+
     def participant_count(self, workshop_id: int) -> int:
         with self._tx() as conn:
             return conn.execute(

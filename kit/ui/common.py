@@ -82,21 +82,32 @@ def error_text(err: Exception, lang: str) -> str:
     return err.message(lang) if isinstance(err, KitError) else t("error.server_error", lang)
 
 
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
 class Poller:
     """Calls `on_change()` whenever the workshop's version in the store changes (every 0.5 s).
 
     Runs as an asyncio task on the kernel's loop (widget updates then go out like any cell's);
     falls back to a thread where no loop runs (plain Python)."""
 
-    def __init__(self, store: Store, workshop_id: int, on_change, interval: float = POLL_SECONDS):
+    def __init__(self, store: Store, workshop_id: int, on_change, interval: float = POLL_SECONDS,
+                 heartbeat: float | None = None):
         self.store, self.workshop_id, self.on_change, self.interval = store, workshop_id, on_change, interval
         self.seen = store.version(workshop_id)
         self._stop = False
+        # also redraw every `heartbeat` seconds without a change (what moves without one: who is present)
+        self.heartbeat = heartbeat
+        self._last = _monotonic()
 
     def check(self) -> bool:
         v = self.store.version(self.workshop_id)
-        if v != self.seen:
+        if v != self.seen or (self.heartbeat and _monotonic() - self._last >= self.heartbeat):
             self.seen = v
+            self._last = _monotonic()
             self.on_change()
             return True
         return False

@@ -30,6 +30,7 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
     data = {
         "workshop": ws,
         "participants": store.participant_count(workshop_id),
+        "present": store.present_count(workshop_id),
         "ideas": list(reversed(store.ideas(workshop_id))),  # newest first
         "round": rnd,
         "ballots": 0,
@@ -179,7 +180,7 @@ class ProjectorApp(KitApp):
         self.data: dict = {}
         self._no_ideas = w.HTML(element("note", t("ui.no_ideas", L)))
         self.refresh()
-        self.poller = Poller(self.store, self.ws["id"], self.refresh).start() if poll else None
+        self.poller = Poller(self.store, self.ws["id"], self.refresh, heartbeat=30).start() if poll else None
 
     # -- actions ----------------------------------------------------------------------------
     def current_round(self) -> dict | None:
@@ -397,6 +398,7 @@ class ProjectorApp(KitApp):
         ideas = [i for i in data["ideas"] if i["status"] == "visible"] if projecting else data["ideas"][::-1]
         waiting = sum(1 for i in data["ideas"] if i["status"] == "pending")
         self.stats.value = element("stats", [("kit-participants", data["participants"], t("ui.joined", L)),
+                                             ("kit-present", data["present"], t("ui.present_now", L)),
                                              ("kit-idea-count", len(ideas), t("ui.ideas", L)),
                                              ("kit-ballots", ballots, t("ui.ballots_cast", L))]
                                    + ([("kit-waiting", waiting, t("ui.waiting_count", L))] if waiting else []))

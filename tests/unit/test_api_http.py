@@ -218,3 +218,18 @@ def test_wrong_pins_from_elsewhere_cannot_lock_the_shared_tablet_out(kit_server)
         store.stop_kiosk(ws["id"])
     status, body = kit_server.api("POST", f"/workshops/{code}/kiosk/voters", {"pin": pin, "tablet": tablet})
     assert status == 409 and body["error"] == "kiosk_off"
+
+
+def test_a_polling_device_is_counted_as_present_without_changing_the_workshop(kit_server):
+    """Issue 15, item 19: presence is noted at most once a minute per device and bumps no version."""
+    code = kit_server.code
+    store = kit_server.store()
+    ws = store.workshop_by_code(code)
+    _, me = kit_server.api("POST", f"/workshops/{code}/participants", {"nickname": "Läsnä", "language": "fi"})
+    before = store.present_count(ws["id"])
+    version = store.workshop(ws["id"])["version"]
+    for _ in range(3):
+        assert kit_server.api("GET", f"/workshops/{code}/poll?since={version}", token=me["token"])[0] == 200
+    assert store.present_count(ws["id"]) == before + 1
+    assert store.workshop(ws["id"])["version"] == version  # the other devices are not made to fetch again
+    assert kit_server.api("GET", f"/workshops/{code}/poll", token="not-a-token")[0] == 401

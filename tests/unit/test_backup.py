@@ -250,5 +250,5 @@ def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
         conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == SCHEMA_VERSION == 8
+    assert again.schema_version() == SCHEMA_VERSION == 9
     assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before

@@ -337,3 +337,13 @@ def test_moderation_buttons_act_once_on_the_idea_they_were_shown_for(store, ws):
     assert [store.idea(i["id"])["status"] for i in ideas] == ["visible", "hidden", "hidden"] + ["visible"] * 3
     assert "Hyväksytty odottaneita ideoita: 3." in app.message.value
     assert app.approve_all_btn.disabled
+
+
+def test_the_projector_shows_the_devices_here_now_beside_everyone_who_joined(store, ws):
+    """Issue 15, item 19: "äänestäneet / liittyneet" counted the demo's seeded participants as present."""
+    a, _ = store.add_participant(ws["id"], "A")
+    store.add_participant(ws["id"], "B")  # joined once, not polling now
+    store.seen(a["id"])
+    app = ProjectorApp(store, code=ws["code"], poll=False)
+    assert "kit-participants'>2<" in app.stats.value and "kit-present'>1<" in app.stats.value
+    assert store.present_count(ws["id"], minutes=0) == 0
