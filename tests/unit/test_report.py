@@ -239,3 +239,34 @@ def test_numbers_take_the_readers_decimal_mark_throughout(store):
     assert re.search(r"Gini 0,\d\d \(yli 0,3", fi) and re.search(r"Gini 0\.\d\d \(over 0\.3", en)
     assert not re.search(r"<td>\d+\.\d\d</td>", fi)  # the brokerage column too
     assert "1 ballots" not in en and "1 äänestyslippua" not in fi
+
+
+def test_feedback_results_are_bar_charts_only_past_the_threshold(store):
+    """Issue 15, item 10: feedback results were text only ("3.8 / 5 (1: 0 · 2: 1 ...)")."""
+    import re
+
+    from kit import evaluation as ev
+    from kit.render.evaluation import form_results_html
+
+    ws = sample.load_demo(store)
+    form = store.create_form(ws["id"], "Palaute", [{"kind": "scale", "text": "Tunsin kuuluvani joukkoon"},
+                                                    {"kind": "choice", "text": "Tuletko?", "choices": ["Kyllä", "Ei"]}], 5)
+    store.set_form_status(form["id"], "open")
+
+    def html():
+        f = store.forms(ws["id"])[0]
+        resp = store.responses(f["id"])
+        return form_results_html(f, resp, ev.aggregate(f["questions"], resp, 5), "fi", 5)
+
+    for n in range(4):
+        p, _ = store.add_participant(ws["id"], None, "resident")
+        store.save_response(form["id"], p["id"], {"q1": 4, "q2": "Kyllä"})
+    assert "kit-bars" not in html()  # four answers: below the threshold nothing but the count
+    for value in (2, 5):
+        p, _ = store.add_participant(ws["id"], None, "resident")
+        store.save_response(form["id"], p["id"], {"q1": value, "q2": "Ei"})
+    shown = html()
+    assert shown.count("<svg") == 2 and "aria-label='Vastausten jakauma: Tunsin kuuluvani joukkoon – 1: 0, 2: 1, " in shown
+    widths = [float(w) for w in re.findall(r"class='kit-bar' x='28' y='\d+' width='([\d.]+)'", shown)]
+    assert widths == [0, 330 / 4, 0, 330.0, 330 / 4]  # 1: 0, 2: 1, 3: 0, 4: 4, 5: 1
+    assert "kit-bars" in report.report_html(store, ws["id"], "fi")
