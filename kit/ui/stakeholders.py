@@ -186,11 +186,16 @@ class StakeholderApp(KitApp):
         self.tools = w.Accordion(children=[files])
         self.tools.set_title(0, t("ui.map_files", L))
         self.tools.selected_index = None
+        # projector mode: the map itself, right under the join panel and as large as the screen allows,
+        # numbered with its key (readable from the back of the room, in the screen's theme)
+        self.big_map = w.HTML()
+        self.big_map.add_class("kit-projector-only")
+        self.big_map.add_class("kit-big-map")
         self.children = [
-            theme(), self.screen, self.join, self.message, self.open_box,
+            theme(), self.screen, self.join, self.big_map, self.message, self.open_box,
             w.HTML(element("heading", 2, t('ui.suggestions', L))), self.suggestions,
             desk_only(w.HTML(element("heading", 2, t('ui.actor_card', L)))), desk_only(edit),
-            w.HTML(element("heading", 2, t('ui.map', L))), self.map, self.table,
+            desk_only(w.HTML(element("heading", 2, t('ui.map', L)))), desk_only(self.map), self.table,
             w.HTML(element("heading", 2, t('ui.flags', L))), self.flags,
             w.HTML(element("heading", 2, t('quadrant.title', L))), self.grid,
             self.tools,
@@ -385,6 +390,7 @@ class StakeholderApp(KitApp):
             else:
                 self.map.value = element("note", t('ui.map_empty', L))
             self.downloads.value = self._downloads(view)
+            self.big_map.value = view.svg() if view.actors else ""
         self.table.value = view.table_html() if view.actors else ""
         if view.analysis.too_small:
             flags = [t("map.too_small", L)] + [s for f, s in zip(view.analysis.flags, view.flags())

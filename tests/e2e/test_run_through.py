@@ -162,3 +162,22 @@ def test_a_pasted_idea_over_the_limit_is_kept_whole_and_the_phone_says_so_before
     page.wait_for_function("() => document.getElementById('idea-text').value === ''", timeout=10_000)
     assert len(store.ideas(ws["id"])) == before + 1
     ctx.close()
+
+
+def test_the_stage_1_map_fills_the_projector_under_the_join_panel_in_the_dark_theme(server, browser):
+    """Item 9: the map was a white canvas with 12 px labels that started below the fold."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fi")
+    page, errors = open_voila(ctx, server, "01_stakeholders", screen="dark")
+    page.wait_for_selector(".kit-big-map svg", timeout=15_000)
+    box = page.locator(".kit-big-map svg").bounding_box()
+    join = page.locator(".kit-join-box").bounding_box()
+    assert box["y"] >= join["y"] + join["height"] - 1 and box["y"] < 1080 * 0.4  # right under the join panel
+    assert box["y"] + box["height"] <= 1080 + 1 and box["width"] > 1000  # on one screen, and large
+    assert page.locator("iframe.kit-map-frame").count() == 0 or page.locator("iframe.kit-map-frame").is_hidden()
+    name = page.locator(".kit-big-map .kit-map-name").first.bounding_box()
+    assert name["height"] >= 16  # the key's names, readable from the back of the room
+    bg = page.evaluate("() => getComputedStyle(document.querySelector('.kit-big-map .kit-map-bg')).fill")
+    assert bg in ("rgb(17, 17, 17)", "#111")
+    shot(page, "run-through-projector-map-dark")
+    assert errors == []
+    ctx.close()
