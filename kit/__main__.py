@@ -88,7 +88,7 @@ def prepare_environment(data: Path, public_url: str) -> None:
 
 
 def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
-          demo: bool = False, verbose: bool = False) -> int:
+          demo: bool = False, verbose: bool = False, language: str | None = None) -> int:
     from kit import sample
     from kit import workshop as wsmod
     from kit.qr import qr_terminal
@@ -99,11 +99,11 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     workshops = store.workshops()
     if not workshops:
         if demo:
-            sample.load_demo(store)
+            sample.load_demo(store, language=language)
         else:
             tpl = wsmod.template(template or DEFAULT_TEMPLATE)
-            lang = tpl.get("default_language", "fi")
-            store.create_workshop(wsmod.template_name(tpl["id"], lang), tpl["id"], lang)
+            lang = language or tpl.get("default_language", "fi")
+            store.create_workshop("", tpl["id"], lang, titles=wsmod.template_titles(tpl["id"]))
         workshops = store.workshops()
     ws = workshops[-1]
     store.close()
@@ -286,6 +286,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--template", default=None, help=HELP["template"])
     s.add_argument("--public-url", default=None, help=HELP["public_url"])
     s.add_argument("--verbose", action="store_true", help=HELP["verbose"])
+    s.add_argument("--language", choices=LANGUAGES, default=None, help=HELP["language"])
 
     d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
     d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
@@ -293,6 +294,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--host", default="0.0.0.0", help=HELP["host"])
     d.add_argument("--public-url", default=None, help=HELP["public_url"])
     d.add_argument("--verbose", action="store_true", help=HELP["verbose"])
+    d.add_argument("--language", choices=LANGUAGES, default=None, help=HELP["language"])
 
     ls = sub.add_parser("list", help="List the workshops in a data folder.")
     ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
@@ -343,10 +345,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args) -> int:
     if args.command == "serve":
-        return serve(args.data, args.host, args.port, args.template, args.public_url, verbose=args.verbose)
+        return serve(args.data, args.host, args.port, args.template, args.public_url, verbose=args.verbose,
+                     language=args.language)
     if args.command == "demo":
         return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True,
-                     verbose=args.verbose)
+                     verbose=args.verbose, language=args.language)
     if args.command == "list":
         return cmd_list(args.data)
     if args.command == "templates":

@@ -14,7 +14,6 @@ HELP = {
     "port": "Port to listen on (default 8866). Tablets join on this port: allow it in the firewall.",
     "template": "Workshop template to create a workshop from when the data folder has none "
     "(see `kit templates`). Default: osallisuusverkosto.",
-    "language": "Default language of new workshops and of pages whose visitor asks for none: fi, sv or en.",
     "public_url": "Address participants use to reach this computer, e.g. http://192.168.1.20:8866 "
     "(default: found from this computer's network address).",
     "workshop": "The workshop: its id or join code (see `kit list`). May be left out when the folder "
@@ -39,6 +38,8 @@ HELP = {
     "include_nicknames": "Put participants' nicknames in the xlsx and csv data (left out by default).",
     "purge_workshop": "The workshop whose personal data to remove: its id or join code (see `kit list`).",
     "no_browser": "Do not try to open the facilitator page in a browser.",
+    "language": "The default language (fi, sv or en) of the workshop made on the first start: its pages, and its "
+                "title and welcome where the template has them in that language. Each reader can still choose theirs.",
     "verbose": "Show the jupyter server's own log (start-up, requests, kernels) in the terminal; without it "
     "only its warnings, and the kit's three lines once the server is ready.",
 }

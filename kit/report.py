@@ -56,6 +56,7 @@ class Report:
         self.store = store
         self.ws = store.workshop(workshop_id)
         self.lang = lang or self.ws["language"]
+        self.title = wsmod.title(self.ws, self.lang)
         self.min_group = min_group
         self.tpl = wsmod.template(self.ws["template"])
         self.participants = store.participants(workshop_id)
@@ -106,7 +107,7 @@ class Report:
         return render(f"report/{name}.html", self.lang, **ctx)
 
     def header(self) -> str:
-        return self.render("header", ws=self.ws, template_name=wsmod.template_name(self.ws["template"], self.lang),
+        return self.render("header", ws=self.ws, title=self.title, template_name=wsmod.template_name(self.ws["template"], self.lang),
                            made=now()[:16].replace("T", " "), min_group=self.min_group)
 
     def group_counts(self) -> list[tuple[str, int]]:
@@ -137,7 +138,7 @@ class Report:
         a = nw.analyse(self.actors, self.links, self.tpl.get("required_sectors", []), types=types)
         by_id = {x["id"]: x for x in self.actors}
         svg = map_svg(self.actors, self.links, self.tpl["sectors"], types, self.sector, self.link_type,
-                      self.t("map.title", title=self.ws["title"]), self.lang)
+                      self.t("map.title", title=self.title), self.lang)
         flags = ([self.t("map.too_small")] if a.too_small else []) + [
             nw.flag_sentence(f, by_id, self.sector, self.lang) for f in a.flags
             if not a.too_small or f.kind in ("missing_sector", "isolated")]
@@ -360,7 +361,7 @@ class Report:
             votes.append(f"{voting.round_title(r, self.lang)} ({self.t('method.' + r['method'])}, {self.t('report.ballots', n=len(ballots))}): "
                          + "; ".join(f"{text.get(x.idea_id, '')} {x.score}" for x in res[:10]))
         return [
-            (self.t("minutes.meeting"), [ws["title"], self.t("minutes.date", date=ws["created_at"][:10]),
+            (self.t("minutes.meeting"), [self.title, self.t("minutes.date", date=ws["created_at"][:10]),
                                          self.t("minutes.place", place=place)]),
             (self.t("minutes.attendees"), attendees),
             (self.t("minutes.decisions"), self.decisions() or [self.t("minutes.none")]),
@@ -369,11 +370,11 @@ class Report:
         ]
 
     def minutes_html(self) -> str:
-        return render("report/minutes.html", self.lang, title=self.t("minutes.title", title=self.ws["title"]),
+        return render("report/minutes.html", self.lang, title=self.t("minutes.title", title=self.title),
                       sections=self.minutes_lines())
 
     def minutes_text(self) -> str:
-        out = [self.t("minutes.title", title=self.ws["title"]), ""]
+        out = [self.t("minutes.title", title=self.title), ""]
         for h, items in self.minutes_lines():
             out += [h.upper(), *[f"- {x}" for x in items], ""]
         return "\n".join(out)
@@ -381,7 +382,7 @@ class Report:
     # the notebook nbconvert renders ---------------------------------------------------------------
     def notebook(self, interactive: bool = True) -> nbformat.NotebookNode:
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kit"] = {"lang": self.lang, "title": self.t("report.title", title=self.ws["title"])}
+        nb.metadata["kit"] = {"lang": self.lang, "title": self.t("report.title", title=self.title)}
         for html in self.sections(interactive):
             cell = nbformat.v4.new_code_cell(source="")
             cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
@@ -431,7 +432,7 @@ def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None)
             ]})
         levels.append({"heading": t("tray.step", lang, n=level["id"], level=tray.level_label(lv, level["id"], lang)),
                        "activities": shown})
-    return render("tray/catalogue.html", lang, title=t("tray.catalogue_title", lang, title=ws["title"]),
+    return render("tray/catalogue.html", lang, title=t("tray.catalogue_title", lang, title=wsmod.title(ws, lang)),
                   count=len(acts), date=now()[:10], levels=levels)
 
 
@@ -491,7 +492,7 @@ def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_grou
 
     rep = Report(store, workshop_id, lang, min_group)
     body, _ = _exporter(HTMLExporter).from_notebook_node(rep.notebook(interactive=False))
-    return html_to_pdf(body, rep.ws["title"], rep.lang)
+    return html_to_pdf(body, rep.title, rep.lang)
 
 
 # -- data ----------------------------------------------------------------------------------------------
@@ -744,7 +745,8 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
         return tray_catalogue_html(store, workshop_id, lang).encode("utf-8"), f"{code}-tray.html"
     if fmt == "tray_pdf":
         ws = store.workshop(workshop_id)
-        return (html_to_pdf(tray_catalogue_html(store, workshop_id, lang), ws["title"], lang or ws["language"]),
+        return (html_to_pdf(tray_catalogue_html(store, workshop_id, lang), wsmod.title(ws, lang or ws["language"]),
+                            lang or ws["language"]),
                 f"{code}-tray.pdf")
     if fmt == "json":
         return json.dumps(store.dump_workshop(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \

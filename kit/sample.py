@@ -8,9 +8,14 @@ from kit.store import Store
 from kit.workshop import data_path
 
 
-def load_demo(store: Store, path=None) -> dict:
+def load_demo(store: Store, path=None, language: str | None = None) -> dict:
+    """The demo workshop; `language` is its default language (kit demo --language), else the file's."""
     spec = yaml.safe_load((path or data_path("sample_data") / "demo.yaml").read_text(encoding="utf-8"))
-    ws = store.create_workshop(spec["title"], spec["template"], spec.get("language", "fi"))
+    if language:
+        spec["language"] = language
+    titles = spec["title"] if isinstance(spec["title"], dict) else None
+    ws = store.create_workshop(titles["fi"] if titles else spec["title"], spec["template"], spec.get("language", "fi"),
+                               titles=titles)
     people = [store.add_participant(ws["id"], p.get("nickname"), p.get("group"), spec.get("language", "fi"))[0]
               for p in spec.get("participants", [])]
     ideas = [store.add_idea(ws["id"], i["text"], people[i["by"]]["id"] if "by" in i else None,

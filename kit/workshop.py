@@ -78,3 +78,21 @@ def prompt(template_id: str, key: str, lang: str) -> str:
 
 def template_name(template_id: str, lang: str) -> str:
     return label(template(template_id)["name"], lang)
+
+
+def template_titles(template_id: str) -> dict[str, str]:
+    """The template's name in every language: a new workshop's title until the facilitator types one."""
+    from kit.config import LANGUAGES
+
+    return {lang: template_name(template_id, lang) for lang in LANGUAGES}
+
+
+def title(ws: dict, lang: str) -> str:
+    """A workshop's title for a reader: in their language where it has one per language (the
+    template's, or the facilitator's own typed per language), else as typed."""
+    return ((ws.get("settings") or {}).get("titles") or {}).get(lang) or ws["title"]
+
+
+def welcome(ws: dict, lang: str) -> str:
+    """The join page's welcome: the facilitator's own in the reader's language, else the template's."""
+    return ((ws.get("settings") or {}).get("welcome") or {}).get(lang) or prompt(ws["template"], "welcome", lang)

@@ -51,10 +51,10 @@ class JoinPage(PageHandler):
         lang = self.lang(ws["language"])
         kiosk = self.get_query_argument("kiosk", "") == "1"
         self.render_page(
-            "join.html", lang=lang, ws=ws, title=ws["title"], kiosk=kiosk,
+            "join.html", lang=lang, ws=ws, title=wsmod.title(ws, lang), kiosk=kiosk,
             keep_query="&kiosk=1" if kiosk else "",
             groups=wsmod.groups(ws["template"], lang),
-            welcome=wsmod.prompt(ws["template"], "welcome", lang),
+            welcome=wsmod.welcome(ws, lang),
             idea_prompt=wsmod.prompt(ws["template"], "idea", lang),
             limits=LIMITS,
         )

@@ -79,12 +79,21 @@ class KioskStart(NamedTuple):
 class WorkshopsStore(BaseStore):
     """Workshops, participants and their devices, ideas and their moderation, settings, the shared tablet."""
 
-    def create_workshop(self, title: str, template: str, language: str = "fi", settings: dict | None = None) -> dict:
+    def create_workshop(self, title: str, template: str, language: str = "fi", settings: dict | None = None,
+                        titles: dict | None = None) -> dict:
+        """A new workshop. `titles` ({fi, sv, en}) is its title per language (the template's name when
+        the facilitator types none); each reader then sees the title in their language."""
         if language not in LANGUAGES:
             raise KitError("unknown_language", language=language)
-        title = (title or "").strip()
+        titles = {k: clean_text(v, 200, "too_long", "title") for k, v in (titles or {}).items()
+                  if k in LANGUAGES and isinstance(v, str) and v.strip()}
+        title = clean_text(title, 200, "too_long", "title") if isinstance(title, str) else ""
+        title = title or titles.get(language, "")
         if not title:
             raise KitError("title_required")
+        settings = dict(settings or {})
+        if titles:
+            settings["titles"] = titles
         with self._tx(write=True) as conn:
             for _ in range(50):
                 code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -93,7 +102,7 @@ class WorkshopsStore(BaseStore):
             res = conn.execute(
                 workshops.insert().values(
                     code=code, title=title, template=template, language=language,
-                    created_at=now(), ideas_open=True, version=1, settings=settings or {},
+                    created_at=now(), ideas_open=True, version=1, settings=settings,
                 )
             )
             wid = res.inserted_primary_key[0]
@@ -356,6 +365,13 @@ class WorkshopsStore(BaseStore):
             self._bump(conn, workshop_id)
             if not key.startswith("kiosk"):
                 self._log(conn, workshop_id, "setting", key=key, value=value)
+
+    def set_titles(self, workshop_id: int, titles: dict) -> dict:
+        """The facilitator's own title per language ({fi, sv, en}; empty ones fall back to the title)."""
+        clean = {k: clean_text(v, 200, "too_long", "title") for k, v in (titles or {}).items()
+                 if k in LANGUAGES and isinstance(v, str) and v.strip()}
+        self.set_setting(workshop_id, "titles", clean or None)
+        return clean
 
     def start_kiosk(self, workshop_id: int) -> KioskStart:
         """Shared-tablet mode: a fresh 6-digit PIN that only the facilitator sees (each next voter on

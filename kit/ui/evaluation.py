@@ -383,7 +383,7 @@ class EvaluationApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (element("heading", 1, f"{t('ui.evaluation_title', L)}: {self.ws['title']}")
+        self.join.value = (element("heading", 1, f"{t('ui.evaluation_title', L)}: {wsmod.title(self.ws, L)}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         f = self.current_form()
         self.form_close_btn.disabled = not (f and f["status"] == "open")

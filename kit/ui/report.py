@@ -8,6 +8,7 @@ import json
 import ipywidgets as w
 
 from kit import report
+from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.errors import KitError
 from kit.i18n import t
@@ -91,7 +92,7 @@ class ReportApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.header.value = element("heading", 1, f"{t('ui.outputs', L)}: {self.ws['title']}")
+        self.header.value = element("heading", 1, f"{t('ui.outputs', L)}: {wsmod.title(self.ws, L)}")
         files = [(f"kit-download-{fmt}", self.made[fmt][1], data_uri(self.made[fmt][0], MIME[fmt]),
                   f"{len(self.made[fmt][0]):,}") for fmt in report.FORMATS if fmt in self.made]
         self.links.value = element("download_list", files) if files else ""

@@ -294,7 +294,7 @@ class RolesApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (element("heading", 1, f"{t('ui.roles_title', L)}: {self.ws['title']}")
+        self.join.value = (element("heading", 1, f"{t('ui.roles_title', L)}: {wsmod.title(self.ws, L)}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("tasks_open"))
         d = self.data = self.store.roles_data(self.ws["id"])

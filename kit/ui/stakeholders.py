@@ -53,7 +53,7 @@ class MapView:
 
     def svg(self) -> str:
         return map_svg(self.actors, self.links, self.tpl["sectors"], self.types, self.sector, self.link_type,
-                          t("map.title", self.lang, title=self.ws["title"]))
+                          t("map.title", self.lang, title=wsmod.title(self.ws, self.lang)))
 
     def grid(self) -> str:
         return grid_svg(self.actors, self.analysis.quadrants, self.quadrant, t("quadrant.title", self.lang), self.lang)
@@ -358,7 +358,7 @@ class StakeholderApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (element("heading", 1, f"{t('ui.map', L)}: {self.ws['title']}")
+        self.join.value = (element("heading", 1, f"{t('ui.map', L)}: {wsmod.title(self.ws, L)}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("map_open"))
         view = self.view = MapView(self.store, self.ws, L)

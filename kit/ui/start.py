@@ -78,6 +78,13 @@ class StartApp(KitApp):
         self.create_btn.on_click(lambda _: self._guard(self.create_workshop, self.template.value,
                                                        self.title.value, self.language.value))
 
+        # the workshop's title in each language (a bilingual network types its own)
+        self.titles = {lang: w.Text(description=LANGUAGE_NAMES[lang], style={"description_width": "initial"},
+                                    layout=w.Layout(width="32em", max_width="100%")) for lang in LANGUAGES}
+        self.titles_btn = w.Button(description=t("ui.save_titles", L), layout=w.Layout(width="auto"))
+        self.titles_btn.add_class("kit-save-titles")
+        self.titles_btn.on_click(lambda _: self._guard(self.save_titles, {k: v.value for k, v in self.titles.items()}))
+
         # ideas and rounds
         self.ideas_open = w.Checkbox(description=t("ui.ideas_open", L), indent=False, layout=w.Layout(width="auto"))
         self.ideas_open.add_class("kit-ideas-open")
@@ -157,6 +164,8 @@ class StartApp(KitApp):
             w.HTML(element("heading", 2, t("ui.kiosk", L))), self.kiosk_btn, self.kiosk,
             w.HTML(element("heading", 2, t("ui.closing", L)) + element("note", t("ui.closing_help", L))),
             self.closed,
+            w.HTML(element("heading", 2, t("ui.titles", L)) + element("note", t("ui.titles_help", L))),
+            w.VBox(list(self.titles.values()) + [self.titles_btn]),
             w.HTML(element("heading", 2, t("ui.workshops", L))), self.choose,
             w.HTML(element("heading", 3, t("ui.new_workshop", L))),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
@@ -241,8 +250,11 @@ class StartApp(KitApp):
 
     # -- actions ----------------------------------------------------------------------------
     def create_workshop(self, template: str, title: str, language: str) -> dict:
+        """A new workshop. Without a typed title it takes the template's name, in every language."""
         wsmod.template(template)
-        ws = self.store.create_workshop(title, template, language)
+        typed = (title or "").strip()
+        ws = self.store.create_workshop(typed, template, language,
+                                        titles=None if typed else wsmod.template_titles(template))
         self.select_workshop(ws["id"])
         return ws
 
@@ -254,6 +266,11 @@ class StartApp(KitApp):
         self.poller.stop()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
         self.refresh()
+
+    def save_titles(self, titles: dict) -> dict:
+        saved = self.store.set_titles(self.ws["id"], titles)
+        self._ok(t("ui.saved", self.lang))
+        return saved
 
     def set_closed(self, closed: bool) -> None:
         """Closing the workshop makes contributions final: participants can no longer withdraw them."""
@@ -338,7 +355,9 @@ class StartApp(KitApp):
     def _draw(self) -> None:
         L, ws = self.lang, self.store.workshop(self.ws["id"])
         self.ws = ws
-        self.header.value = element("title", ws["title"], wsmod.template_name(ws["template"], L))
+        self.header.value = element("title", wsmod.title(ws, L), wsmod.template_name(ws["template"], L))
+        for lang, box in self.titles.items():
+            box.value = wsmod.title(ws, lang)
         self.join.value = join_panel_html(ws["code"], L) + self._join_limit_note(ws)
         self.links.value = render("start/links.html", L, code=ws["code"], links=LINKS)
         self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]

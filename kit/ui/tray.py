@@ -269,7 +269,7 @@ class TrayApp(KitApp):
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
-        self.join.value = (element("heading", 1, f"{t('tray.ui_title', L)}: {self.ws['title']}")
+        self.join.value = (element("heading", 1, f"{t('tray.ui_title', L)}: {wsmod.title(self.ws, L)}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("tray_open"))
         v = self.view = TrayView(self.store, self.ws, L)

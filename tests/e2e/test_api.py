@@ -29,3 +29,23 @@ def test_jupyters_version_is_told_only_to_the_token(kit_server):
 
     with urllib.request.urlopen(f"{kit_server.base}/api?token={kit_server.token}", timeout=10) as r:
         assert r.status == 200 and json.loads(r.read()) == {"version": jupyter_server.__version__}
+
+
+def test_kit_serve_language_gives_the_new_workshop_its_language_and_title(tmp_path):
+    """Issue 15, item 21: `kit serve --language sv` for a Swedish-speaking network (seed 002, Vaasa)."""
+    import urllib.request
+
+    from kit import workshop as wsmod
+    from kit.launch import start_server
+
+    server = start_server(tmp_path, "--template", "satelliitti", "--language", "sv")
+    try:
+        status, ws = server.api("GET", f"/workshops/{server.code}")
+        assert status == 200 and ws["language"] == "sv" and ws["title"] == wsmod.template_name("satelliitti", "sv")
+        with urllib.request.urlopen(server.participants, timeout=10) as r:
+            page = r.read().decode()
+        assert "<html lang=\"sv\"" in page and wsmod.template_name("satelliitti", "sv") in page
+        assert server.api("GET", f"/workshops/{server.code}", lang="en")[1]["title"] == \
+            wsmod.template_name("satelliitti", "en")
+    finally:
+        server.stop()

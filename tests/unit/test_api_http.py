@@ -233,3 +233,18 @@ def test_a_polling_device_is_counted_as_present_without_changing_the_workshop(ki
     assert store.present_count(ws["id"]) == before + 1
     assert store.workshop(ws["id"])["version"] == version  # the other devices are not made to fetch again
     assert kit_server.api("GET", f"/workshops/{code}/poll", token="not-a-token")[0] == 401
+
+
+def test_the_join_page_and_the_api_give_the_workshops_title_in_the_readers_language(kit_server):
+    import urllib.request
+
+    from kit import workshop as wsmod
+
+    store = kit_server.store()
+    ws = store.create_workshop("", "satelliitti", "sv", titles=wsmod.template_titles("satelliitti"))
+    for lang in ("fi", "sv", "en"):
+        assert kit_server.api("GET", f"/workshops/{ws['code']}", lang=lang)[1]["title"] == \
+            wsmod.template_name("satelliitti", lang)
+    with urllib.request.urlopen(f"{kit_server.base}/kit/join/{ws['code']}", timeout=10) as r:
+        page = r.read().decode()
+    assert f"<h1>{wsmod.template_name('satelliitti', 'sv')}</h1>" in page  # the workshop's own language

@@ -347,3 +347,22 @@ def test_the_projector_shows_the_devices_here_now_beside_everyone_who_joined(sto
     app = ProjectorApp(store, code=ws["code"], poll=False)
     assert "kit-participants'>2<" in app.stats.value and "kit-present'>1<" in app.stats.value
     assert store.present_count(ws["id"], minutes=0) == 0
+
+
+def test_a_new_workshop_takes_the_templates_title_in_every_language_and_a_typed_one_per_language(store, ws):
+    """Issue 15, item 21: a Swedish-speaking network saw the Finnish template title on its Swedish pages."""
+    from kit import workshop as wsmod
+
+    app = StartApp(store, code=ws["code"], lang="sv")
+    app.poller.stop()
+    new = app.create_workshop("satelliitti", "", "sv")
+    assert new["language"] == "sv" and new["title"] == wsmod.template_name("satelliitti", "sv")
+    names = {lang: wsmod.title(store.workshop(new["id"]), lang) for lang in ("fi", "sv", "en")}
+    assert names == wsmod.template_titles("satelliitti") and names["fi"] != names["sv"]
+    assert app.titles["fi"].value == names["fi"]
+    app.save_titles({"fi": "Vaasan satelliitit", "sv": "Vasa satelliter", "en": ""})
+    saved = store.workshop(new["id"])
+    assert [wsmod.title(saved, lang) for lang in ("fi", "sv", "en")] == ["Vaasan satelliitit", "Vasa satelliter",
+                                                                         saved["title"]]
+    typed = app.create_workshop("satelliitti", "Oma <b>nimi</b>", "fi")
+    assert {wsmod.title(typed, lang) for lang in ("fi", "sv", "en")} == {"Oma <b>nimi</b>"}  # as typed

@@ -27,7 +27,7 @@ class WorkshopApi(ApiHandler):
         ws, lang = await self.workshop_and_lang(code)
         self.send({
             "code": ws["code"],
-            "title": ws["title"],
+            "title": wsmod.title(ws, lang),
             "language": ws["language"],
             "languages": list(LANGUAGES),
             "ideas_open": bool(ws["ideas_open"]),
