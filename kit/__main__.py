@@ -116,6 +116,8 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     if not verbose:  # libraries' deprecation notes are for their developers, not for the room
         import warnings
 
+        import voila  # noqa: F401 (its import turns traitlets' deprecation notes back on: ours must come after)
+
         warnings.filterwarnings("ignore", category=DeprecationWarning)
     from jupyter_server.serverapp import ServerApp
 

@@ -49,3 +49,13 @@ def test_kit_serve_language_gives_the_new_workshop_its_language_and_title(tmp_pa
             wsmod.template_name("satelliitti", "en")
     finally:
         server.stop()
+
+
+def test_the_three_lines_come_last_and_jupyters_start_up_log_stays_out(kit_server):
+    """Issue 15, item 22: the Facilitator, Participants and Join code lines were buried among about 25
+    log lines and warnings."""
+    lines = [line.rstrip() for line in kit_server.log if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("Facilitator:"))
+    assert [line.split(":")[0] for line in lines[first:first + 3]] == ["Facilitator", "Participants", "Join code"]
+    before = lines[:first]
+    assert not [line for line in before if "ServerApp]" in line or "[I " in line or "Warning" in line]

@@ -131,3 +131,15 @@ def test_kit_purge_keeps_results(tmp_path):
     store = Store.open(tmp_path)
     assert all(p["nickname"] is None for p in store.participants(ws["id"]))
     assert store.ballot_count(store.rounds(ws["id"])[-1]["id"]) == 12
+
+
+def test_the_readme_says_what_works_today_not_next_stages():
+    """Issue 15, item 22: "What works today" called mapping, budgeting, roles, evaluation and exports
+    "next stages"."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    today = readme[readme.index("What works today"):readme.index("## The two commands")]
+    assert "next stage" not in today.lower()
+    for stage in ("Stakeholder mapping", "Ideas and voting", "Roles", "Evaluation", "Outputs"):
+        assert stage in today

@@ -366,3 +366,13 @@ def test_a_new_workshop_takes_the_templates_title_in_every_language_and_a_typed_
                                                                          saved["title"]]
     typed = app.create_workshop("satelliitti", "Oma <b>nimi</b>", "fi")
     assert {wsmod.title(typed, lang) for lang in ("fi", "sv", "en")} == {"Oma <b>nimi</b>"}  # as typed
+
+
+def test_language_pickers_show_the_languages_names_and_the_ideas_heading_is_a_heading(store, ws):
+    """Issue 15, item 19: "Kieli: fi"; the projector's heading "ideat" in lower case."""
+    start = StartApp(store, code=ws["code"], lang="fi")
+    start.poller.stop()
+    assert [label for label, _ in start.language.options] == ["Suomi", "Svenska", "English"]
+    app = ProjectorApp(store, code=ws["code"], lang="fi", poll=False)
+    headings = [c.value for c in app.children if hasattr(c, "value") and isinstance(c.value, str) and "<h2" in c.value]
+    assert any(">Ideat</h2>" in h for h in headings)
