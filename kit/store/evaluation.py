@@ -32,7 +32,7 @@ class EvaluationStore(BaseStore):
         from kit import evaluation
 
         if level not in evaluation.LEVELS:
-            raise KitError("bad_field", field="level")
+            raise KitError("bad_field", field="lm_level")
         thl = list(thl or [])
         if any(d not in evaluation.THL for d in thl):
             raise KitError("bad_tags")

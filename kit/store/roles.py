@@ -180,7 +180,7 @@ class RolesStore(BaseStore):
 
     def set_level(self, holder_id: int, competence: str, level: int) -> None:
         if isinstance(level, bool) or level not in (0, 1, 2):
-            raise KitError("bad_field", field="level")
+            raise KitError("bad_field", field="competence_level")
         with self._tx(write=True) as conn:
             wid = conn.execute(select(holders.c.workshop_id).where(holders.c.id == holder_id)).scalar()
             if wid is None:

@@ -165,8 +165,13 @@ class EvaluationApp(KitApp):
             self.criteria = []
             crit_widgets.append(w.HTML(element("msg", err.message(L))))
         for c in self.criteria:
-            status = w.Dropdown(options=[(t(v, L), k) for k, v in CRITERION_KEYS.items()], layout=w.Layout(width="auto"))
-            evidence = w.Text(placeholder=t("ui.evidence", L), layout=w.Layout(width="40%"))
+            name = (c["text"].get(L) or c["text"]["fi"])[:80]
+            status = w.Dropdown(options=[(t(v, L), k) for k, v in CRITERION_KEYS.items()], description=name,
+                                layout=w.Layout(width="auto"))
+            status.add_class("kit-sr-label")  # named for screen readers; on screen the text beside it names it
+            evidence = w.Text(placeholder=t("ui.evidence", L), description=f"{t('ui.evidence', L)}: {name}",
+                              layout=w.Layout(width="40%"))
+            evidence.add_class("kit-sr-label")
             self.crit_rows[c["id"]] = (status, evidence)
             crit_widgets.append(w.HBox([w.HTML(element("text", c["text"].get(L) or c["text"]["fi"]), layout=w.Layout(flex="1 1 auto")),
                                         status, evidence], layout=w.Layout(flex_flow="row wrap")))

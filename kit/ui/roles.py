@@ -277,15 +277,18 @@ class RolesApp(KitApp):
         self.a_is_r.value = bool(task["a_implies_r"])
         self.done.value = bool(task["done"])
 
-    def _cell(self, task_id: int, holder_id: int) -> w.Dropdown:
-        dd = w.Dropdown(options=CELL, value="", layout=w.Layout(width="auto"))
+    def _cell(self, task_id: int, holder_id: int, label: str = "") -> w.Dropdown:
+        # the label names the cell for screen readers (task – holder); on screen the grid's headings do
+        dd = w.Dropdown(options=CELL, value="", description=label, layout=w.Layout(width="auto"))
+        dd.add_class("kit-sr-label")
         dd.add_class(f"kit-cell-{task_id}-{holder_id}")
         dd.observe(lambda ch, tid=task_id, hid=holder_id: not self._drawing and self._guard(self.set_letter, tid, hid, ch["new"]),
                    names="value")
         return dd
 
-    def _level_cell(self, holder_id: int, comp: str) -> w.Dropdown:
-        dd = w.Dropdown(options=LEVEL, value=0, layout=w.Layout(width="auto"))
+    def _level_cell(self, holder_id: int, comp: str, label: str = "") -> w.Dropdown:
+        dd = w.Dropdown(options=LEVEL, value=0, description=label, layout=w.Layout(width="auto"))
+        dd.add_class("kit-sr-label")
         dd.add_class(f"kit-level-{holder_id}-{comp}")
         dd.observe(lambda ch, hid=holder_id, c=comp: not self._drawing and self._guard(self.set_level, hid, c, ch["new"]),
                    names="value")
@@ -348,7 +351,8 @@ class RolesApp(KitApp):
         sig = (tuple(x["id"] for x in tasks), tuple(h["id"] for h in shown))
         if sig != self._grid_sig:
             self._grid_sig = sig
-            self.cells = {(x["id"], h["id"]): self._cell(x["id"], h["id"]) for x in tasks for h in shown}
+            self.cells = {(x["id"], h["id"]): self._cell(x["id"], h["id"], f"{x['title']} – {h['name']}")
+                          for x in tasks for h in shown}
             head = [w.HTML(element("strong", t("ui.task", L)))] + [
                 w.HTML(element("strong", h["name"], cls="kit-removed" if h["removed"] else None,
                                note=t("ui.removed", L) if h["removed"] else None)) for h in shown]
@@ -375,7 +379,8 @@ class RolesApp(KitApp):
         lsig = (tuple(comps), tuple(h["id"] for h in active))
         if lsig != self._level_sig:
             self._level_sig = lsig
-            self.level_cells = {(h["id"], c): self._level_cell(h["id"], c) for h in active for c in comps}
+            self.level_cells = {(h["id"], c): self._level_cell(h["id"], c, f"{h['name']} – {self.competence_label(c)}")
+                                for h in active for c in comps}
             head = [w.HTML("")] + [w.HTML(element("strong", self.competence_label(c))) for c in comps]
             body = []
             for h in active:

@@ -109,7 +109,9 @@ class StakeholderApp(KitApp):
         self.sector.add_class("kit-actor-sector")
         self.organisation = w.Text(description=t("ui.organisation", L), style=sty)
         self.is_person = w.Checkbox(description=t("ui.is_person", L), indent=False, layout=w.Layout(width="auto"))
-        self.influence = w.IntSlider(value=0, min=0, max=nw.MAX_TOWER, description=t("ui.influence", L), style=sty)
+        # a labelled choice of 0-10, like interest (a slider's handle has no accessible name in ipywidgets)
+        self.influence = w.Dropdown(options=list(range(nw.MAX_TOWER + 1)), value=0, description=t("ui.influence", L),
+                                    style=sty)
         self.influence.add_class("kit-influence")
         self.interest = w.Dropdown(options=[(t("ui.not_asked", L), NOT_ASKED)] + [(str(i), i) for i in range(nw.MAX_TOWER + 1)],
                                    value=NOT_ASKED, description=t("ui.interest", L), style=sty)

@@ -204,3 +204,12 @@ def test_joining_is_limited_per_network_address_and_the_start_page_says_when(tmp
         JoinApi.limiter.per_minute = saved
         JoinApi.limiter.hits.clear()
         server.stop()
+
+
+def test_a_level_is_named_for_what_it_is_a_level_of():
+    """Issue 15, item 15: a bad logic-model level was refused as a bad "step level"."""
+    from kit.errors import KitError
+
+    assert "logiikkamallin taso" in KitError("bad_field", field="lm_level").message("fi")
+    assert "the competence level" in KitError("bad_field", field="competence_level").message("en")
+    assert "askeltaso" in KitError("bad_field", field="level").message("fi")  # the tray's step level

@@ -1,7 +1,8 @@
 () => {
   const vw = document.documentElement.clientWidth;
   const cut = [...document.querySelectorAll('button, .widget-label, .widget-label-basic span, .widget-toggle-button')]
-    .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+    // a label hidden on purpose (named for screen readers only) is not a cut label
+    .filter(b => b.offsetParent !== null && !b.closest('.kit-sr-label') && b.scrollWidth > b.clientWidth + 1)
     .map(b => b.tagName + ':' + b.textContent.trim().slice(0, 40) + ' ' + b.scrollWidth + '>' + b.clientWidth);
   const span = document.createElement('span');
   span.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
