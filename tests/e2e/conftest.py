@@ -39,6 +39,17 @@ def browser():
         b.close()
 
 
+def demo_server(folder: Path):
+    """A real `kit serve` on a data folder holding the demo workshop (as `kit demo` starts it)."""
+    from kit import sample
+    from kit.store import Store
+
+    store = Store.open(folder)
+    sample.load_demo(store)
+    store.close()
+    return start_server(folder)
+
+
 def run_axe(page) -> list[dict]:
     """axe-core (from npm) in the page: violations of WCAG 2.0/2.1 A and AA."""
     page.evaluate(AXE.read_text(encoding="utf-8"))

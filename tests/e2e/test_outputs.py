@@ -7,21 +7,15 @@ import sys
 
 import pytest
 
-from kit import sample
-from kit.launch import start_server
 from kit.store import Store
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import demo_server, shot
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("outputs-data")
-    store = Store.open(data)
-    sample.load_demo(store)
-    store.close()
-    s = start_server(data)
+    s = demo_server(tmp_path_factory.mktemp("outputs-data"))
     yield s
     s.stop()
 

@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kit import sample
-from kit.launch import start_server
-from kit.store import Store
-from tests.e2e.conftest import AXE, PHONE, shot
+from tests.e2e.conftest import AXE, PHONE, demo_server, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +22,7 @@ PAGES = ["00_start", "01_stakeholders", "02_ideas_and_voting", "03_roles", "04_e
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("run-through")
-    store = Store.open(data)
-    sample.load_demo(store)
-    store.close()
-    s = start_server(data)
+    s = demo_server(tmp_path_factory.mktemp("run-through"))
     yield s
     s.stop()
 
