@@ -193,3 +193,20 @@ def sentence(f: Finding, tasks_by_id: dict, holders_by_id: dict, lang: str, labe
     if "role" in params and label:
         params["role"] = label(params["role"])
     return t("raci." + f.code, lang, task=task, holder=holder, **params)
+
+
+def volunteer_names(holders: list[dict], participants: list[dict], lang: str) -> list[dict]:
+    """Holders as outputs may name them: a participant who volunteered and was accepted is a holder
+    under their nickname on the desk; reports and exports call them "Volunteer 1", "Volunteer 2"
+    instead. A name the facilitator typed for the holder stays."""
+    from kit.i18n import t
+
+    nick = {p["id"]: p["nickname"] for p in participants}
+    n, out = 0, []
+    for h in holders:
+        if h["kind"] == "participant":
+            n += 1
+            if h["name"] == nick.get(h["participant_id"]) or h["name"].startswith("#"):
+                h = {**h, "name": t("report.volunteer", lang, n=n)}
+        out.append(h)
+    return out
