@@ -61,7 +61,7 @@ class KitServer:
         return f"http://localhost:{self.port}/voila/render/notebooks/{notebook}?{q}"
 
     def api(self, method: str, path: str, body=None, token: str | None = None, lang: str | None = None,
-            raw: bytes | None = None) -> tuple[int, dict]:
+            raw: bytes | None = None, auth: str | None = None) -> tuple[int, dict]:
         """One participant API call; returns (HTTP status, decoded JSON)."""
         url = f"{self.base}/kit/api{path}"
         if lang:
@@ -71,6 +71,8 @@ class KitServer:
         req.add_header("Content-Type", "application/json")
         if token:
             req.add_header("Authorization", f"Bearer {token}")
+        if auth:  # another scheme: "token <the server's token>" (the facilitator), "remote <key>"
+            req.add_header("Authorization", auth)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, json.loads(r.read() or b"{}")

@@ -1,6 +1,6 @@
 """Workshop templates (the five source operating models) and creating workshops from them.
 
-A template is a YAML file in templates/workshops/: which stages it uses, the actor sectors and
+A template is a YAML file in templates/workshops/: its default agenda (run of show), the actor sectors and
 stakeholder groups, required competences, standard roles, evaluation dimensions and prompts in
 fi/sv/en. Templates are data: a network can add its own file without touching code.
 """
@@ -25,7 +25,7 @@ def data_path(name: str) -> Path:
     return installed if installed.exists() else _PKG.parent / name
 
 
-REQUIRED_KEYS = ("id", "name", "stages", "stakeholder_groups", "sectors", "competences", "roles",
+REQUIRED_KEYS = ("id", "name", "agenda", "stakeholder_groups", "sectors", "competences", "roles",
                  "evaluation_dimensions", "prompts")
 
 

@@ -24,7 +24,12 @@ def _load_jupyter_server_extension(serverapp):
     os.environ["KIT_DATA"] = str(Path(data_dir).resolve())
     store = Store.open(os.environ["KIT_DATA"])
     base_url = serverapp.web_app.settings.get("base_url", "/")
-    serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url) + version_handlers(base_url))
+    idp = getattr(serverapp, "identity_provider", None)
+
+    def server_token() -> str:  # asked on each move: the identity provider's current token
+        return getattr(idp, "token", "") or ""
+
+    serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url, server_token) + version_handlers(base_url))
     serverapp.web_app.settings["kit_store"] = store
     serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
 

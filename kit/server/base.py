@@ -67,9 +67,11 @@ class KitHandler(tornado.web.RequestHandler):
     store: Store
     base: str
 
-    def initialize(self, store: Store, base: str):
+    def initialize(self, store: Store, base: str, server_token=None):
         self.store = store
         self.base = base
+        # the Jupyter server's token (its identity provider's), asked when needed: the facilitator's key
+        self.server_token = server_token
         # Participants are told no IP address is kept: the join limit reads it once, in memory only
         # (source_key), and the server's request log (Jupyter's log_request) gets a dash instead.
         self._source = self.request.remote_ip or ""
@@ -158,6 +160,24 @@ class ApiHandler(KitHandler):
         """The caller's participant id when a token came with the request (a bad token is refused);
         None for a device that has not joined: the views are then the same for everyone."""
         return (await self.participant(ws))["id"] if self.token() else None
+
+    async def require_facilitator(self, ws: dict) -> str:
+        """Only the facilitator may go on: `Authorization: token <the server's token>` as Jupyter's own
+        API takes it, or `Authorization: remote <key>` from a paired presenter remote. A participant's
+        bearer token, or nothing, is refused (403) before anything changes. Returns how."""
+        import hmac
+
+        auth = self.request.headers.get("Authorization", "")
+        scheme, _, given = auth.partition(" ")
+        given = given.strip()
+        if scheme.lower() == "token" and given:
+            want = self.server_token() if self.server_token else ""
+            if want and hmac.compare_digest(given.encode(), want.encode()):
+                return "token"
+        elif scheme.lower() == "remote" and given:
+            if await self.run(self.store.remote_ok, ws["id"], given):
+                return "remote"
+        raise KitError("not_facilitator", status=403)
 
     def tray_filters(self) -> dict:
         """The service tray's filters from the query (the tray and /poll take the same)."""

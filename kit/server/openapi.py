@@ -26,6 +26,13 @@ PLAIN = {"name": "plain", "in": "query", "required": False,
          "description": "1: messages in plain language (selkokieli, lättläst, plain English); anything else: standard.",
          "schema": {"type": "string", "examples": ["1"]}}
 BEARER = [{"participant": []}]
+FACILITATOR = [{"facilitator": []}, {"remote": []}]
+ACTIVITY = {"type": "object", "required": ["id", "type", "title", "position"], "properties": {
+    "id": {"type": "string", "description": "Stable: words, questions and a move `from` name it."},
+    "type": {"type": "string", "enum": ["join", "ideas", "vote", "map", "tasks", "form", "tray", "words", "questions",
+                                        "slide"]},
+    "title": {"type": "string"}, "position": {"type": "integer", "minimum": 1},
+    "minutes": {"type": ["integer", "null"], "description": "The countdown, if any."}}}
 ID = {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}  # ids and counts: what every database holds
 
 
@@ -48,8 +55,8 @@ def _common_answers(path: str, op: dict) -> None:
         answers.setdefault("404", _err("Unknown join code."))
     if any(p.get("in") == "path" and p["name"] != "code" for p in op.get("parameters", [])):
         answers.setdefault("404", _err("Unknown join code, or nothing with that id in this workshop."))
-    if op.get("security") or any(p.get("name") == "since" for p in op.get("parameters", [])) \
-            or path.endswith(("/map", "/tasks", "/form", "/tray", "/rounds/current")):
+    if op.get("security") == BEARER or any(p.get("name") == "since" for p in op.get("parameters", [])) \
+            or path.endswith(("/map", "/tasks", "/form", "/tray", "/rounds/current", "/words", "/questions")):
         # views take an optional token: one that is not (or no longer) joined is refused
         answers.setdefault("401", _err("Not joined: no token, or one that is not (or no longer) valid."))
     body = op.get("requestBody")
@@ -74,7 +81,11 @@ def _document(base: str) -> dict:
         "components": {
             "securitySchemes": {
                 "participant": {"type": "http", "scheme": "bearer",
-                                "description": "The token returned by POST /workshops/{code}/participants."}
+                                "description": "The token returned by POST /workshops/{code}/participants."},
+                "facilitator": {"type": "apiKey", "in": "header", "name": "Authorization",
+                                "description": "`token <the Jupyter server's token>`, as Jupyter's own API takes it."},
+                "remote": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "`remote <key>` from POST /workshops/{code}/remote."}
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error", "message"], "properties": {
@@ -266,6 +277,10 @@ def _document(base: str) -> dict:
                     "version": ID, "unchanged": {"type": "boolean"},
                     "current": {"type": "object"}, "map": {"type": "object"}, "tasks": {"type": "object"},
                     "form": {"type": "object"}, "tray": {"type": "object"},
+                    "agenda": {"type": "object", "description": "As GET agenda answers it."},
+                    "words": {"type": "object", "description": "As GET words answers it."},
+                    "questions": {"type": "object", "description": "As GET questions answers it."},
+                    "now": {"type": "number", "description": "The server's clock (epoch seconds), for countdowns."},
                     "ideas": {"type": "array", "description": "A joined device's own ideas, as GET me lists them "
                               "(id, text, status, reason, merged_into)."}}}),
                               "401": _err("A token that is not (or no longer) joined.")}}},
@@ -307,6 +322,79 @@ def _document(base: str) -> dict:
                 "responses": {"200": _ok("Saved.", {"type": "object"}), "400": _err("Bad kind."),
                               "401": _err("Not joined."), "404": _err("No such activity on the tray."),
                               "409": _err("The tray is not open.")}}},
+            "/workshops/{code}/agenda": {"get": {
+                "summary": "The run of show: the agenda's activities (id, type, title, 1-based position, minutes) and "
+                           "the room's current activity (with started, seconds remaining of its countdown, open).",
+                "parameters": [CODE, LANG],
+                "responses": {"200": _ok("The agenda.", {"type": "object", "required": ["activities", "current"],
+                                                         "properties": {
+                    "activities": {"type": "array", "items": ACTIVITY},
+                    "current": {"oneOf": [ACTIVITY, {"type": "null"}]}}})}}},
+            "/workshops/{code}/agenda/current": {"put": {
+                "summary": "Move the room (the facilitator only): to a 1-based position, or next / previous. With "
+                           "`from` (an activity id) the move applies only while the room is still there, so two "
+                           "windows pressing Next at once move it once. Authorization: `token <the Jupyter server's "
+                           "token>`, or `remote <key>` from a paired presenter remote.",
+                "parameters": [CODE, LANG], "security": FACILITATOR,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "description": "Either position or move.", "properties": {
+                        "position": {"type": "integer", "minimum": 1},
+                        "move": {"type": "string", "enum": ["next", "previous"]},
+                        "from": {"type": "string", "pattern": "^[a-z0-9]{4,12}$",
+                                 "description": "Apply only while the room is at this activity, else 409."}}}}}},
+                "responses": {"200": _ok("Moved: the agenda as GET agenda answers it.", {"type": "object"}),
+                              "400": _err("No position or move, or a position outside the agenda."),
+                              "403": _err("Not the facilitator (a participant's token, or none)."),
+                              "409": _err("Next at the last activity, previous at the first, or the room has moved "
+                                          "on from `from`.")}}},
+            "/workshops/{code}/words": {
+                "get": {
+                    "summary": "The one-word warm-up when it is the room's activity: its prompt, the word cloud "
+                               "(word, n, size 1-5) and the words this device sent.",
+                    "parameters": [CODE, LANG],
+                    "responses": {"200": _ok("The warm-up, or {activity: null}.", {"type": "object"})}},
+                "post": {
+                    "summary": "A word for the warm-up (a few each; case and spacing do not make a new word).",
+                    "parameters": [CODE, LANG], "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}}}},
+                    "responses": {"201": _ok("Saved.", {"type": "object"}), "400": _err("Empty or too long."),
+                                  "401": _err("Not joined."),
+                                  "409": _err("The warm-up is not the room's activity, or this device has sent "
+                                              "its words."), "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/questions": {
+                "get": {
+                    "summary": "Questions from the room when they are the room's activity: shown ones by votes, "
+                               "which this device upvoted, and its own (waiting for the facilitator or not).",
+                    "parameters": [CODE, LANG],
+                    "responses": {"200": _ok("The questions, or {activity: null}.", {"type": "object"})}},
+                "post": {
+                    "summary": "Ask the room a question (it may wait for the facilitator first).",
+                    "parameters": [CODE, LANG], "security": BEARER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}}}},
+                    "responses": {"201": _ok("Saved.", {"type": "object"}), "400": _err("Empty or too long."),
+                                  "401": _err("Not joined."), "409": _err("Questions are not the room's activity."),
+                                  "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/questions/{question_id}/vote": {"put": {
+                "summary": "Upvote a question (one vote per participant per question), or take the vote back.",
+                "parameters": [CODE, LANG, {"name": "question_id", "in": "path", "required": True, "schema": ID}],
+                "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["up"], "properties": {"up": {"type": "boolean"}}}}}},
+                "responses": {"200": _ok("Saved.", {"type": "object"}), "401": _err("Not joined."),
+                              "404": _err("No such question shown."),
+                              "409": _err("Questions are not the room's activity."),
+                              "429": _err("Too many in a minute.")}}},
+            "/workshops/{code}/remote": {"post": {
+                "summary": "Pair a facilitator's phone as a presenter remote: the six-digit code shown on the "
+                           "facilitator's desk view (valid five minutes, once) for a key that moves the room.",
+                "parameters": [CODE, LANG],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["pairing"], "properties": {"pairing": {"type": "string"}}}}}},
+                "responses": {"201": _ok("Paired.", {"type": "object", "properties": {"key": {"type": "string"}}}),
+                              "403": _err("Not a valid pairing code (wrong, used or expired)."),
+                              "429": _err("Too many tries in a minute.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them. "
                            "Only the tablet whose link carries the tablet key (made when the facilitator starts "

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
+from kit.server.api.agenda import agenda_view, questions_view, words_view
 from kit.server.api.evaluation import form_view
 from kit.server.api.map import map_mine, map_view
 from kit.server.api.roles import tasks_mine, tasks_view
@@ -31,7 +33,9 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         shared = _SHARED.get(key)
     if shared is None:
         rnd = store.current_round(ws["id"])
-        shared = {"round": rnd, "current": {"round": round_view(store, rnd, None, lang), "ideas_open": bool(ws["ideas_open"]),
+        state = store.agenda_state(ws["id"])
+        shared = {"round": rnd, "state": state, "agenda": agenda_view(store, ws, lang, None, state),
+                  "words": words_view(store, ws, lang, None, state), "questions": questions_view(store, ws, lang, None, state), "current": {"round": round_view(store, rnd, None, lang), "ideas_open": bool(ws["ideas_open"]),
                                             "version": ws["version"]},
                   "map": map_view(store, ws, lang, None), "tasks": tasks_view(store, ws, lang, None),
                   "form": form_view(store, ws, lang, None), "tray": tray_view(store, ws, lang, None, filters)}
@@ -52,7 +56,14 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         tray = {**tray, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
                                         "organise": "organise" in marks.get(a["id"], [])} for a in tray["activities"]],
                 "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
-    out = {"version": ws["version"], "current": current, "map": mp, "tasks": tasks, "form": form, "tray": tray}
+    words, questions = shared["words"], shared["questions"]
+    if pid is not None and words["activity"]:
+        words = {**words, "mine": store.words_of(ws["id"], words["activity"], pid)}
+    if pid is not None and questions["activity"]:
+        mine = questions_view(store, ws, lang, pid, shared["state"])
+        questions = {**questions, "voted": mine["voted"], "mine": mine["mine"]}
+    out = {"version": ws["version"], "now": round(time.time(), 3), "agenda": shared["agenda"], "current": current, "map": mp, "tasks": tasks,
+           "form": form, "tray": tray, "words": words, "questions": questions}
     if pid is not None:  # the device's own ideas, so "waiting" turns to shown, merged or declined without a reload
         out["ideas"] = [idea_view(store, i) for i in store.ideas_of(pid)]
     return out

@@ -11,6 +11,14 @@ from pathlib import Path
 
 import tornado.web
 
+from kit.server.api.agenda import (
+    AgendaApi,
+    CurrentActivityApi,
+    QuestionsApi,
+    QuestionVoteApi,
+    RemotePairApi,
+    WordsApi,
+)
 from kit.server.api.evaluation import FormApi, ResponseApi
 from kit.server.api.map import ActorSuggestApi, LinkSuggestApi, MapApi
 from kit.server.api.roles import OffersApi, TasksApi
@@ -31,6 +39,7 @@ ID = r"([0-9]{1,12})"
 API: list[type[ApiHandler]] = [
     WorkshopApi, JoinApi, MeApi, IdeasApi, CurrentRoundApi, BallotApi, KioskVoterApi, MapApi, ActorSuggestApi,
     LinkSuggestApi, TasksApi, OffersApi, FormApi, ResponseApi, PollApi, TrayApi, TraySuggestApi, InterestApi,
+    AgendaApi, CurrentActivityApi, WordsApi, QuestionsApi, QuestionVoteApi, RemotePairApi,
 ]
 
 
@@ -72,9 +81,11 @@ def rate_limiters() -> list:
     return found
 
 
-def make_handlers(store: Store, base_url: str):
+def make_handlers(store: Store, base_url: str, server_token=None):
+    """The participant routes. `server_token()` gives the Jupyter server's token (the facilitator's
+    key for moving the room); without it only a paired remote may."""
     base = base_url if base_url.endswith("/") else base_url + "/"
-    kw = {"store": store, "base": base}
+    kw = {"store": store, "base": base, "server_token": server_token}
     p = base + "kit/"
     return [
         (p + r"api/openapi\.json", OpenApiHandler, kw),

@@ -8,6 +8,7 @@ Cut by stage, with the same names as the rest of the kit (`kit/store/voting.py` 
 
 from __future__ import annotations
 
+from kit.store.agenda import AgendaStore
 from kit.store.base import STORE_FILE, BaseStore, hash_token, now
 from kit.store.evaluation import EvaluationStore
 from kit.store.map import MapStore, map_actor, map_link
@@ -22,6 +23,6 @@ __all__ = ["BACKUP_FORMAT", "SCHEMA_VERSION", "STORE_FILE", "THL_DIMENSIONS", "S
            "map_link", "now"]
 
 
-class Store(WorkshopsStore, VotingStore, MapStore, RolesStore, TrayStore, EvaluationStore, PrivacyStore,
+class Store(AgendaStore, WorkshopsStore, VotingStore, MapStore, RolesStore, TrayStore, EvaluationStore, PrivacyStore,
             BaseStore):
     """All reads and writes of a workshop, stage by stage (see the mixins)."""

@@ -22,6 +22,7 @@ from kit.store.schema import (
     activities,
     activity_log,
     actors,
+    agenda_items,
     assignments,
     ballot_marks,
     ballots,
@@ -37,6 +38,8 @@ from kit.store.schema import (
     offers,
     paper_entries,
     participants,
+    question_votes,
+    questions,
     responses,
     round_items,
     rounds,
@@ -44,6 +47,7 @@ from kit.store.schema import (
     tasks,
     terms,
     tray_interests,
+    words,
     workshops,
 )
 
@@ -55,7 +59,8 @@ BACKUP_FORMAT = "codesign-kit-backup"
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_marks",
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
                  "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
-                 "responses", "activity_log", "activities", "tray_interests", "events")
+                 "responses", "activity_log", "activities", "tray_interests", "events",
+                 "agenda_items", "words", "questions", "question_votes")
 
 
 _REFS = {  # column -> table whose id it holds
@@ -63,7 +68,7 @@ _REFS = {  # column -> table whose id it holds
     "round_id": "rounds", "ballot_id": "ballots", "suggested_by": "participants",
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
     "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms",
-    "organiser_id": "actors", "activity_id": "activities",
+    "organiser_id": "actors", "activity_id": "activities", "question_id": "questions",
 }
 
 
@@ -102,6 +107,11 @@ def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
         "tray_interests": select(tray_interests).where(tray_interests.c.activity_id.in_(
             select(activities.c.id).where(activities.c.workshop_id == workshop_id))),
         "events": select(events).where(events.c.workshop_id == workshop_id),
+        "agenda_items": select(agenda_items).where(agenda_items.c.workshop_id == workshop_id),
+        "words": select(words).where(words.c.workshop_id == workshop_id),
+        "questions": select(questions).where(questions.c.workshop_id == workshop_id),
+        "question_votes": select(question_votes).where(question_votes.c.question_id.in_(
+            select(questions.c.id).where(questions.c.workshop_id == workshop_id))),
     }
     out = {}
     for name, q in queries.items():
@@ -208,6 +218,14 @@ class PrivacyStore(BaseStore):
                 conn.execute(holders.update().where(holders.c.id == h.id).values(name=f"#{h.id}", participant_id=None))
             removed["marks"] = conn.execute(tray_interests.delete().where(
                 tray_interests.c.participant_id == participant_id)).rowcount
+            # the warm-up's words, their questions and their upvotes go with them
+            removed["marks"] += conn.execute(question_votes.delete().where(
+                question_votes.c.participant_id == participant_id)).rowcount
+            mine_q = select(questions.c.id).where(questions.c.participant_id == participant_id)
+            conn.execute(question_votes.delete().where(question_votes.c.question_id.in_(mine_q)))
+            removed["suggestions"] += conn.execute(questions.delete().where(
+                questions.c.participant_id == participant_id)).rowcount
+            removed["suggestions"] += conn.execute(words.delete().where(words.c.participant_id == participant_id)).rowcount
             conn.execute(participants.update().where(participants.c.id == participant_id).values(
                 nickname=None, last_seen=None, token_hash="withdrawn:" + secrets.token_hex(16)))
             self._bump(conn, workshop_id)
@@ -232,6 +250,8 @@ class PrivacyStore(BaseStore):
             conn.execute(actors.update().where(actors.c.workshop_id == workshop_id).values(suggested_by=None))
             conn.execute(links.update().where(links.c.workshop_id == workshop_id).values(suggested_by=None))
             conn.execute(activities.update().where(activities.c.workshop_id == workshop_id).values(suggested_by=None))
+            conn.execute(words.update().where(words.c.workshop_id == workshop_id).values(participant_id=None))
+            conn.execute(questions.update().where(questions.c.workshop_id == workshop_id).values(participant_id=None))
             edited = conn.execute(select(events.c.id, events.c.payload).where(
                 events.c.workshop_id == workshop_id, events.c.kind == "idea_edited")).all()
             for ev in edited:
@@ -301,12 +321,22 @@ class PrivacyStore(BaseStore):
                     row["rules"] = _remap_rules(row.get("rules") or {}, ids["ideas"])
                 if name == "paper_entries":
                     row["marks"] = {str(ids["ideas"][int(k)]): v for k, v in row["marks"].items()}
+                if name == "agenda_items":  # a vote's round and a form's id follow a renumbering
+                    cfg = dict(row.get("config") or {})
+                    for key, parent in (("round_id", "rounds"), ("form_id", "forms")):
+                        if cfg.get(key) is not None:
+                            cfg[key] = ids[parent].get(cfg[key])
+                    row["config"] = {k: v for k, v in cfg.items() if v is not None}
                 new_id = self._insert_keeping_id(conn, table, row)
                 if "id" in row:
                     ids[name][row["id"]] = new_id
         for old_id, into in merges:
             conn.execute(ideas.update().where(ideas.c.id == ids["ideas"][old_id])
                          .values(merged_into=ids["ideas"][into]))
+        if not doc["tables"].get("agenda_items"):  # a backup from before agendas: the template's default
+            from kit.store.agenda import seed_agenda
+
+            seed_agenda(conn, ids["workshops"][src["id"]], src.get("template"))
         return ids
 
     @staticmethod

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 metadata = MetaData()
@@ -405,6 +405,57 @@ tray_interests = Table(
 V7_TABLES = [activities, tray_interests]
 
 
+# v10: the run of show. One row per activity of a workshop's agenda; `uid` is the activity's stable
+# id (what words, questions and a move "from" name); the room's current activity is a setting.
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("uid", String(12), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("title", JSON),
+    Column("minutes", Integer),
+    Column("config", JSON, nullable=False, default=dict),
+    UniqueConstraint("workshop_id", "uid"),
+)
+
+words = Table(  # the one-word warm-up
+    "words",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("activity_uid", String(12), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE")),
+    Column("text", Text, nullable=False),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+questions = Table(  # questions from the room
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("activity_uid", String(12), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE")),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | visible | hidden | answered
+    Column("created_at", String(40), nullable=False),
+)
+
+question_votes = Table(
+    "question_votes",
+    metadata,
+    Column("question_id", ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+V10_TABLES = [agenda_items, words, questions, question_votes]
+
+
 def _migrate_v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=V1_TABLES)
 
@@ -462,10 +513,28 @@ def _migrate_v9(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN last_seen VARCHAR(40)")
 
 
+def _migrate_v10(conn: Connection) -> None:
+    """The run of show: agendas, the warm-up's words, questions from the room and their votes. Every
+    workshop made before gets its template's default agenda, the room at its first activity."""
+    from kit import agenda, workshop
+
+    metadata.create_all(conn, tables=V10_TABLES)
+    for wid, tid in conn.execute(workshops.select().with_only_columns(workshops.c.id, workshops.c.template)).all():
+        if conn.execute(agenda_items.select().where(agenda_items.c.workshop_id == wid)).first() is not None:
+            continue
+        try:
+            items = agenda.from_template(workshop.template(tid))
+        except Exception:  # a template no longer installed: a bare join
+            items = agenda.check_agenda([{"type": "join"}])
+        for pos, a in enumerate(items):
+            conn.execute(agenda_items.insert().values(workshop_id=wid, uid=a["id"], position=pos, type=a["type"],
+                                                      title=a["title"], minutes=a["minutes"], config=a["config"]))
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
-              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9)]
+              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES
-           + V7_TABLES}
+           + V7_TABLES + V10_TABLES}
 

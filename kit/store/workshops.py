@@ -106,6 +106,9 @@ class WorkshopsStore(BaseStore):
                 )
             )
             wid = res.inserted_primary_key[0]
+            from kit.store.agenda import seed_agenda
+
+            seed_agenda(conn, wid, template)
             self._log(conn, wid, "workshop_created", template=template)
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
 

@@ -21,6 +21,8 @@ from kit.config import DEFAULT_TEMPLATE
 from kit.server.routes import make_handlers
 from kit.store import Store
 
+SERVER_TOKEN = "facilitator-token-for-tests"  # stands for the Jupyter server's token
+
 
 class InProcessServer:
     def __init__(self, data: Path, template: str = DEFAULT_TEMPLATE):
@@ -37,7 +39,7 @@ class InProcessServer:
     def _serve(self):
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        app = tornado.web.Application(make_handlers(self._store, "/"))
+        app = tornado.web.Application(make_handlers(self._store, "/", lambda: SERVER_TOKEN))
         self.http = tornado.httpserver.HTTPServer(app)
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
@@ -63,7 +65,8 @@ class InProcessServer:
             return e.code, e.headers, e.read()
 
     def api(self, method: str, path: str, body=None, token: str | None = None, lang: str | None = None,
-            raw: bytes | None = None, content_type: str = "application/json") -> tuple[int, dict]:
+            raw: bytes | None = None, content_type: str = "application/json",
+            auth: str | None = None) -> tuple[int, dict]:
         """One participant API call; returns (HTTP status, decoded JSON)."""
         url = f"/kit/api{path}"
         if lang:
@@ -72,6 +75,8 @@ class InProcessServer:
         headers = {"Content-Type": content_type}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if auth:  # another scheme: "token <server token>", "remote <key>"
+            headers["Authorization"] = auth
         status, _, out = self.request(method, url, data, headers)
         return status, json.loads(out or b"{}")
 

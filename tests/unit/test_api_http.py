@@ -134,7 +134,8 @@ def test_poll_answers_one_line_when_nothing_changed_and_everything_when_somethin
     status, quiet = kit_server.api("GET", f"/workshops/{code}/poll?since={ws['version']}", token=joined)
     assert status == 200 and quiet == {"version": ws["version"], "unchanged": True}
     status, full = kit_server.api("GET", f"/workshops/{code}/poll", token=joined, lang="en")
-    assert status == 200 and set(full) == {"version", "current", "map", "tasks", "form", "tray", "ideas"}
+    assert status == 200 and set(full) == {"version", "now", "agenda", "current", "map", "tasks", "form", "tray",
+                                           "words", "questions", "ideas"}
     assert full["ideas"] == kit_server.api("GET", f"/workshops/{code}/me", token=joined, lang="en")[1]["ideas"]
     for part, path in (("current", "/rounds/current"), ("map", "/map"), ("tasks", "/tasks"), ("form", "/form"),
                        ("tray", "/tray")):

@@ -42,10 +42,15 @@ def served(tmp_path_factory):
     act = store.add_activity(ws["id"], {"name": "Kävely", "step_level": 1})
     store.add_actor(ws["id"], "Kirjasto", sample_sector(store, ws))
     store.add_actor(ws["id"], "Seurakunta", sample_sector(store, ws))
+    # the room at its questions (words answer their documented 409 then), with one question to vote on
+    acts = store.agenda(ws["id"])
+    store.move_room(ws["id"], position=[a["type"] for a in acts].index("questions") + 1)
+    question = store.add_question(ws["id"], None, "Milloin aloitetaan?")
     saved = {lim: lim.per_minute for lim in rate_limiters()}
     for lim in saved:
         lim.per_minute = 10**6
-    ids = {"code": server.code, "round_id": rnd["id"], "form_id": form["id"], "activity_id": act["id"]}
+    ids = {"code": server.code, "round_id": rnd["id"], "form_id": form["id"], "activity_id": act["id"],
+           "question_id": question["id"]}
     yield server, ids
     for lim, n in saved.items():  # back as they were, with the run's hits forgotten
         lim.per_minute = n

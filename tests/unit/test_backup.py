@@ -51,6 +51,15 @@ def demo(tmp_path):
     store.approve_answer(form["id"], store.responses(form["id"])[0]["id"], "q2")
     store.log_activity(ws["id"], "2027-05-12", "Luontoiltapäivä", {"resident": 5}, 6, node_id=a["id"])
     store.set_interest(ws["id"], store.activities(ws["id"])[0]["id"], p["id"], "organise", True)
+    # the run of show: a vote tied to its round, a form to its form, the warm-up's words, a question and its vote
+    acts = {a["type"]: a["id"] for a in store.agenda(ws["id"])}
+    store.update_agenda_item(ws["id"], acts["vote"], config={"round_id": rnd["id"]})
+    store.update_agenda_item(ws["id"], acts["form"], config={"form_id": form["id"]})
+    store.move_room(ws["id"], position=2)
+    store.add_word(ws["id"], p["id"], "Yhteisö")
+    store.move_room(ws["id"], position=[a["type"] for a in store.agenda(ws["id"])].index("questions") + 1)
+    q = store.add_question(ws["id"], p["id"], "<b>Milloin?</b>")
+    store.vote_question(ws["id"], q["id"], p["id"])
     yield store, ws
     store.close()
 
@@ -83,7 +92,10 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "activity_log": len(store.activity_log(ws["id"])),
         "activities": len(store.activities(ws["id"], None)),
         "tray_interests": sum(sum(c.values()) for c in store.interest_counts(ws["id"]).values()),
-        "events": len(store.event_log(ws["id"]))}
+        "events": len(store.event_log(ws["id"])), "agenda_items": len(store.agenda(ws["id"])),
+        "words": len(store.words(ws["id"])), "questions": len(store.questions(ws["id"])),
+        "question_votes": sum(q["votes"] for q in store.questions(ws["id"]))}
+    assert doc["tables"]["words"] and doc["tables"]["question_votes"]
     assert doc["tables"]["activities"] and doc["tables"]["tray_interests"]
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
     assert doc["tables"]["paper_entries"] and any(i["merged_into"] for i in doc["tables"]["ideas"])
@@ -250,5 +262,5 @@ def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
         conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == SCHEMA_VERSION == 9
+    assert again.schema_version() == SCHEMA_VERSION == 10
     assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before
