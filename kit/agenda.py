@@ -233,6 +233,8 @@ def public(a: dict, position: int, lang: str, title: str) -> dict:
         out["text"] = text_in(a["config"].get("text"), lang)
     if a["type"] == "words":
         out["prompt"] = text_in(a["config"].get("prompt"), lang)
+    if a["type"] == "vote":
+        out["round_id"] = a["config"].get("round_id")
     return out
 
 

@@ -7,10 +7,12 @@ import io
 import segno
 
 
-def qr_svg(url: str, scale: int = 8, title: str = "QR") -> str:
+def qr_svg(url: str, scale: int = 8, title: str = "QR", fit: bool = False) -> str:
+    """The QR code as inline SVG. `fit`: without a fixed size (a viewBox only), so CSS sizes it, e.g.
+    to most of the projector's height."""
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=scale, border=2, title=title,
-                                    svgclass="kit-qr", xmldecl=False, dark="#000", light="#fff")
+                                    svgclass="kit-qr", xmldecl=False, dark="#000", light="#fff", omitsize=fit)
     return buf.getvalue().decode("utf-8")
 
 

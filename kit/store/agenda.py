@@ -105,7 +105,8 @@ class AgendaStore(BaseStore):
             settings = _settings(conn, workshop_id)
         i = ag.index(items, settings.get("agenda_current"))
         return {"activities": items, "current": items[i] if i is not None else None,
-                "position": i + 1 if i is not None else None, "started": settings.get("agenda_started")}
+                "position": i + 1 if i is not None else None, "started": settings.get("agenda_started"),
+                "running": bool(settings.get("agenda_running"))}
 
     def current_activity(self, workshop_id: int) -> dict | None:
         return self.agenda_state(workshop_id)["current"]
@@ -124,7 +125,8 @@ class AgendaStore(BaseStore):
             entering = ag.find(items, to)
             if to != current:
                 self._apply(conn, workshop_id, settings, ag.effects(leaving, entering))
-                settings.update(agenda_current=to, agenda_started=time.time())
+                # the facilitator runs the show: phones put what is not the room's activity behind their menu
+                settings.update(agenda_current=to, agenda_started=time.time(), agenda_running=True)
                 conn.execute(workshops.update().where(workshops.c.id == workshop_id).values(settings=settings))
                 self._bump(conn, workshop_id)
                 self._log(conn, workshop_id, "agenda_moved", to=to, type=entering["type"],

@@ -17,7 +17,7 @@ from kit.ui.common import KitApp, Poller, participant_url, theme
 from kit.voting import METHODS, PRESETS
 
 # the stage pages the start page opens: (class, notebook, catalog key)
-LINKS = [("kit-map-link", "01_stakeholders.ipynb", "ui.open_map"), ("kit-roles-link", "03_roles.ipynb", "ui.open_roles"),
+LINKS = [("kit-run-link", "00_run.ipynb", "ui.open_run"), ("kit-map-link", "01_stakeholders.ipynb", "ui.open_map"), ("kit-roles-link", "03_roles.ipynb", "ui.open_roles"),
          ("kit-evaluation-link", "04_evaluation.ipynb", "ui.open_evaluation"),
          ("kit-tray-link", "06_service_tray.ipynb", "ui.open_tray"),
          ("kit-projector-link", "02_ideas_and_voting.ipynb", "ui.open_projector"),

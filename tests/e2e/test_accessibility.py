@@ -179,6 +179,8 @@ def test_keyboard_only_join_idea_vote_form_and_withdraw(env, browser):
     # withdraw: two steps, no dialog, focus lands on the safe choice first
     dialogs = []
     p.on("dialog", lambda d: dialogs.append(d))
+    tab_to(p, "#menu > summary")  # privacy and withdrawal wait behind the page's menu
+    p.keyboard.press("Enter")
     tab_to(p, "#withdraw-button")
     p.keyboard.press("Enter")
     assert p.evaluate("() => document.activeElement.id") == "withdraw-no"

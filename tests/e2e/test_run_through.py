@@ -16,7 +16,7 @@ from tests.e2e.conftest import AXE, PHONE, demo_server, shot
 pytestmark = pytest.mark.e2e
 
 CUT_LABELS = (Path(__file__).parent / "js" / "cut_labels.js").read_text(encoding="utf-8")
-PAGES = ["00_start", "01_stakeholders", "02_ideas_and_voting", "03_roles", "04_evaluation", "05_report",
+PAGES = ["00_start", "00_run", "01_stakeholders", "02_ideas_and_voting", "03_roles", "04_evaluation", "05_report",
          "06_service_tray"]
 
 

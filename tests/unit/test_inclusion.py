@@ -30,7 +30,7 @@ def participant_keys() -> set[str]:
     keys = set()
     for page in (KIT / "server" / "pages").glob("*.html"):
         keys |= set(re.findall(r"t\('([a-z_.0-9]+)'", page.read_text(encoding="utf-8")))
-    js = (KIT / "server" / "static" / "participant.js").read_text(encoding="utf-8")
+    js = "\n".join(f.read_text(encoding="utf-8") for f in sorted((KIT / "server" / "static").glob("*.js")))
     keys |= {k for k in re.findall(r'"([a-z_]+\.[a-z_0-9.]+)"', js) if k in en}
     handlers = "\n".join(f.read_text(encoding="utf-8") for f in sorted((KIT / "server").rglob("*.py")))
     keys |= {k for k in re.findall(r't\("([a-z_]+\.[a-z_0-9.]+)"', handlers) if k in en}

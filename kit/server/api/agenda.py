@@ -20,7 +20,8 @@ def activity_title(a: dict, lang: str) -> str:
 
 def agenda_view(store: Store, ws: dict, lang: str, pid: int | None = None, state: dict | None = None) -> dict:
     """The agenda as phones and scripts see it: every activity (id, type, title, 1-based position,
-    minutes) and the current one with the seconds left of its countdown."""
+    minutes), the current one with the seconds left of its countdown, and whether the facilitator
+    runs the show (has moved the room at least once: phones then show the current activity alone)."""
     state = state or store.agenda_state(ws["id"])
     acts = [ag.public(a, i + 1, lang, activity_title(a, lang)) for i, a in enumerate(state["activities"])]
     cur = None
@@ -31,7 +32,7 @@ def agenda_view(store: Store, ws: dict, lang: str, pid: int | None = None, state
                "open": not a["config"].get("closed")}
         if a["type"] in ("ideas", "questions"):
             cur["moderate"] = bool(a["config"].get("moderate"))
-    return {"activities": acts, "current": cur}
+    return {"activities": acts, "current": cur, "running": state.get("running", False)}
 
 
 def words_view(store: Store, ws: dict, lang: str, pid: int | None, state: dict | None = None) -> dict:

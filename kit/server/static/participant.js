@@ -26,6 +26,8 @@
   if (!kiosk) { try { token = window.localStorage.getItem(KEY); } catch (e) { token = null; } }
 
   var $ = function (id) { return document.getElementById(id); };
+  // One namespace shared with the activity types' own scripts (agenda.js, words.js, questions.js): each
+  // registers Kit.parts[name] = function (its part of /poll, the whole answer) and Kit.resets.
   var state = { round: null, dots: {}, choices: [], ranking: [], signature: "", saving: false, dirty: false,
                 pending: false, ideasOpen: true };
 
@@ -59,8 +61,24 @@
       });
   }
 
+  var Kit = window.Kit = {
+    $: $, tr: tr, say: say, alertMsg: alertMsg, call: call, lang: lang,
+    token: function () { return token; }, kiosk: kiosk,
+    roundId: function () { return state.round ? state.round.id : null; },
+    parts: {}, resets: [],
+    apply: function (d) {  // each part its slice of the answer; the agenda last, once the sections are drawn
+      Object.keys(Kit.parts).forEach(function (name) {
+        if (name !== "agenda" && d[name] !== undefined) Kit.parts[name](d[name], d);
+      });
+      if (Kit.parts.agenda && d.agenda !== undefined) Kit.parts.agenda(d.agenda, d);
+    },
+    reset: function () { Kit.resets.forEach(function (fn) { fn(); }); },
+    refresh: function () { seenVersion = null; tick(); }  // after one's own write: fetch again now
+  };
+
   function showJoined(joined) {
     $("join-section").hidden = joined || kiosk;
+    $("menu").hidden = !joined;
     if (kiosk) { $("kiosk-section").hidden = joined; $("kiosk-done").hidden = !joined; }
     $("idea-section").hidden = !joined;
     $("privacy-section").hidden = !joined;
@@ -438,6 +456,7 @@
       $(id).textContent = "";
     });
     $("idea-text").value = "";
+    Kit.reset();
     showJoined(false);
   }
 
@@ -470,7 +489,7 @@
         after();
         mapSig = ""; tasksSig = ""; traySig = "";
         refreshMap(); refreshTasks(); formSig = ""; refreshForm(); refreshTray();
-        return refreshRound(true);
+        return refreshRound(true).then(function () { seenVersion = null; tick(); });
       })
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
@@ -936,7 +955,7 @@
       showJoined(true);
       renderMyIdeas(data.ideas);
       refreshMap(); refreshTasks(); refreshForm(); refreshTray();
-      return refreshRound(true);
+      return refreshRound(true).then(function () { tick(); });
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
     });
@@ -958,7 +977,7 @@
       if (d.ideas) renderMyIdeas(d.ideas);
       return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
                           refreshForm(d.form), refreshTray(d.tray, asked)])
-        .then(function () { if (pollOk) seenVersion = d.version; });
+        .then(function () { Kit.apply(d); if (pollOk) seenVersion = d.version; });
     }).catch(function (err) {
       if (err.status === 401) forget(); else if (err.offline) alertMsg(err.message);
     });

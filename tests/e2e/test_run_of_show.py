@@ -1,0 +1,160 @@
+"""Issue 16 as a room meets it: the facilitator steps the room through join, ideas, a vote, the word
+cloud, questions and a form from the Run view (the desk page and the projector page, a real `kit
+serve`, chromium), and 20 phones follow: after each step every phone shows the new activity first
+(aria-current="step"; waited for with a 10 s timeout: speed comes from benchmarks/live.py) and the
+projector's root element carries the activity's data-activity. Each activity's phone view passes axe.
+A phone that was offline catches up when it comes back. A participant cannot move the room."""
+
+import json
+import urllib.request
+
+import pytest
+
+from kit import agenda as ag
+from kit.launch import start_server
+from tests.e2e.conftest import PHONE, run_axe, shot
+
+pytestmark = pytest.mark.e2e
+
+PHONES = 20
+AGENDA = ["join", "ideas", "vote", "words", "questions", "form"]
+# the phone section each activity type comes first as (the vote once it is open)
+SECTION = {"join": "welcome-section", "ideas": "idea-section", "vote": "vote-section", "words": "words-section",
+           "questions": "questions-section", "form": "form-section"}
+CURRENT = "() => { const s = document.querySelector('#activities > [aria-current=step]'); " \
+          "return s && s === document.getElementById('activities').firstElementChild ? s.id : null; }"
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    from kit.store import Store
+
+    folder = tmp_path_factory.mktemp("run-of-show")
+    store = Store.open(folder)
+    ws = store.create_workshop("Kesäkeidas", "osallisuusverkosto")
+    store.save_agenda(ws["id"], ag.check_agenda([{"type": t, **({"minutes": 5} if t == "words" else {})}
+                                                 for t in AGENDA]))
+    store.move_room(ws["id"], position=1)
+    store.add_idea(ws["id"], "Luontopolku")
+    store.add_idea(ws["id"], "Yhteislaulu")
+    store.close()
+    server = start_server(folder)
+    yield server
+    server.stop()
+
+
+def on_phone(page, section, timeout=10_000):
+    page.wait_for_function(f"() => ({CURRENT})() === {json.dumps(section)}", timeout=timeout)
+
+
+def test_the_facilitator_steps_the_room_and_every_phone_and_the_projector_follow(room, browser):
+    phones, contexts = [], []
+    for i in range(PHONES):
+        ctx = browser.new_context(viewport=PHONE, locale="fi")
+        page = ctx.new_page()
+        page.goto(room.participants)
+        page.fill("#nickname", f"Osallistuja {i}")
+        page.click("#join-form button[type=submit]")
+        phones.append(page)
+        contexts.append(ctx)
+    for page in phones:
+        on_phone(page, "welcome-section")
+
+    desk_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi")
+    desk = desk_ctx.new_page()
+    desk.goto(room.voila("00_run.ipynb", workshop=room.code))
+    desk.wait_for_selector(".kit-stage[data-activity='join']", timeout=90_000)
+    proj_ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="fi")
+    projector = proj_ctx.new_page()
+    projector.goto(room.voila("00_run.ipynb", workshop=room.code, screen="dark"))
+    projector.wait_for_function("() => document.documentElement.dataset.activity === 'join'", timeout=90_000)
+    assert projector.locator(".kit-run-qr svg").is_visible()
+    assert projector.locator(".kit-run-join .code").inner_text() == room.code
+
+    for step, kind in enumerate(AGENDA[1:], start=2):
+        # the projector is the presenter's page: a clicker sends PageDown
+        projector.keyboard.press("PageDown")
+        projector.wait_for_function(f"() => document.documentElement.dataset.activity === {json.dumps(kind)}",
+                                    timeout=30_000)
+        assert projector.locator(".kit-join-corner strong").inner_text() == room.code  # the code in a corner
+        if kind == "vote":
+            desk.wait_for_selector(".kit-run-start-vote", timeout=30_000)
+            desk.click(".kit-run-start-vote")
+        if kind == "form":
+            desk.wait_for_selector(".kit-run-open-form", timeout=30_000)
+            desk.click(".kit-run-open-form")
+        for page in phones:
+            on_phone(page, SECTION[kind])
+        first = phones[0]
+        assert first.locator("#now-tag").inner_text().startswith("NYT") or "Nyt" in first.locator("#now-tag").inner_text()
+        found = run_axe(first)
+        assert found == [], (kind, found)
+        shot(first, f"run-of-show-phone-{step}-{kind}")
+        if kind == "ideas":
+            first.fill("#idea-text", "Kuvataidepaja <b>kaikille</b>")
+            first.click("#idea-form button[type=submit]")
+            projector.wait_for_function("() => [...document.querySelectorAll('.kit-card')].some("
+                                        "c => c.textContent === 'Kuvataidepaja <b>kaikille</b>')", timeout=30_000)
+        if kind == "vote":
+            first.locator("#vote-items li").first.locator("button").nth(1).click()  # a dot (+), saved at once
+            first.wait_for_function("() => document.getElementById('status').textContent.includes('Tallennettu')",
+                                    timeout=10_000)
+        if kind == "words":
+            for page, word in zip(phones[:3], ["Luonto", "luonto!", "Yhteisö"]):
+                page.fill("#words-text", word)
+                page.click("#words-form button[type=submit]")
+            projector.wait_for_function("() => { const w = [...document.querySelectorAll('.kit-cloud li')]; "
+                                        "return w.length === 2 && w[0].dataset.n === '2'; }", timeout=30_000)
+        if kind == "questions":
+            phones[1].fill("#question-text", "Missä tavataan?")
+            phones[1].click("#question-form button[type=submit]")
+            for page in phones[2:5]:
+                page.wait_for_selector("#questions-list button", timeout=10_000)
+                page.click("#questions-list button")
+            projector.wait_for_function("() => { const q = document.querySelector('.kit-qa li .votes'); "
+                                        "return q && q.textContent.startsWith('3'); }", timeout=30_000)
+        shot(projector, f"run-of-show-projector-{step}-{kind}")
+
+    store = room.store()
+    ws = store.workshop_by_code(room.code)
+    acts = {a["type"]: a for a in store.agenda(ws["id"])}
+    assert store.ballot_count(acts["vote"]["config"]["round_id"]) == 1
+    assert store.round(acts["vote"]["config"]["round_id"])["status"] == "closed"  # left behind, closed
+    assert [c["n"] for c in store.word_cloud(ws["id"], acts["words"]["id"])] == [2, 1]
+    kinds = [e["kind"] for e in store.event_log(ws["id"])]
+    assert kinds.count("agenda_moved") == len(AGENDA)  # the fixture's move to join, then one per step
+    for ctx in contexts + [desk_ctx, proj_ctx]:
+        ctx.close()
+
+
+def test_a_phone_that_was_offline_catches_up_and_a_participant_cannot_move_the_room(room, browser):
+    ctx = browser.new_context(viewport=PHONE, locale="fi")
+    page = ctx.new_page()
+    page.goto(room.participants)
+    page.click("#join-form button[type=submit]")
+    page.wait_for_selector("#activities > [aria-current=step]", timeout=10_000)
+    token = page.evaluate(f"() => localStorage.getItem('kit-token:{room.code}')")
+    status, body = room.api("PUT", f"/workshops/{room.code}/agenda/current", {"position": 1}, token=token)
+    assert status == 403 and body["error"] == "not_facilitator"
+    ctx.set_offline(True)
+    status, _ = room.api("PUT", f"/workshops/{room.code}/agenda/current", {"position": 4},
+                         auth=f"token {room.token}")
+    assert status == 200
+    page.wait_for_timeout(3000)
+    ctx.set_offline(False)
+    on_phone(page, "words-section")
+    ctx.close()
+
+
+def test_two_facilitator_windows_pressing_next_at_once_move_the_room_once(room):
+    path = f"/workshops/{room.code}/agenda/current"
+    _, now = room.api("PUT", path, {"position": 2}, auth=f"token {room.token}")
+    here = now["current"]["id"]
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: room.api("PUT", path, {"move": "next", "from": here},
+                                                   auth=f"token {room.token}")[0], range(8)))
+    assert sorted(answers) == [200] + [409] * 7
+    with urllib.request.urlopen(f"{room.base}/kit/api/workshops/{room.code}/agenda") as r:
+        assert json.loads(r.read())["current"]["position"] == 3
