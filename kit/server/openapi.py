@@ -395,6 +395,20 @@ def _document(base: str) -> dict:
                 "responses": {"201": _ok("Paired.", {"type": "object", "properties": {"key": {"type": "string"}}}),
                               "403": _err("Not a valid pairing code (wrong, used or expired)."),
                               "429": _err("Too many tries in a minute.")}}},
+            "/workshops/{code}/events": {"get": {
+                "summary": "Server-sent events (text/event-stream, for EventSource): `change` events whose id is "
+                           "the workshop's version and whose data is {version, now, full, parts}: the parts of the "
+                           "page that are the same for every device (agenda, current, map, tasks, form, tray, "
+                           "words, questions as GET poll answers them without a token, and mod: the id of the "
+                           "facilitator's last action), only those that changed, at most 4 a second. The first "
+                           "event (and the first after a reconnect that missed something, by Last-Event-ID) has "
+                           "them all (full: true). A device's own part is fetched from GET poll with its token.",
+                "parameters": [CODE, LANG, {"name": "Last-Event-ID", "in": "header", "required": False,
+                                            "description": "The id of the last event the device got (EventSource "
+                                                           "sends it when it reconnects).", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The stream.", "content": {"text/event-stream": {
+                    "schema": {"type": "string"}}}},
+                              "503": _err("Too many streams on this server: poll GET poll instead.")}}},
             "/workshops/{code}/kiosk/voters": {"post": {
                 "summary": "Shared tablet: the facilitator confirms the next voter with the PIN shown only to them. "
                            "Only the tablet whose link carries the tablet key (made when the facilitator starts "

@@ -28,7 +28,7 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
     the same for every device are computed once per workshop version (and language and tray
     filters) and shared; only each device's own bits (its ballot, suggestions, offers, answers,
     marks) are read per request, with a few small queries."""
-    key = (ws["id"], ws["version"], lang, tuple(sorted(filters.items())))
+    key = (store.url, ws["id"], ws["version"], lang, tuple(sorted(filters.items())))
     with _SHARED_LOCK:
         shared = _SHARED.get(key)
     if shared is None:

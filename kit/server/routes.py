@@ -28,6 +28,7 @@ from kit.server.api.workshops import IdeasApi, JoinApi, KioskVoterApi, MeApi, Wo
 from kit.server.base import ApiHandler, ApiNotFound, RateLimiter
 from kit.server.join_page import JoinPage
 from kit.server.openapi import openapi_document
+from kit.server.events import EventsApi
 from kit.server.poll import PollApi
 from kit.store import Store
 
@@ -39,7 +40,7 @@ ID = r"([0-9]{1,12})"
 API: list[type[ApiHandler]] = [
     WorkshopApi, JoinApi, MeApi, IdeasApi, CurrentRoundApi, BallotApi, KioskVoterApi, MapApi, ActorSuggestApi,
     LinkSuggestApi, TasksApi, OffersApi, FormApi, ResponseApi, PollApi, TrayApi, TraySuggestApi, InterestApi,
-    AgendaApi, CurrentActivityApi, WordsApi, QuestionsApi, QuestionVoteApi, RemotePairApi,
+    AgendaApi, CurrentActivityApi, WordsApi, QuestionsApi, QuestionVoteApi, RemotePairApi, EventsApi,
 ]
 
 

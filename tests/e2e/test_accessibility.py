@@ -78,6 +78,8 @@ def test_every_participant_page_passes_axe_standard_and_plain(env, browser, lang
         no_violations(p, f"the join page ({tag})")
         shot(p, f"participant-phone-{tag}-join")
         p.click("#join-form button[type=submit]")
+        p.wait_for_selector("#menu:not([hidden])", timeout=15_000)
+        p.evaluate("() => { document.getElementById('menu').open = true; }")  # privacy is behind the menu
         for section in ("idea", "map", "tasks", "tray", "form", "vote", "privacy"):
             p.wait_for_selector(f"#{section}-section:not([hidden])", timeout=15_000)
         p.wait_for_selector("#vote-items li", timeout=15_000)

@@ -56,6 +56,8 @@
       .then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (data) {
           if (!res.ok) throw { status: res.status, code: data.error, message: data.message || tr("error.server_error") };
+          // one's own write changes one's own part: fetch it (a ballot is known here already)
+          if (method !== "GET" && path.indexOf("/ballot") < 0 && path !== "/participants" && Kit.wrote) Kit.wrote();
           return data;
         });
       });
@@ -65,6 +67,7 @@
     $: $, tr: tr, say: say, alertMsg: alertMsg, call: call, lang: lang,
     token: function () { return token; }, kiosk: kiosk,
     roundId: function () { return state.round ? state.round.id : null; },
+    ballot: function () { return { dots: state.dots, choices: state.choices, ranking: state.ranking }; },
     parts: {}, resets: [],
     apply: function (d) {  // each part its slice of the answer; the agenda last, once the sections are drawn
       Object.keys(Kit.parts).forEach(function (name) {
@@ -73,7 +76,7 @@
       if (Kit.parts.agenda && d.agenda !== undefined) Kit.parts.agenda(d.agenda, d);
     },
     reset: function () { Kit.resets.forEach(function (fn) { fn(); }); },
-    refresh: function () { seenVersion = null; tick(); }  // after one's own write: fetch again now
+    refresh: function () { seenVersion = null; tick(true); }  // after one's own write: fetch again now
   };
 
   function showJoined(joined) {
@@ -489,7 +492,7 @@
         after();
         mapSig = ""; tasksSig = ""; traySig = "";
         refreshMap(); refreshTasks(); formSig = ""; refreshForm(); refreshTray();
-        return refreshRound(true).then(function () { seenVersion = null; tick(); });
+        return refreshRound(true).then(function () { seenVersion = null; tick(true); if (Kit.listen) Kit.listen(); });
       })
       .catch(function (err) { alertMsg(err.message); })
       .then(function () { btn.disabled = false; });
@@ -955,7 +958,7 @@
       showJoined(true);
       renderMyIdeas(data.ideas);
       refreshMap(); refreshTasks(); refreshForm(); refreshTray();
-      return refreshRound(true).then(function () { tick(); });
+      return refreshRound(true).then(function () { tick(true); if (Kit.listen) Kit.listen(); });
     }).catch(function (err) {
       if (err.status === 401) forget(); else alertMsg(err.message);
     });
@@ -965,22 +968,34 @@
   // Every 2.5 s one question, /poll: has anything in the workshop changed since the version this page
   // shows? If not, the answer is one small line; if so, it carries all five parts at once. An idle
   // room of 150 devices costs the server one cheap request per device and tick (benchmarks/polling.py).
-  var seenVersion = null, pollOk = true;
-  function tick() {
+  var seenVersion = null, pollOk = true, lastPoll = 0;
+  // draw a whole answer of /poll (or one events.js put together from the stream and this device's own part)
+  function render(d, asked) {
+    pollOk = true;
+    if (d.ideas) renderMyIdeas(d.ideas);
+    return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
+                        refreshForm(d.form), refreshTray(d.tray, asked === undefined ? trayQuery() : asked)])
+      .then(function () { Kit.apply(d); if (pollOk) seenVersion = d.version; });
+  }
+  Kit.render = render;
+  Kit.trayQuery = function () { return trayQuery(); };
+  function tick(force) {
     if (!token) return;
     if (state.pending) { refreshRound(false); return; }  // an unsent ballot goes first
     if (state.saving) return;
+    // with the event stream open, /poll is asked only for this device's own part (events.js says when),
+    // and once every 30 s as a safety net
+    if (!force && Kit.streaming && Kit.streaming() && Date.now() - lastPoll < 30000) return;
+    lastPoll = Date.now();
     var asked = trayQuery();
     call("GET", "/poll?since=" + (seenVersion === null ? "" : seenVersion) + asked.replace("?", "&")).then(function (d) {
       if (d.unchanged) return;
-      pollOk = true;
-      if (d.ideas) renderMyIdeas(d.ideas);
-      return Promise.all([refreshRound(false, d.current), refreshMap(d.map), refreshTasks(d.tasks),
-                          refreshForm(d.form), refreshTray(d.tray, asked)])
-        .then(function () { Kit.apply(d); if (pollOk) seenVersion = d.version; });
+      if (Kit.polled) Kit.polled(d);
+      return render(d, asked);
     }).catch(function (err) {
       if (err.status === 401) forget(); else if (err.offline) alertMsg(err.message);
     });
   }
+  Kit.poll = function () { seenVersion = null; tick(true); };
   window.setInterval(tick, 2500);
 })();
