@@ -26,9 +26,9 @@ from kit.server.api.tray import InterestApi, TrayApi, TraySuggestApi
 from kit.server.api.voting import BallotApi, CurrentRoundApi
 from kit.server.api.workshops import IdeasApi, JoinApi, KioskVoterApi, MeApi, WorkshopApi
 from kit.server.base import ApiHandler, ApiNotFound, RateLimiter
+from kit.server.events import EventsApi
 from kit.server.join_page import JoinPage
 from kit.server.openapi import openapi_document
-from kit.server.events import EventsApi
 from kit.server.poll import PollApi
 from kit.store import Store
 
