@@ -88,6 +88,13 @@ class KitHandler(tornado.web.RequestHandler):
     async def run(self, fn, *args, **kwargs):
         return await IOLoop.current().run_in_executor(None, lambda: fn(*args, **kwargs))
 
+    async def commit(self, fn, *args, **kwargs):
+        """A participant's write through the store's writer (group commit): answered once the commit
+        that holds it is done; a refusal comes back as it was raised."""
+        import asyncio
+
+        return await asyncio.wrap_future(self.store.submit(fn, *args, **kwargs))
+
     def lang(self, default: str = "fi") -> str:
         return negotiate(self.get_query_argument("lang", None), self.request.headers.get("Accept-Language"), default)
 

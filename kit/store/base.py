@@ -11,8 +11,10 @@ the server."""
 from __future__ import annotations
 
 import hashlib
+import queue
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,8 @@ from kit.errors import KitError
 from kit.store.schema import MIGRATIONS, SCHEMA_VERSION, events, meta, workshops
 
 STORE_FILE = "kit.sqlite"
+BATCH_MAX = 500  # writes committed together at most
+_BATCH = threading.local()  # the writer thread's batch connection while it runs a batch
 
 
 def now() -> str:
@@ -74,6 +78,11 @@ class BaseStore:
         # growing steps (up to 100 ms) and so turns a burst of votes into long waits. Other
         # processes (Voila kernels) still meet the busy timeout, as they must.
         self._write_lock = threading.Lock()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+        self.commits = 0  # batches committed by the writer (the benchmark and the tests read them)
+        self.batched = 0  # writes in them
         self.migrate()
 
     data_dir: Path | None = None
@@ -93,10 +102,19 @@ class BaseStore:
         return evaluation.load_packs(self.data_dir / "instruments") if self.data_dir else ({}, [])
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(10)
+            self._writer = None
         self.engine.dispose()
 
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
+        batch = getattr(_BATCH, "conn", None)
+        if batch is not None:  # inside the writer's batch: the batch's transaction, one savepoint deeper
+            with batch.begin_nested():
+                yield batch
+            return
         if not write:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
@@ -105,6 +123,70 @@ class BaseStore:
             conn = conn.execution_options(kit_write=True)
             with conn.begin():
                 yield conn
+
+    # -- group commit ---------------------------------------------------------------------------------
+    def submit(self, fn, *args, **kwargs) -> Future:
+        """Run a participant's write on the store's one writer thread (datasette's write thread is the
+        model): what arrived together is committed in one transaction, each write in a savepoint of
+        its own, so one refused write (a closed round, a bad ballot) rolls back alone and its
+        neighbours commit. The future is set only after the commit that holds the write: a
+        participant is told "saved" only then."""
+        fut: Future = Future()
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="kit-writer", daemon=True)
+                self._writer.start()
+        self._queue.put((fn, args, kwargs, fut))
+        return fut
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < BATCH_MAX:  # what is already waiting goes in the same commit
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            self._commit_batch(batch)
+
+    def _commit_batch(self, batch: list) -> None:
+        outcomes: list = []
+        try:
+            with self._write_lock, self.engine.connect() as conn:
+                conn = conn.execution_options(kit_write=True)
+                with conn.begin():
+                    _BATCH.conn = conn
+                    try:
+                        for fn, args, kwargs, _ in batch:
+                            savepoint = conn.begin_nested()
+                            try:
+                                result = fn(*args, **kwargs)
+                            except BaseException as err:  # noqa: BLE001 (handed to its own caller)
+                                savepoint.rollback()
+                                outcomes.append((False, err))
+                            else:
+                                savepoint.commit()
+                                outcomes.append((True, result))
+                    finally:
+                        _BATCH.conn = None
+            self.commits += 1
+            self.batched += len(batch)
+        except BaseException as err:  # noqa: BLE001 (the commit failed: nothing of the batch is stored)
+            for *_, fut in batch:
+                fut.set_exception(err)
+            return
+        for (ok, value), (*_, fut) in zip(outcomes, batch):
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
 
     def migrate(self) -> None:
         with self._tx(write=True) as conn:

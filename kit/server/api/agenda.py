@@ -107,7 +107,7 @@ class WordsApi(ApiHandler):
 
     @participant_write(per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
-        word = await self.run(self.store.add_word, w.ws["id"], w.participant["id"], w.data.get("text"))
+        word = await self.commit(self.store.add_word, w.ws["id"], w.participant["id"], w.data.get("text"))
         self.send({"word": word["text"], "message": self.t("words.saved", w.lang)}, 201)
 
 
@@ -121,7 +121,7 @@ class QuestionsApi(ApiHandler):
 
     @participant_write(per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
-        q = await self.run(self.store.add_question, w.ws["id"], w.participant["id"], w.data.get("text"))
+        q = await self.commit(self.store.add_question, w.ws["id"], w.participant["id"], w.data.get("text"))
         msg = self.t("questions.waiting" if q["status"] == "pending" else "questions.saved", w.lang)
         self.send({"question": {"id": q["id"], "text": q["text"], "status": q["status"]}, "message": msg}, 201)
 
@@ -131,7 +131,7 @@ class QuestionVoteApi(ApiHandler):
 
     @participant_write(per_minute=LIMITS.ideas_per_minute * 6)
     async def put(self, w: Write, question_id):
-        q = await self.run(self.store.vote_question, w.ws["id"], int(question_id), w.participant["id"], w.data["up"])
+        q = await self.commit(self.store.vote_question, w.ws["id"], int(question_id), w.participant["id"], w.data["up"])
         self.send({"question": question_public(q), "voted": q["voted"],
                    "message": self.t("questions.voted" if q["voted"] else "questions.unvoted", w.lang)})
 

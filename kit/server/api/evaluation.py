@@ -42,6 +42,6 @@ class ResponseApi(ApiHandler):
 
     @participant_write()
     async def put(self, w: Write, form_id):
-        saved = await self.run(self.store.save_response, int(form_id), w.participant["id"], w.data.get("answers"),
+        saved = await self.commit(self.store.save_response, int(form_id), w.participant["id"], w.data.get("answers"),
                                w.ws["id"])
         self.send({"answers": saved, "message": self.t("form.saved", w.lang)})

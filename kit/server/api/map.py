@@ -49,7 +49,7 @@ class ActorSuggestApi(ApiHandler):
 
     @participant_write("map_open", "map_closed", per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
-        row = await self.run(self.store.add_actor, w.ws["id"], w.data.get("name"), w.data.get("sector"),
+        row = await self.commit(self.store.add_actor, w.ws["id"], w.data.get("name"), w.data.get("sector"),
                              participant_id=w.participant["id"])
         self.send({"actor": {"id": row["id"], "name": row["name"], "sector": row["sector"], "status": row["status"]},
                    "message": self.t("map.thanks", w.lang)}, 201)
@@ -61,6 +61,6 @@ class LinkSuggestApi(ApiHandler):
     @participant_write("map_open", "map_closed", per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
         d = w.data
-        row = await self.run(self.store.add_link, w.ws["id"], d.get("source"), d.get("target"), d.get("type"),
+        row = await self.commit(self.store.add_link, w.ws["id"], d.get("source"), d.get("target"), d.get("type"),
                              participant_id=w.participant["id"])
         self.send({"link": {"id": row["id"], "status": row["status"]}, "message": self.t("map.thanks", w.lang)}, 201)

@@ -39,7 +39,7 @@ class OffersApi(ApiHandler):
     @participant_write("tasks_open", "tasks_closed", per_minute=LIMITS.ideas_per_minute * 3)
     async def post(self, w: Write):
         d = w.data
-        offer = await self.run(self.store.add_offer, w.ws["id"], d.get("task_id"), w.participant["id"], d.get("kind"),
+        offer = await self.commit(self.store.add_offer, w.ws["id"], d.get("task_id"), w.participant["id"], d.get("kind"),
                                d.get("competences") or {})
         self.send({"offer": {"id": offer["id"], "status": offer["status"]}, "message": self.t("tasks.thanks", w.lang)},
                   201)

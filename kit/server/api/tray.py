@@ -65,7 +65,7 @@ class TraySuggestApi(ApiHandler):
     @participant_write("tray_open", "tray_closed", per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
         fields = {k: w.data.get(k) for k in ("name", "step_level", "place", "schedule", "description")}
-        a = await self.run(self.store.add_activity, w.ws["id"], fields, None, w.participant["id"])
+        a = await self.commit(self.store.add_activity, w.ws["id"], fields, None, w.participant["id"])
         self.send({"activity": {"id": a["id"], "name": a["name"], "status": a["status"]},
                    "message": self.t("tray.thanks", w.lang)}, 201)
 
@@ -76,7 +76,7 @@ class InterestApi(ApiHandler):
     @participant_write("tray_open", "tray_closed")
     async def put(self, w: Write, activity_id):
         kind, on = w.data.get("kind"), w.data.get("on")
-        await self.run(self.store.set_interest, w.ws["id"], int(activity_id), w.participant["id"], kind, on)
+        await self.commit(self.store.set_interest, w.ws["id"], int(activity_id), w.participant["id"], kind, on)
         key = {("interested", True): "tray.marked_interested", ("organise", True): "tray.marked_organise",
                ("interested", False): "tray.unmarked", ("organise", False): "tray.unmarked"}[(kind, on)]
         self.send({"kind": kind, "on": on, "message": self.t(key, w.lang)})

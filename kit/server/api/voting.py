@@ -74,7 +74,7 @@ class BallotApi(ApiHandler):
             return ws, self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
                                               source="kiosk" if p.get("kind") == "kiosk" else "device")
 
-        ws, saved = await self.run(save)
+        ws, saved = await self.commit(save)
         lang = self.lang(ws["language"])
         method, rules = saved.pop("method"), saved.pop("rules")
         reply = {"ballot": saved}

@@ -71,7 +71,7 @@ class JoinApi(ApiHandler):
         group = known_group(ws, data.get("group"))
         nickname = data.get("nickname")
         language = negotiate(data.get("language"), None, lang)
-        p, token = await self.run(self.store.add_participant, ws["id"], nickname, group, language)
+        p, token = await self.commit(self.store.add_participant, ws["id"], nickname, group, language)
         self.send({"token": token, "participant": {"id": p["id"], "nickname": p["nickname"],
                                                    "group": p["stakeholder_group"], "language": p["language"]}}, 201)
 
@@ -108,7 +108,7 @@ class IdeasApi(ApiHandler):
 
     @participant_write(per_minute=LIMITS.ideas_per_minute)
     async def post(self, w: Write):
-        idea = await self.run(self.store.add_idea, w.ws["id"], w.data.get("text"), w.participant["id"])
+        idea = await self.commit(self.store.add_idea, w.ws["id"], w.data.get("text"), w.participant["id"])
         msg = self.t("idea.waiting" if idea["status"] == "pending" else "idea.saved", w.lang)
         self.send({"idea": idea_view(self.store, idea), "message": msg}, 201)
 
@@ -134,6 +134,6 @@ class KioskVoterApi(ApiHandler):
             raise KitError("slow_down", status=429)
         group = known_group(ws, data.get("group"))
         language = negotiate(data.get("language"), None, lang)
-        p, token = await self.run(self.store.kiosk_voter, ws["id"], data.get("pin"), group, language)
+        p, token = await self.commit(self.store.kiosk_voter, ws["id"], data.get("pin"), group, language)
         self.send({"token": token, "participant": {"id": p["id"], "group": p["stakeholder_group"],
                                                    "kind": "kiosk"}}, 201)
