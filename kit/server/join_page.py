@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 PAGES = Environment(loader=FileSystemLoader(HERE / "pages"), autoescape=select_autoescape(["html"]))
 
 JS_PREFIXES = ("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray.", "withdraw.",
-               "now.", "words.", "questions.")
+               "now.", "words.", "questions.", "remote.")
 
 
 class PageHandler(KitHandler):
@@ -59,3 +59,17 @@ class JoinPage(PageHandler):
             idea_prompt=wsmod.prompt(ws["template"], "idea", lang),
             limits=LIMITS,
         )
+
+
+class RemotePage(PageHandler):
+    """/kit/remote/<code>: the facilitator's phone as a presenter remote (paired by a short code)."""
+
+    async def get(self, code):
+        try:
+            ws = await self.run(self.store.workshop_by_code, code)
+        except KitError as err:
+            lang = self.lang()
+            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
+            return
+        lang = self.lang(ws["language"])
+        self.render_page("remote.html", lang=lang, ws=ws, title=wsmod.title(ws, lang))

@@ -158,3 +158,31 @@ def test_two_facilitator_windows_pressing_next_at_once_move_the_room_once(room):
     assert sorted(answers) == [200] + [409] * 7
     with urllib.request.urlopen(f"{room.base}/kit/api/workshops/{room.code}/agenda") as r:
         assert json.loads(r.read())["current"]["position"] == 3
+
+
+def test_a_paired_phone_remote_moves_the_room(room, browser):
+    room.api("PUT", f"/workshops/{room.code}/agenda/current", {"position": 1}, auth=f"token {room.token}")
+    desk_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi")
+    desk = desk_ctx.new_page()
+    desk.goto(room.voila("00_run.ipynb", workshop=room.code))
+    desk.wait_for_selector(".kit-stage[data-activity='join']", timeout=90_000)
+    desk.get_by_text("Kaukosäädin puhelimeen").click()
+    desk.click(".kit-pair")
+    desk.wait_for_selector(".kit-pair-code", timeout=30_000)
+    pairing = desk.locator(".kit-pair-code").inner_text()
+    assert len(pairing) == 6 and pairing.isdigit()
+    phone_ctx = browser.new_context(viewport=PHONE, locale="fi")
+    phone = phone_ctx.new_page()
+    phone.goto(f"{room.base}/kit/remote/{room.code}")
+    phone.fill("#pair-code", pairing)
+    phone.click("#pair-form button[type=submit]")
+    phone.wait_for_selector("#control-section:not([hidden])", timeout=10_000)
+    assert run_axe(phone) == []
+    phone.click("#remote-next")
+    phone.wait_for_function("() => document.getElementById('now-position').textContent.startsWith('Kohta 2')",
+                            timeout=10_000)
+    desk.wait_for_selector(".kit-stage[data-activity='ideas']", timeout=30_000)
+    shot(phone, "run-of-show-remote")
+    assert room.api("POST", f"/workshops/{room.code}/remote", {"pairing": pairing})[0] == 403  # used once
+    phone_ctx.close()
+    desk_ctx.close()

@@ -348,3 +348,12 @@ def test_words_and_questions_from_a_phone(kit_server):
     _, poll = kit_server.api("GET", f"/workshops/{code}/poll", token=tok)
     assert poll["questions"]["voted"] == [qid] and poll["questions"]["questions"][0]["votes"] == 1
     kit_server.api("PUT", f"/workshops/{code}/agenda/current", {"position": 1}, auth=FACILITATOR)
+
+
+def test_the_remote_page_is_a_light_page_that_names_no_token(kit_server):
+    status, headers, body = kit_server.request("GET", f"/kit/remote/{kit_server.code}?lang=en")
+    page = body.decode()
+    assert status == 200 and "Presenter remote" in page and "kit/static/remote.js" in page
+    assert SERVER_TOKEN not in page and "token=" not in page
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert kit_server.request("GET", "/kit/remote/ZZZZZZ")[0] == 404
