@@ -62,6 +62,25 @@ def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> d
         "participants": parts, "ideas": ideas, "rounds": rounds, "ballot_marks": marks, "results": results,
         "actors": [{**a, "goals": "|".join(a["goals"])} for a in actors], "links": links, "activities": acts,
         **roles_tables(store, workshop_id, include_nicknames), **evaluation_tables(store, workshop_id),
+        **run_tables(store, workshop_id),
+    }
+
+
+def run_tables(store: Store, workshop_id: int) -> dict[str, list[dict]]:
+    """The run of show: the agenda, the warm-up's word clouds (counted, as the projector showed them:
+    nothing per person) and the questions from the room with their votes."""
+    items = store.agenda(workshop_id)
+    lang = store.workshop(workshop_id)["language"]
+    from kit.server.api.agenda import activity_title
+
+    return {
+        "agenda": [{"position": i + 1, "id": a["id"], "type": a["type"], "title": activity_title(a, lang),
+                    "minutes": a["minutes"]} for i, a in enumerate(items)],
+        "words": [{"activity_id": a["id"], "word": c["word"], "count": c["n"]}
+                  for a in items if a["type"] == "words" for c in store.word_cloud(workshop_id, a["id"], top=10**6)],
+        "questions": [{"id": q["id"], "activity_id": q["activity_uid"], "text": q["text"], "status": q["status"],
+                       "votes": q["votes"], "created_at": q["created_at"]}
+                      for q in store.questions(workshop_id) if q["status"] in ("visible", "answered")],
     }
 
 
@@ -93,6 +112,9 @@ COLUMNS = {
     "form_results": ("form_id", "question_id", "question", "kind", "answers", "shown", "mean", "value", "count"),
     "form_open_answers": ("form_id", "question_id", "text"),
     "activity_log": ("id", "date", "type", "participants", "total", "staff_hours", "node_id"),
+    "agenda": ("position", "id", "type", "title", "minutes"),
+    "words": ("activity_id", "word", "count"),
+    "questions": ("id", "activity_id", "text", "status", "votes", "created_at"),
 }
 
 

@@ -304,9 +304,35 @@ class Report:
                            gaps=[tray.gap_text(g, lv, gr, self.lang) for g in gaps],
                            narrow=[tray.narrow_text(n, lv, self.lang) for n in tray.narrow_organisers(acts)])
 
+    def run_section(self) -> str:
+        """The run of show: the agenda as planned and how far the room went, each warm-up's words, and
+        the questions from the room by votes (answered or still open)."""
+        from kit.server.api.agenda import activity_title
+
+        items = self.store.agenda(self.ws["id"])
+        reached = {e["payload"].get("to") for e in self.store.event_log(self.ws["id"]) if e["kind"] == "agenda_moved"}
+        acts, clouds, asked = [], [], []
+        for i, a in enumerate(items):
+            title = activity_title(a, self.lang)
+            acts.append({"position": i + 1, "title": title, "minutes": a["minutes"], "reached": a["id"] in reached})
+            if a["type"] == "words":
+                cloud = self.store.word_cloud(self.ws["id"], a["id"], self.lang, top=30)
+                if cloud:
+                    clouds.append({"title": title, "words": cloud})
+            if a["type"] == "questions":
+                qs = [q for q in self.store.questions(self.ws["id"], a["id"]) if q["status"] in ("visible", "answered")]
+                if qs:
+                    asked.append({"title": title, "questions": qs})
+        return self.render("run", acts=acts, clouds=clouds, asked=asked)
+
+    def open_questions(self) -> list[str]:
+        """For the minutes: the room's questions left unanswered, most votes first (follow-ups)."""
+        return [self.t("minutes.question", text=q["text"], n=q["votes"])
+                for q in self.store.questions(self.ws["id"]) if q["status"] == "visible"]
+
     def sections(self, interactive: bool = True) -> list[str]:
-        out = [self.header(), self.participants_section(), self.map_section(interactive), self.ideas_section(),
-               self.rounds_section(), self.later_stages()]
+        out = [self.header(), self.run_section(), self.participants_section(), self.map_section(interactive),
+               self.ideas_section(), self.rounds_section(), self.later_stages()]
         tray_html = self.tray_section()
         return out + [tray_html] if tray_html else out
 
@@ -358,6 +384,7 @@ class Report:
             (self.t("minutes.decisions"), self.decisions() or [self.t("minutes.none")]),
             (self.t("minutes.votes"), votes or [self.t("minutes.none")]),
             (self.t("minutes.actions"), self.action_lines() or [self.t("minutes.no_actions")]),
+            (self.t("minutes.open_questions"), self.open_questions() or [self.t("minutes.none")]),
         ]
 
     def minutes_html(self) -> str:

@@ -251,8 +251,9 @@ class AgendaStore(BaseStore):
                 words.c.participant_id == participant_id).order_by(words.c.id))]
 
     def word_cloud(self, workshop_id: int, activity_id: str, lang: str | None = None,
-                   stop_words: bool = False) -> list[dict]:
-        return ag.cloud([w["text"] for w in self.words(workshop_id, activity_id) if not w["hidden"]], lang, stop_words)
+                   stop_words: bool = False, top: int = 60) -> list[dict]:
+        return ag.cloud([w["text"] for w in self.words(workshop_id, activity_id) if not w["hidden"]], lang, stop_words,
+                        top)
 
     def hide_word(self, word_id: int, hidden: bool = True) -> None:
         """Moderation: a word (and every same word, as the cloud folds them) hidden from the cloud."""

@@ -58,7 +58,9 @@ def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
     assert set(sheets) == {"participants", "ideas", "rounds", "ballot_marks", "results", "actors", "links",
                            "activities", "plan", "holders", "tasks", "raci", "competence_levels", "offers", "terms",
                            "logic_model_nodes", "logic_model_links", "indicators", "indicator_values", "forms",
-                           "form_results", "form_open_answers", "activity_log"}
+                           "form_results", "form_open_answers", "activity_log", "agenda", "words", "questions"}
+    assert list(sheets["agenda"]["type"])[:2] == ["join", "words"] and list(sheets["words"].columns) == \
+        ["activity_id", "word", "count"]
     assert list(sheets["offers"].columns) == list(report.COLUMNS["offers"])  # an empty table keeps its headers
     assert "nickname" not in sheets["participants"].columns and "token_hash" not in sheets["participants"].columns
     assert len(sheets["participants"]) == 13 and len(sheets["actors"]) == 13
@@ -270,3 +272,27 @@ def test_feedback_results_are_bar_charts_only_past_the_threshold(store):
     widths = [float(w) for w in re.findall(r"class='kit-bar' x='28' y='\d+' width='([\d.]+)'", shown)]
     assert widths == [0, 330 / 4, 0, 330.0, 330 / 4]  # 1: 0, 2: 1, 3: 0, 4: 4, 5: 1
     assert "kit-bars" in report.report_html(store, ws["id"], "fi")
+
+
+def test_the_report_and_minutes_say_how_the_workshop_ran(demo):
+    """Issue 16: the agenda and how far the room went, each warm-up's words counted, the room's
+    questions by votes, and in the minutes the questions left open."""
+    store, ws = demo
+    wid = ws["id"]
+    types = [a["type"] for a in store.agenda(wid)]
+    p, _ = store.add_participant(wid)
+    store.move_room(wid, position=types.index("words") + 1)
+    for w in ("Luonto", "luonto", "<b>Yhteisö</b>"):
+        store.add_word(wid, p["id"], w)
+    store.move_room(wid, position=types.index("questions") + 1)
+    q = store.add_question(wid, p["id"], "Kuka <i>vastaa</i> rahoituksesta?")
+    store.vote_question(wid, q["id"], p["id"])
+    html = report.report_html(store, wid, "fi")
+    assert "Työpajan kulku" in html and "Luonto (2)" in html and "&lt;b&gt;Yhteisö&lt;/b&gt; (1)" in html
+    assert "Kuka &lt;i&gt;vastaa&lt;/i&gt; rahoituksesta? – 1 ääni" in html
+    text = report.Report(store, wid, "en").minutes_text()
+    assert "QUESTIONS LEFT OPEN" in text and "Kuka <i>vastaa</i> rahoituksesta? (1 vote)" in text
+    store.set_question_status(q["id"], "answered")
+    assert "rahoituksesta" not in report.Report(store, wid, "en").minutes_text()
+    csv_names = zipfile.ZipFile(io.BytesIO(report.csv_zip(store, wid))).namelist()
+    assert {"agenda.csv", "words.csv", "questions.csv"} <= set(csv_names)
