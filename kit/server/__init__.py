@@ -31,7 +31,34 @@ def _load_jupyter_server_extension(serverapp):
 
     serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url, server_token) + version_handlers(base_url))
     serverapp.web_app.settings["kit_store"] = store
+    _wider_backlog(serverapp)
     serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
+
+
+BACKLOG = 2048  # connections the kernel holds while the server accepts: a room's ballots arrive at once
+
+
+def _wider_backlog(serverapp) -> None:
+    """Tornado listens with a backlog of 128 waiting connections; 300 phones pressing "vote" in the same
+    second open more than that, and the kernel resets the rest. Once the server has bound its sockets
+    (when its loop runs), listen again on them with room for a room. A listening socket takes a new
+    backlog in place; nothing else about it changes."""
+    from tornado.ioloop import IOLoop
+
+    def widen(tries: int = 0):
+        server = getattr(serverapp, "_http_server", None) or getattr(serverapp, "http_server", None)
+        sockets = list(getattr(server, "_sockets", {}).values())
+        if not sockets:  # the server binds in a callback of its own, after the extensions load
+            if tries < 100:
+                IOLoop.current().call_later(0.1, widen, tries + 1)
+            return
+        for sock in sockets:
+            try:
+                sock.listen(BACKLOG)
+            except OSError:  # a socket that cannot: it keeps tornado's
+                pass
+
+    IOLoop.current().add_callback(widen)
 
 
 def version_handlers(base_url: str) -> list:

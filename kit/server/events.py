@@ -30,6 +30,7 @@ from kit.server.base import ApiHandler, guarded
 
 TICK_MS = 100  # how often the hub looks at the versions of the watched workshops
 MIN_GAP = 0.25  # seconds between two messages of one workshop: at most 4 a second
+PARTICIPANT_GAP = 1.0  # when only participants wrote since the last look
 KEEPALIVE = 20.0  # a comment line this often keeps proxies and sleeping radios from dropping the stream
 MAX_STREAMS = 20_000  # per process; past it, devices poll
 PARTS = ("agenda", "current", "map", "tasks", "form", "tray", "words", "questions", "mod")
@@ -94,13 +95,15 @@ class Hub:
             if not s:
                 del self.streams[stream.ws_id]
 
-    def _read_versions(self, ids: list[int]) -> dict[int, int]:
-        from kit.store.schema import workshops
+    def _read_versions(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{workshop id: (version, the facilitator's last logged action)} in one query."""
+        from kit.store.schema import events, workshops
 
         self.reads += 1
+        last = select(func.max(events.c.id)).where(events.c.workshop_id == workshops.c.id).scalar_subquery()
         with self.store._tx() as conn:
-            return {r.id: r.version for r in conn.execute(
-                select(workshops.c.id, workshops.c.version).where(workshops.c.id.in_(ids)))}
+            return {r.id: (r.version, r.mod or 0) for r in conn.execute(
+                select(workshops.c.id, workshops.c.version, last.label("mod")).where(workshops.c.id.in_(ids)))}
 
     def _build(self, ws_id: int, langs: set[str]) -> dict[str, tuple[int, dict, dict]]:
         """For each language: (version, the parts that changed since the last message, all parts)."""
@@ -120,7 +123,7 @@ class Hub:
     async def snapshot(self, ws_id: int, lang: str) -> tuple[int, bytes]:
         """The full message for a stream that starts (or missed something), made once per version."""
         have = self.snapshots.get((ws_id, lang))
-        version = (await IOLoop.current().run_in_executor(None, self._read_versions, [ws_id])).get(ws_id)
+        version = (await IOLoop.current().run_in_executor(None, self._read_versions, [ws_id])).get(ws_id, (None,))[0]
         if have is not None and have[0] == version:
             return have
         ws = await IOLoop.current().run_in_executor(None, self.store.workshop, ws_id)
@@ -130,7 +133,7 @@ class Hub:
         self.snapshots[(ws_id, lang)] = snap
         if (ws_id, lang) not in self.last:  # the first stream of its kind: what it got is the baseline
             self.last[(ws_id, lang)] = {k: json.dumps(v, sort_keys=True, ensure_ascii=False) for k, v in parts.items()}
-            self.versions.setdefault(ws_id, ws["version"])
+            self.versions.setdefault(ws_id, (ws["version"], parts["mod"]))
         return snap
 
     async def _tick(self) -> None:
@@ -144,7 +147,13 @@ class Hub:
             now = time.monotonic()
             for ws_id in ids:
                 v = versions.get(ws_id)
-                if v is None or v == self.versions.get(ws_id) or now - self.sent_at[ws_id] < MIN_GAP:
+                if v is None or v == self.versions.get(ws_id):
+                    continue
+                # the facilitator acted (a move, a reveal, moderation): at once, at most 4 a second; only
+                # participants wrote (ballots, words, questions): at most once a second, since most of
+                # it (a ballot while totals are hidden) changes nothing any phone shows
+                facilitator = v[1] != (self.versions.get(ws_id) or (None, None))[1]
+                if now - self.sent_at[ws_id] < (MIN_GAP if facilitator else PARTICIPANT_GAP):
                     continue
                 streams = list(self.streams.get(ws_id, ()))
                 if not streams:

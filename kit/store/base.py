@@ -111,9 +111,10 @@ class BaseStore:
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
         batch = getattr(_BATCH, "conn", None)
-        if batch is not None:  # inside the writer's batch: the batch's transaction, one savepoint deeper
-            with batch.begin_nested():
-                yield batch
+        if batch is not None:
+            # inside the writer's batch: its transaction (each write of the batch already has a savepoint
+            # of its own, which a refusal rolls back; a read needs none)
+            yield batch
             return
         if not write:
             with self.engine.connect() as conn, conn.begin():

@@ -68,13 +68,14 @@ class BallotApi(ApiHandler):
         data = self.body()
         token = self.token()
 
-        def save():  # one trip to the thread pool: the store checks round, workshop and participant
+        def who():  # one trip to the thread pool for the reads: workshop and participant
             ws = self.store.workshop_by_code(code)
-            p = self.store.participant_by_token(ws["id"], token)
-            return ws, self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
-                                              source="kiosk" if p.get("kind") == "kiosk" else "device")
+            return ws, self.store.participant_by_token(ws["id"], token)
 
-        ws, saved = await self.commit(save)
+        ws, p = await self.run(who)
+        # the write alone goes through the writer (group commit): it checks round, workshop and participant
+        saved = await self.commit(self.store.save_ballot, int(round_id), p["id"], data, ws["id"],
+                                  source="kiosk" if p.get("kind") == "kiosk" else "device")
         lang = self.lang(ws["language"])
         method, rules = saved.pop("method"), saved.pop("rules")
         reply = {"ballot": saved}
