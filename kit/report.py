@@ -311,6 +311,11 @@ class Report:
 
         items = self.store.agenda(self.ws["id"])
         reached = {e["payload"].get("to") for e in self.store.event_log(self.ws["id"]) if e["kind"] == "agenda_moved"}
+        state = self.store.agenda_state(self.ws["id"])
+        if state["current"] is not None:  # where the room is now, and the first activity, where it began
+            reached.add(state["current"]["id"])
+        if items and (reached or state["current"] is not None):
+            reached.add(items[0]["id"])
         acts, clouds, asked = [], [], []
         for i, a in enumerate(items):
             title = activity_title(a, self.lang)
