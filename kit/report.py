@@ -336,7 +336,7 @@ class Report:
                 for q in self.store.questions(self.ws["id"]) if q["status"] == "visible"]
 
     def sections(self, interactive: bool = True) -> list[str]:
-        out = [self.header(), self.run_section(), self.participants_section(), self.map_section(interactive),
+        out = [self.header(), self.participants_section(), self.run_section(), self.map_section(interactive),
                self.ideas_section(), self.rounds_section(), self.later_stages()]
         tray_html = self.tray_section()
         return out + [tray_html] if tray_html else out

@@ -39,7 +39,7 @@ def test_html_report_in_chromium_while_the_server_runs(server, browser, tmp_path
     page = ctx.new_page()
     page.goto(path.as_uri())
     headings = page.locator("h2").all_inner_texts()
-    assert headings[:4] == ["Participants", "Stakeholder network", "Ideas", "Votes"]
+    assert headings[:5] == ["Participants", "How the workshop ran", "Stakeholder network", "Ideas", "Votes"]
     assert "Plan and roles" in headings and "Evaluation plan and feedback" in headings
     assert page.locator("figure svg").count() == 1
     page.frame_locator("iframe.kit-map-frame").locator("canvas").first.wait_for(timeout=15_000)
