@@ -36,6 +36,15 @@ class PageHandler(KitHandler):
             extra_query=keep + ("&plain=1" if plain else ""), plain_query=keep + ("" if plain else "&plain=1"),
             **ctx))
 
+    async def workshop_or_code_page(self, code: str) -> dict | None:
+        """The workshop of a join code; an unknown one answers the enter-the-code page (404) and None."""
+        try:
+            return await self.run(self.store.workshop_by_code, code)
+        except KitError as err:
+            lang = self.lang()
+            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
+            return None
+
 
 class JoinPage(PageHandler):
     async def get(self, code=None):
@@ -43,11 +52,8 @@ class JoinPage(PageHandler):
         if not code:
             self.render_page("enter_code.html")
             return
-        try:
-            ws = await self.run(self.store.workshop_by_code, code)
-        except KitError as err:
-            lang = self.lang()
-            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
+        ws = await self.workshop_or_code_page(code)
+        if ws is None:
             return
         lang = self.lang(ws["language"])
         kiosk = self.get_query_argument("kiosk", "") == "1"
@@ -65,11 +71,8 @@ class RemotePage(PageHandler):
     """/kit/remote/<code>: the facilitator's phone as a presenter remote (paired by a short code)."""
 
     async def get(self, code):
-        try:
-            ws = await self.run(self.store.workshop_by_code, code)
-        except KitError as err:
-            lang = self.lang()
-            self.render_page("enter_code.html", status=404, error=err.message(lang, self.plain), code=code[:16])
+        ws = await self.workshop_or_code_page(code)
+        if ws is None:
             return
         lang = self.lang(ws["language"])
         self.render_page("remote.html", lang=lang, ws=ws, title=wsmod.title(ws, lang))
