@@ -70,7 +70,9 @@
     if (pollSoon) return;
     pollSoon = window.setTimeout(function () { pollSoon = null; Kit.poll(); }, 150);
   }
-  Kit.wrote = soon;
+  // after one's own write the own part kept here is out of date until /poll answers: nothing is drawn
+  // from it meanwhile (an event in between would put back what was there before the write)
+  Kit.wrote = function () { own = null; soon(); };
 
   function onChange(ev) {
     var msg;
