@@ -238,6 +238,13 @@ def public(a: dict, position: int, lang: str, title: str) -> dict:
     return out
 
 
+def activity_title(a: dict, lang: str) -> str:
+    """An activity's title for a reader: the facilitator's in their language, else the type's name."""
+    from kit.i18n import t
+
+    return text_in(a.get("title"), lang) or t(f"agenda.type_{a['type']}", lang)
+
+
 def text_in(texts: dict | None, lang: str) -> str:
     """A text per language in the reader's, else Finnish, else any."""
     if not texts:

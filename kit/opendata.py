@@ -71,7 +71,7 @@ def run_tables(store: Store, workshop_id: int) -> dict[str, list[dict]]:
     nothing per person) and the questions from the room with their votes."""
     items = store.agenda(workshop_id)
     lang = store.workshop(workshop_id)["language"]
-    from kit.server.api.agenda import activity_title
+    from kit.agenda import activity_title
 
     return {
         "agenda": [{"position": i + 1, "id": a["id"], "type": a["type"], "title": activity_title(a, lang),

@@ -307,7 +307,7 @@ class Report:
     def run_section(self) -> str:
         """The run of show: the agenda as planned and how far the room went, each warm-up's words, and
         the questions from the room by votes (answered or still open)."""
-        from kit.server.api.agenda import activity_title
+        from kit.agenda import activity_title
 
         items = self.store.agenda(self.ws["id"])
         reached = {e["payload"].get("to") for e in self.store.event_log(self.ws["id"]) if e["kind"] == "agenda_moved"}

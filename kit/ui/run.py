@@ -22,12 +22,12 @@ from kit import evaluation as ev
 from kit import tray as traymod
 from kit import voting
 from kit import workshop as wsmod
+from kit.agenda import activity_title
 from kit.errors import KitError
 from kit.i18n import t
 from kit.render import element, render
 from kit.render.evaluation import form_results_html
 from kit.render.voting import results_html
-from kit.server.api.agenda import activity_title
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
 
@@ -520,7 +520,7 @@ class RunApp(KitApp):
             self.edit_pick.options = [(f"{a['position']}. {a['title']}", a["id"]) for a in acts]
             self.edit_pick.value = keep if keep in [a["id"] for a in acts] else (acts[0]["id"] if acts else None)
             self._load_pick()
-        csig = json.dumps([state["current"], self.ws["ideas_open"], self.ws["settings"], self.store.version(self.ws["id"])],
+        csig = json.dumps([state["current"], self.ws["ideas_open"], self.ws["settings"], self.ws["version"]],
                           sort_keys=True, default=str)
         if csig != self._controls_sig:
             self._controls_sig = csig

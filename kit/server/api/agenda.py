@@ -7,15 +7,12 @@ from __future__ import annotations
 import time
 
 from kit import agenda as ag
+from kit.agenda import activity_title
 from kit.config import LIMITS
 from kit.errors import KitError
 from kit.i18n import t
 from kit.server.base import ApiHandler, RateLimiter, Write, guarded, participant_write
 from kit.store import Store
-
-
-def activity_title(a: dict, lang: str) -> str:
-    return ag.text_in(a.get("title"), lang) or t(f"agenda.type_{a['type']}", lang)
 
 
 def agenda_view(store: Store, ws: dict, lang: str, pid: int | None = None, state: dict | None = None) -> dict:
