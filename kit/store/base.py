@@ -163,7 +163,7 @@ class BaseStore:
             with self._write_lock, self.engine.connect() as conn:
                 conn = conn.execution_options(kit_write=True)
                 with conn.begin():
-                    _BATCH.conn = conn
+                    _BATCH.conn, _BATCH.memo, _BATCH.bumps = conn, {}, set()
                     try:
                         for fn, args, kwargs, _ in batch:
                             savepoint = conn.begin_nested()
@@ -175,8 +175,15 @@ class BaseStore:
                             else:
                                 savepoint.commit()
                                 outcomes.append((True, result))
+                            if not getattr(fn, "keeps_batch_memo", False):
+                                _BATCH.memo.clear()
+                        # one version bump per workshop for the whole batch (a refused write's bump
+                        # too: a bump only makes screens look again)
+                        for wid in sorted(_BATCH.bumps):
+                            conn.execute(workshops.update().where(workshops.c.id == wid)
+                                         .values(version=workshops.c.version + 1))
                     finally:
-                        _BATCH.conn = None
+                        _BATCH.conn, _BATCH.memo, _BATCH.bumps = None, None, None
             self.commits += 1
             self.batched += len(batch)
         except BaseException as err:  # noqa: BLE001 (the commit failed: nothing of the batch is stored)
@@ -212,7 +219,18 @@ class BaseStore:
             return int(conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar())
 
     @staticmethod
+    def _batch_memo() -> dict | None:
+        """Inside the writer's batch: a dict for what stays true through it (a round's row and its
+        votable ideas while only ballots are written). Emptied after any write that is not marked
+        `keeps_batch_memo`; None outside a batch."""
+        return getattr(_BATCH, "memo", None)
+
+    @staticmethod
     def _bump(conn: Connection, workshop_id: int) -> None:
+        bumps = getattr(_BATCH, "bumps", None)
+        if bumps is not None and getattr(_BATCH, "conn", None) is conn:
+            bumps.add(workshop_id)  # applied once at the end of the batch
+            return
         conn.execute(
             workshops.update()
             .where(workshops.c.id == workshop_id)

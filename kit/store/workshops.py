@@ -6,6 +6,7 @@ import secrets
 from typing import NamedTuple
 
 from sqlalchemy import (
+    bindparam,
     func,
     select,
 )
@@ -18,6 +19,11 @@ from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, hash_token, now
 from kit.store.schema import ideas, participants, workshops
 from kit.text import clean_text
+
+# built once: every participant request asks these two (see the note on kit.store.voting's statements)
+_BY_CODE = select(workshops).where(workshops.c.code == bindparam("code"))
+_BY_TOKEN = select(participants).where(participants.c.token_hash == bindparam("hash"),
+                                       participants.c.workshop_id == bindparam("wid"))
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud from a projector
 
@@ -122,7 +128,7 @@ class WorkshopsStore(BaseStore):
     def workshop_by_code(self, code: str) -> dict:
         code = (code or "").strip().upper()
         with self._tx() as conn:
-            row = _row(conn.execute(select(workshops).where(workshops.c.code == code)).first())
+            row = _row(conn.execute(_BY_CODE, {"code": code}).first())
         if row is None:
             raise KitError("unknown_workshop", status=404, join_code=code[:16])
         return row
@@ -165,12 +171,7 @@ class WorkshopsStore(BaseStore):
         if not token:
             raise KitError("not_joined", status=401)
         with self._tx() as conn:
-            row = _row(conn.execute(
-                select(participants).where(
-                    participants.c.token_hash == hash_token(token),
-                    participants.c.workshop_id == workshop_id,
-                )
-            ).first())
+            row = _row(conn.execute(_BY_TOKEN, {"hash": hash_token(token), "wid": workshop_id}).first())
         if row is None:
             raise KitError("not_joined", status=401)
         return row

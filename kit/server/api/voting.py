@@ -68,14 +68,15 @@ class BallotApi(ApiHandler):
         data = self.body()
         token = self.token()
 
-        def who():  # one trip to the thread pool for the reads: workshop and participant
+        def write():  # one trip to the writer: who it is, and the ballot, in the batch's transaction
             ws = self.store.workshop_by_code(code)
-            return ws, self.store.participant_by_token(ws["id"], token)
+            p = self.store.participant_by_token(ws["id"], token)
+            saved = self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
+                                           source="kiosk" if p.get("kind") == "kiosk" else "device")
+            return ws, saved
 
-        ws, p = await self.run(who)
-        # the write alone goes through the writer (group commit): it checks round, workshop and participant
-        saved = await self.commit(self.store.save_ballot, int(round_id), p["id"], data, ws["id"],
-                                  source="kiosk" if p.get("kind") == "kiosk" else "device")
+        write.keeps_batch_memo = True  # it writes a ballot only: the round and its ideas stay as they were
+        ws, saved = await self.commit(write)
         lang = self.lang(ws["language"])
         method, rules = saved.pop("method"), saved.pop("rules")
         reply = {"ballot": saved}
