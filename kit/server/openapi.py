@@ -270,11 +270,19 @@ def _document(base: str) -> dict:
                            "paths}. With ?since=<version> and nothing changed, only {version, unchanged: true}.",
                 "parameters": [CODE, LANG, {"name": "since", "in": "query", "required": False,
                                             "description": "The version the device last saw.",
-                                            "schema": ID}] + [
+                                            "schema": ID},
+                               {"name": "own", "in": "query", "required": False,
+                                "description": "1: only the caller's own part (needs a token), as a page on the "
+                                               "event stream asks it after its own writes: {version, own: true, "
+                                               "current: {round: {id, ballot}}, map: {mine}, tasks: {mine}, "
+                                               "form: {form: {id}, mine}, tray: {marks: {activity id: "
+                                               "{interested, organise}}, mine}, words: {activity, mine}, "
+                                               "questions: {activity, voted, mine}, ideas}.",
+                                "schema": {"type": "string", "enum": ["1"]}}] + [
                     {"name": k, "in": "query", "required": False, "description": "Service tray filter (see /tray).",
                      "schema": {"type": "string"}} for k in ("level", "day", "place", "language", "free")],
                 "responses": {"200": _ok("The page's parts, or unchanged.", {"type": "object", "properties": {
-                    "version": ID, "unchanged": {"type": "boolean"},
+                    "version": ID, "unchanged": {"type": "boolean"}, "own": {"type": "boolean"},
                     "current": {"type": "object"}, "map": {"type": "object"}, "tasks": {"type": "object"},
                     "form": {"type": "object"}, "tray": {"type": "object"},
                     "agenda": {"type": "object", "description": "As GET agenda answers it."},
@@ -402,7 +410,7 @@ def _document(base: str) -> dict:
                            "words, questions as GET poll answers them without a token, and mod: the id of the "
                            "facilitator's last action), only those that changed, at most 4 a second. The first "
                            "event (and the first after a reconnect that missed something, by Last-Event-ID) has "
-                           "them all (full: true). A device's own part is fetched from GET poll with its token.",
+                           "them all (full: true). A device's own part is fetched from GET poll?own=1 with its token.",
                 "parameters": [CODE, LANG, {"name": "Last-Event-ID", "in": "header", "required": False,
                                             "description": "The id of the last event the device got (EventSource "
                                                            "sends it when it reconnects).", "schema": {"type": "string"}}],

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 
+from kit.errors import KitError
 from kit.server.api.agenda import agenda_view, questions_view, words_view
 from kit.server.api.evaluation import form_view
 from kit.server.api.map import map_mine, map_view
@@ -22,12 +23,9 @@ _SHARED: OrderedDict = OrderedDict()  # (workshop, version, language, tray filte
 _SHARED_LOCK = threading.Lock()
 
 
-def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict) -> dict:
-    """What /poll answers: the five parts exactly as their own paths answer them, and for a joined
-    device its own ideas as /me lists them. The parts that are
-    the same for every device are computed once per workshop version (and language and tray
-    filters) and shared; only each device's own bits (its ballot, suggestions, offers, answers,
-    marks) are read per request, with a few small queries."""
+def shared_view(store: Store, ws: dict, lang: str, filters: dict) -> dict:
+    """The parts of /poll that are the same for every device, computed once per workshop version (and
+    language and tray filters) and shared."""
     key = (store.url, ws["id"], ws["version"], lang, tuple(sorted(filters.items())))
     with _SHARED_LOCK:
         shared = _SHARED.get(key)
@@ -35,37 +33,75 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         rnd = store.current_round(ws["id"])
         state = store.agenda_state(ws["id"])
         shared = {"round": rnd, "state": state, "agenda": agenda_view(store, ws, lang, None, state),
-                  "words": words_view(store, ws, lang, None, state), "questions": questions_view(store, ws, lang, None, state), "current": {"round": round_view(store, rnd, None, lang), "ideas_open": bool(ws["ideas_open"]),
-                                            "version": ws["version"]},
+                  "words": words_view(store, ws, lang, None, state),
+                  "questions": questions_view(store, ws, lang, None, state),
+                  "current": {"round": round_view(store, rnd, None, lang), "ideas_open": bool(ws["ideas_open"]),
+                              "version": ws["version"]},
                   "map": map_view(store, ws, lang, None), "tasks": tasks_view(store, ws, lang, None),
                   "form": form_view(store, ws, lang, None), "tray": tray_view(store, ws, lang, None, filters)}
         with _SHARED_LOCK:
             _SHARED[key] = shared
             while len(_SHARED) > 32:
                 _SHARED.popitem(last=False)
+    return shared
+
+
+def own_view(store: Store, ws: dict, lang: str, pid: int, shared: dict) -> dict:
+    """This device's own part, and nothing of what every device sees alike (`?own=1`, which a page on
+    the event stream asks after its own writes): its ballot in the current round, its map suggestions,
+    task offers, form answers, tray marks and suggestions, words, questions and question votes, ideas."""
+    rnd, form = shared["round"], shared["form"]["form"]
+    words, questions = shared["words"], shared["questions"]
+    out = {
+        "version": ws["version"], "own": True,
+        "current": {"round": {"id": rnd["id"], "ballot": store.ballot_of(rnd["id"], pid)}} if rnd else {"round": None},
+        "map": {"mine": map_mine(store, ws, lang, pid)},
+        "tasks": {"mine": tasks_mine(store, ws, pid)},
+        "form": {"form": {"id": form["id"]} if form else None,
+                 "mine": store.response_of(form["id"], pid) if form else None},
+        "tray": {"marks": {str(aid): {"interested": "interested" in kinds, "organise": "organise" in kinds}
+                           for aid, kinds in store.interests_of(pid).items()},
+                 "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]},
+        "words": {"activity": words["activity"],
+                  "mine": store.words_of(ws["id"], words["activity"], pid) if words["activity"] else []},
+        "questions": {"activity": questions["activity"], "voted": [], "mine": []},
+        "ideas": [idea_view(store, i) for i in store.ideas_of(pid)],
+    }
+    if questions["activity"]:
+        mine = questions_view(store, ws, lang, pid, shared["state"])
+        out["questions"].update(voted=mine["voted"], mine=mine["mine"])
+    return out
+
+
+def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict) -> dict:
+    """What /poll answers: the five parts exactly as their own paths answer them, and for a joined
+    device its own ideas as /me lists them. The parts that are the same for every device come from
+    shared_view; only each device's own bits (its ballot, suggestions, offers, answers, marks) are read
+    per request, with a few small queries."""
+    shared = shared_view(store, ws, lang, filters)
     current, mp, tasks, form, tray = (shared["current"], shared["map"], shared["tasks"], shared["form"],
                                       shared["tray"])
-    if pid is not None:
-        if current["round"] is not None:
-            current = {**current, "round": {**current["round"], "ballot": store.ballot_of(shared["round"]["id"], pid)}}
-        mp = {**mp, "mine": map_mine(store, ws, lang, pid)}
-        tasks = {**tasks, "mine": tasks_mine(store, ws, pid)}
-        if form["form"] is not None:
-            form = {**form, "mine": store.response_of(form["form"]["id"], pid)}
-        marks = store.interests_of(pid)
-        tray = {**tray, "activities": [{**a, "interested": "interested" in marks.get(a["id"], []),
-                                        "organise": "organise" in marks.get(a["id"], [])} for a in tray["activities"]],
-                "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]}
     words, questions = shared["words"], shared["questions"]
-    if pid is not None and words["activity"]:
-        words = {**words, "mine": store.words_of(ws["id"], words["activity"], pid)}
-    if pid is not None and questions["activity"]:
-        mine = questions_view(store, ws, lang, pid, shared["state"])
-        questions = {**questions, "voted": mine["voted"], "mine": mine["mine"]}
-    out = {"version": ws["version"], "now": round(time.time(), 3), "agenda": shared["agenda"], "current": current, "map": mp, "tasks": tasks,
-           "form": form, "tray": tray, "words": words, "questions": questions}
+    if pid is not None:
+        own = own_view(store, ws, lang, pid, shared)
+        if current["round"] is not None:
+            current = {**current, "round": {**current["round"], "ballot": own["current"]["round"]["ballot"]}}
+        mp = {**mp, "mine": own["map"]["mine"]}
+        tasks = {**tasks, "mine": own["tasks"]["mine"]}
+        if form["form"] is not None:
+            form = {**form, "mine": own["form"]["mine"]}
+        marks = own["tray"]["marks"]
+        tray = {**tray, "activities": [{**a, **marks.get(str(a["id"]), {"interested": False, "organise": False})}
+                                       for a in tray["activities"]],
+                "mine": own["tray"]["mine"]}
+        if words["activity"]:
+            words = {**words, "mine": own["words"]["mine"]}
+        if questions["activity"]:
+            questions = {**questions, "voted": own["questions"]["voted"], "mine": own["questions"]["mine"]}
+    out = {"version": ws["version"], "now": round(time.time(), 3), "agenda": shared["agenda"], "current": current,
+           "map": mp, "tasks": tasks, "form": form, "tray": tray, "words": words, "questions": questions}
     if pid is not None:  # the device's own ideas, so "waiting" turns to shown, merged or declined without a reload
-        out["ideas"] = [idea_view(store, i) for i in store.ideas_of(pid)]
+        out["ideas"] = own["ideas"]
     return out
 
 
@@ -113,4 +149,13 @@ class PollApi(ApiHandler):
             self.send({"version": ws["version"], "unchanged": True})
             return
         pid = await self.participant_id(ws)
+        if self.get_query_argument("own", "") == "1":  # this device's part only (a page on the event stream)
+            if pid is None:
+                raise KitError("not_joined", status=401)
+
+            def own():
+                return own_view(self.store, ws, lang, pid, shared_view(self.store, ws, lang, {}))
+
+            self.send(await self.run(own))
+            return
         self.send(await self.run(poll_view, self.store, ws, lang, pid, self.tray_filters()))

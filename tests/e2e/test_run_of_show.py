@@ -91,10 +91,16 @@ def test_the_facilitator_steps_the_room_and_every_phone_and_the_projector_follow
         assert found == [], (kind, found)
         shot(first, f"run-of-show-phone-{step}-{kind}")
         if kind == "ideas":
+            polls: list[str] = []
+            first.on("request", lambda r: polls.append(r.url) if "/poll" in r.url else None)
             first.fill("#idea-text", "Kuvataidepaja <b>kaikille</b>")
             first.click("#idea-form button[type=submit]")
             projector.wait_for_function("() => [...document.querySelectorAll('.kit-card')].some("
                                         "c => c.textContent === 'Kuvataidepaja <b>kaikille</b>')", timeout=30_000)
+            first.wait_for_function("() => [...document.querySelectorAll('#my-ideas li')].some("
+                                    "li => li.textContent.includes('Kuvataidepaja <b>kaikille</b>'))", timeout=10_000)
+            # on the stream, the phone asked only for its own part after its write, never the whole /poll
+            assert polls and all("own=1" in u for u in polls), polls
         if kind == "vote":
             first.locator("#vote-items li").first.locator("button").nth(1).click()  # a dot (+), saved at once
             first.wait_for_function("() => document.getElementById('status').textContent.includes('Tallennettu')",

@@ -150,3 +150,41 @@ def test_a_stream_that_reconnects_with_the_last_id_gets_only_whats_new(served):
 def test_an_unknown_workshop_answers_404_in_words(served):
     status, body = served.api("GET", "/workshops/ZZZZZZ/events", lang="en")
     assert status == 404 and body["error"] == "unknown_workshop"
+
+
+def test_own_part_is_the_devices_part_of_poll_and_nothing_every_device_shares(served):
+    """Item 5: a device on the stream fetches only its own part (its ballot, its ideas' status, its
+    words), and it is exactly what the whole /poll says of it."""
+    code, store = served.code, served._store
+    ws = store.workshop_by_code(code)
+    _, me = served.api("POST", f"/workshops/{code}/participants", {"nickname": "Oma"})
+    _, other = served.api("POST", f"/workshops/{code}/participants", {"nickname": "Toinen"})
+    mine, theirs = me["token"], other["token"]
+    served.api("POST", f"/workshops/{code}/ideas", {"text": "Oma idea <b>"}, token=mine)
+    served.api("POST", f"/workshops/{code}/ideas", {"text": "Toisen idea"}, token=theirs)
+    idea = store.add_idea(ws["id"], "Yhteinen")
+    rnd = store.open_round(store.create_round(ws["id"], "Äänestys", "fixed5", idea_ids=[idea["id"]])["id"])
+    assert served.api("PUT", f"/workshops/{code}/rounds/{rnd['id']}/ballot", {"dots": {str(idea["id"]): 3}},
+                      token=mine)[0] == 200
+    move(served, 2)  # the words warm-up
+    assert served.api("POST", f"/workshops/{code}/words", {"text": "Ilo"}, token=mine)[0] == 201
+
+    status, own = served.api("GET", f"/workshops/{code}/poll?own=1", token=mine)
+    assert status == 200 and own["own"] is True
+    _, whole = served.api("GET", f"/workshops/{code}/poll", token=mine)
+    assert own["current"]["round"] == {"id": rnd["id"], "ballot": whole["current"]["round"]["ballot"]}
+    assert own["current"]["round"]["ballot"]["dots"] == {str(idea["id"]): 3}
+    assert [i["text"] for i in own["ideas"]] == ["Oma idea <b>"] == [i["text"] for i in whole["ideas"]]
+    assert own["words"] == {"activity": whole["words"]["activity"], "mine": whole["words"]["mine"]}
+    assert own["words"]["mine"] == ["Ilo"]
+    assert own["map"]["mine"] == whole["map"]["mine"] and own["tasks"]["mine"] == whole["tasks"]["mine"]
+    # nothing of what every device shares: no agenda, no round items, no map, no tray activities
+    assert "agenda" not in own and set(own["current"]["round"]) == {"id", "ballot"}
+    assert set(own["map"]) == {"mine"} and set(own["tray"]) == {"marks", "mine"}
+    assert len(json.dumps(own)) < len(json.dumps(whole)) / 3
+
+    _, theirs_own = served.api("GET", f"/workshops/{code}/poll?own=1", token=theirs)
+    assert theirs_own["current"]["round"]["ballot"] is None and [i["text"] for i in theirs_own["ideas"]] == ["Toisen idea"]
+    assert theirs_own["words"]["mine"] == []
+    status, err = served.api("GET", f"/workshops/{code}/poll?own=1", lang="en")
+    assert status == 401 and err["error"] == "not_joined" and err["message"]

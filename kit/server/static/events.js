@@ -21,7 +21,8 @@
     own = {
       map: d.map && d.map.mine, tasks: d.tasks && d.tasks.mine,
       form: d.form && d.form.form ? { id: d.form.form.id, mine: d.form.mine } : null,
-      tray: d.tray ? { mine: d.tray.mine, marks: (d.tray.activities || []).reduce(function (m, a) {
+      // ?own=1 answers the marks by activity id; a whole /poll has them on the activities
+      tray: d.tray ? { mine: d.tray.mine, marks: d.own ? d.tray.marks : (d.tray.activities || []).reduce(function (m, a) {
         m[a.id] = { interested: a.interested, organise: a.organise }; return m; }, {}) } : null,
       words: d.words && d.words.activity ? { activity: d.words.activity, mine: d.words.mine } : null,
       questions: d.questions && d.questions.activity ? { activity: d.questions.activity, voted: d.questions.voted,
@@ -66,9 +67,18 @@
     return d;
   }
 
-  function soon() {  // one /poll for this device's own part, even after several writes in a row
+  // this device's own part only (GET /poll?own=1), laid over the shared parts the stream brought;
+  // without the stream, or when the tray is filtered on this device, the whole /poll as before
+  function fetchOwn() {
+    if (!open || !shared || !shared.current || Kit.trayQuery() !== "") { Kit.poll(); return; }
+    Kit.call("GET", "/poll?own=1").then(function (d) {
+      Kit.polled(d);
+      Kit.render(whole());
+    }).catch(function () { Kit.poll(); });  // the whole /poll says what went wrong (or forgets a lost token)
+  }
+  function soon() {  // one request for this device's own part, even after several writes in a row
     if (pollSoon) return;
-    pollSoon = window.setTimeout(function () { pollSoon = null; Kit.poll(); }, 150);
+    pollSoon = window.setTimeout(function () { pollSoon = null; fetchOwn(); }, 150);
   }
   // after one's own write the own part kept here is out of date until /poll answers: nothing is drawn
   // from it meanwhile (an event in between would put back what was there before the write)
