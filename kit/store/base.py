@@ -219,11 +219,16 @@ class BaseStore:
             return int(conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar())
 
     @staticmethod
-    def _batch_memo() -> dict | None:
-        """Inside the writer's batch: a dict for what stays true through it (a round's row and its
-        votable ideas while only ballots are written). Emptied after any write that is not marked
-        `keeps_batch_memo`; None outside a batch."""
-        return getattr(_BATCH, "memo", None)
+    def _once_per_batch(key, compute):
+        """compute(), read once per writer's batch for what stays true through it (a round's row and its
+        votable ideas while only ballots are written); the memo is emptied after any write not marked
+        `keeps_batch_memo`. Outside a batch, compute() each time."""
+        memo = getattr(_BATCH, "memo", None)
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     @staticmethod
     def _bump(conn: Connection, workshop_id: int) -> None:

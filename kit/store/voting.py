@@ -248,13 +248,7 @@ class VotingStore(BaseStore):
 
     def _open_round_for_ballot(self, conn: Connection, round_id: int, participant_id: int,
                                workshop_id: int | None) -> dict:
-        memo = self._batch_memo()
-        if memo is not None and ("round", round_id) in memo:
-            r = memo[("round", round_id)]
-        else:
-            r = _row(conn.execute(_ROUND, {"rid": round_id}).first())
-            if memo is not None:
-                memo[("round", round_id)] = r
+        r = self._once_per_batch(("round", round_id), lambda: _row(conn.execute(_ROUND, {"rid": round_id}).first()))
         if r is None or (workshop_id is not None and r["workshop_id"] != workshop_id):
             raise KitError("unknown_round", status=404, round=round_id)
         if participant_id is not None:
@@ -269,15 +263,8 @@ class VotingStore(BaseStore):
 
     def _votable(self, conn: Connection, round_id: int) -> list[int]:
         # ideas hidden, rejected or merged after the round opened can no longer receive votes
-        memo = self._batch_memo()
-        if memo is not None:
-            if ("votable", round_id) not in memo:
-                memo[("votable", round_id)] = self._votable_now(conn, round_id)
-            return memo[("votable", round_id)]
-        return self._votable_now(conn, round_id)
-
-    def _votable_now(self, conn: Connection, round_id: int) -> list[int]:
-        return [row.idea_id for row in conn.execute(_VOTABLE, {"rid": round_id})]
+        return self._once_per_batch(("votable", round_id), lambda: [
+            row.idea_id for row in conn.execute(_VOTABLE, {"rid": round_id})])
 
     def _write_ballot(self, conn: Connection, r: dict, participant_id: int, body: dict, source: str) -> dict:
         round_id = r["id"]
