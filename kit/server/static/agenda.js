@@ -89,7 +89,7 @@
     });
   }
 
-  Kit.parts.agenda = function (a, d) {
+  Kit.part("agenda", function (a, d) {
     if (d && d.now) offset = d.now - Date.now() / 1000;
     current = a.current;
     if (!current || !Kit.token()) return;
@@ -104,7 +104,7 @@
       return;
     }
     place(current);
-  };
+  });
 
   $("now-banner-go").addEventListener("click", function () { if (waiting) place(waiting); });
   // sent or left the field: the waiting activity comes now

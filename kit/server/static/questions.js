@@ -61,7 +61,7 @@
       m.appendChild(li);
     });
   }
-  Kit.parts.questions = render;
+  Kit.part("questions", render);
 
   $("question-form").addEventListener("submit", function (ev) {
     ev.preventDefault();

@@ -36,7 +36,7 @@
       cloud.appendChild(li);
     });
   }
-  Kit.parts.words = render;
+  Kit.part("words", render);
 
   $("words-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
