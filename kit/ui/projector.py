@@ -408,7 +408,9 @@ class ProjectorApp(KitApp):
         self.reveal_btn.value = bool(rnd and rnd["results_visible"])
         self.reveal_btn.description = t("ui.hide_results" if self.reveal_btn.value else "ui.show_results", L)
         self.reveal_btn.disabled = rnd is None
+        # a vote already closed offers no "close" (a projector showing both read as a contradiction)
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
+        self.close_btn.layout.display = None if rnd and rnd["status"] == "open" else "none"
         self.runoff_btn.disabled = len(data["ties"]) < 2
         rows = [self._idea_row(i) for i in ideas] or [self._no_ideas]
         if list(self.ideas_box.children) != rows:

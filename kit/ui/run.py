@@ -28,8 +28,10 @@ from kit.i18n import t
 from kit.render import element, render
 from kit.render.evaluation import form_results_html
 from kit.render.voting import results_html
+from kit.config import LANGUAGES
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
+from kit.ui.rounds import RoundSetup
 
 # the page's script: keys press the Next / Previous buttons, the root element gets the projector's
 # data-activity, countdowns tick between redraws (each with the server's clock, not the laptop's)
@@ -207,6 +209,10 @@ class RunApp(KitApp):
         self.add_btn.add_class("kit-add-activity")
         self.add_btn.on_click(lambda _: self._guard(self.add_activity, self.add_type.value))
 
+        # a vote activity's method, rules and items before it opens (the same widget as the start page's)
+        self.vote_setup = RoundSetup(self, self.start_vote_from_form, with_title=False)
+        self._setup_for = None  # the vote activity the setup was made for
+
         # the presenter remote
         self.pair_btn = w.Button(description=t("run.pair", L))
         self.pair_btn.add_class("kit-pair")
@@ -350,22 +356,41 @@ class RunApp(KitApp):
         self.store.set_activity_closed(self.ws["id"], self._current()["id"], closed)
         self.refresh()
 
-    def start_vote(self, method: str | None = None) -> dict:
-        """The vote of this activity over the ideas it would choose by default (every visible idea;
-        for budgeting the costed ones): created, opened, tied to the activity."""
+    def start_vote(self, method: str | None = None, options: dict | None = None, idea_ids=None,
+                   preset: str = "n3", dots: int | None = None, cap: int | None = None) -> dict:
+        """The vote of this activity: created, opened, tied to the activity. Without `idea_ids`, over the
+        ideas it would choose by default (every visible idea; for budgeting the costed ones); without
+        `options`, a budgeting vote takes the activity's budget. Its title is the activity's, in every
+        language."""
         from kit.ui.start import start_round
 
         act = self._current("vote")
         method = method or act["config"].get("method") or "dots"
-        ideas = [i for i in self.store.ideas(self.ws["id"]) if i["status"] == "visible"]
-        chosen = voting.default_selection(ideas, method, self.store.rounds(self.ws["id"]))
-        title = activity_title(act, self.lang)
-        options = {"budget": act["config"].get("budget")} if method == "pb" else None
-        rnd = start_round(self.store, self.ws["id"], title, method, "n3", options=options,
-                          idea_ids=sorted(chosen), titles={self.lang: title})
-        self.store.update_agenda_item(self.ws["id"], act["id"], config={"round_id": rnd["id"]})
-        self._ok(t("run.vote_started", self.lang, n=len(chosen)))
+        if idea_ids is None:
+            ideas = [i for i in self.store.ideas(self.ws["id"]) if i["status"] == "visible"]
+            idea_ids = voting.default_selection(ideas, method, self.store.rounds(self.ws["id"]))
+        if not idea_ids:
+            none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
+            raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
+        if options is None and method == "pb":
+            options = {"budget": act["config"].get("budget")}
+        titles = {lang: activity_title(act, lang) for lang in LANGUAGES}
+        rnd = start_round(self.store, self.ws["id"], titles[self.lang], method, preset, dots, cap, options=options,
+                          idea_ids=sorted(idea_ids), titles=titles)
+        self.store.update_agenda_item(self.ws["id"], act["id"], config={"round_id": rnd["id"], "method": method})
+        self._ok(t("run.vote_started", self.lang, n=len(idea_ids)))
         return rnd
+
+    def start_vote_from_form(self) -> dict:
+        """Start, with what the facilitator chose in the vote's setup (method, rules, the ticked ideas)."""
+        s = self.vote_setup
+        return self.start_vote(s.method.value, s.options(), sorted(s.chosen), s.preset.value, s.custom_dots.value,
+                               s.cap.value or None)
+
+    def decide_suggestion(self, kind: str, item_id: int, accept: bool) -> None:
+        """A participant's suggested actor or link taken onto the map, or not (the map activity)."""
+        self.store.decide_suggestion(kind, item_id, accept)
+        self._ok(t("ui.suggestion_accepted" if accept else "ui.suggestion_rejected", self.lang))
 
     def reveal(self, on: bool) -> None:
         rid = self._current("vote")["config"].get("round_id")
@@ -446,7 +471,16 @@ class RunApp(KitApp):
         elif kind == "vote":
             rnd = self.store.round(cfg["round_id"]) if cfg.get("round_id") else None
             if rnd is None or rnd["status"] == "draft":
-                out.append(self._button("run.start_vote", "kit-run-start-vote", self.start_vote, style="primary"))
+                setup = self.vote_setup
+                if self._setup_for != act["id"]:  # another vote activity: its own method, the default items
+                    self._setup_for = act["id"]
+                    setup.forget()
+                    setup.method.value = cfg.get("method") or "dots"
+                    if cfg.get("budget"):
+                        setup.budget.value = str(cfg["budget"])
+                setup.draw_items()
+                setup.start_btn.add_class("kit-run-start-vote")
+                out += [setup, setup.start_btn]
             else:
                 shown = rnd["results_visible"]
                 out.append(self._button("ui.hide_results" if shown else "ui.show_results", "kit-run-reveal",
@@ -458,6 +492,13 @@ class RunApp(KitApp):
             key = ag.OPENS[kind]
             on = bool((ws["settings"] or {}).get(key))
             out.append(self._button("run.close" if on else "run.open", "kit-run-open", self.set_open, key, not on))
+            if kind == "map":  # what the room suggests, accepted onto the map from here
+                from kit.ui.stakeholders import MapView, suggestion_rows
+
+                rows = suggestion_rows(self.store, MapView(self.store, ws, L),
+                                       lambda *a: self._guard(self.decide_suggestion, *a))
+                out += [w.HTML(element("heading", 4, t("ui.suggestions", L)))] + \
+                    (rows or [w.HTML(element("note", t("ui.no_suggestions", L)))])
         elif kind == "form":
             f = next((x for x in self.store.forms(ws["id"]) if x["id"] == cfg.get("form_id")), None)
             if f is None:

@@ -79,6 +79,33 @@ class MapView:
         return render("map/table.html", L, rows=rows)
 
 
+def suggestion_rows(store: Store, view: MapView, decide) -> list[w.HBox]:
+    """Participants' suggested actors and links, each with Accept and Reject: `decide(kind, id, accept)`
+    (page 01, and the Run view while the room is at the map)."""
+    L = view.lang
+    everyone = {a["id"]: a for a in store.actors(view.ws["id"], None)}
+
+    def row(kind: str, item: dict, text: str) -> w.HBox:
+        html = w.HTML(element("tagged", "div", [("kind", kind), ("id", item["id"])], text, cls="kit-suggestion"),
+                      layout=w.Layout(flex="1 1 auto"))
+        yes = w.Button(description=t("ui.accept", L), button_style="success")
+        yes.add_class("kit-accept")
+        yes.on_click(lambda _: decide(kind, item["id"], True))
+        no = w.Button(description=t("ui.reject", L))
+        no.add_class("kit-reject")
+        no.on_click(lambda _: decide(kind, item["id"], False))
+        box = w.HBox([html, yes, no], layout=w.Layout(align_items="center"))
+        box.add_class("kit-suggestion-row")
+        return box
+
+    rows = [row("actor", a, t("ui.suggested_actor", L, name=a["name"], sector=view.sector(a["sector"])))
+            for a in everyone.values() if a["status"] == "suggested"]
+    for x in store.links(view.ws["id"], "suggested"):
+        rows.append(row("link", x, t("ui.suggested_link", L, source=everyone[x["source_id"]]["name"],
+                                     target=everyone[x["target_id"]]["name"], type=view.link_type(x["type"]))))
+    return rows
+
+
 class StakeholderApp(KitApp):
     """The facilitator's map page. Every action is a method; buttons only call them."""
 
@@ -346,17 +373,6 @@ class StakeholderApp(KitApp):
         self.notes.value = a["notes"] or ""
         self.merge_into.options = [(x["name"], x["id"]) for x in self.store.actors(self.ws["id"]) if x["id"] != a["id"]]
 
-    def _suggestion_row(self, kind: str, item: dict, text: str) -> w.HBox:
-        html = w.HTML(element("tagged", "div", [("kind", kind), ("id", item["id"])], text, cls="kit-suggestion"),
-                      layout=w.Layout(flex="1 1 auto"))
-        yes = w.Button(description=t("ui.accept", self.lang), button_style="success")
-        yes.add_class("kit-accept")
-        yes.on_click(lambda _: self._guard(self.decide, kind, item["id"], True))
-        no = w.Button(description=t("ui.reject", self.lang))
-        no.add_class("kit-reject")
-        no.on_click(lambda _: self._guard(self.decide, kind, item["id"], False))
-        return w.HBox([html, yes, no], layout=w.Layout(align_items="center"))
-
     def _draw(self) -> None:
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
@@ -364,13 +380,7 @@ class StakeholderApp(KitApp):
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("map_open"))
         view = self.view = MapView(self.store, self.ws, L)
-        everyone = {a["id"]: a for a in self.store.actors(self.ws["id"], None)}
-        rows = [self._suggestion_row("actor", a, t("ui.suggested_actor", L, name=a["name"], sector=view.sector(a["sector"])))
-                for a in everyone.values() if a["status"] == "suggested"]
-        for x in self.store.links(self.ws["id"], "suggested"):
-            rows.append(self._suggestion_row("link", x, t("ui.suggested_link", L, source=everyone[x["source_id"]]["name"],
-                                                          target=everyone[x["target_id"]]["name"],
-                                                          type=view.link_type(x["type"]))))
+        rows = suggestion_rows(self.store, view, lambda *a: self._guard(self.decide, *a))
         self.suggestions.children = rows or [w.HTML(element("note", t('ui.no_suggestions', L)))]
         options = [(a["name"], a["id"]) for a in view.actors]
         keep = self.pick.value

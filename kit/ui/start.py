@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from kit import budgeting, voting
+from kit import voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.errors import KitError
 from kit.i18n import t
-from kit.numbers import money
 from kit.render import element, join_panel, render
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
-from kit.voting import METHODS, PRESETS
+from kit.ui.rounds import RoundSetup
 
 # the stage pages the start page opens: (class, notebook, catalog key)
 LINKS = [("kit-run-link", "00_run.ipynb", "ui.open_run"), ("kit-map-link", "01_stakeholders.ipynb", "ui.open_map"), ("kit-roles-link", "03_roles.ipynb", "ui.open_roles"),
@@ -90,52 +89,12 @@ class StartApp(KitApp):
         self.ideas_open.add_class("kit-ideas-open")
         self.ideas_open.observe(lambda ch: not self._drawing and self._guard(self.set_ideas_open, ch["new"]),
                                 names="value")
-        self.round_title = w.Text(value=t("ui.default_round_title", L), description=t("ui.round_title", L),
-                                  style={"description_width": "initial"})
-        self.preset = w.Dropdown(options=[(t("preset." + p, L), p) for p in PRESETS], value="n3",
-                                 description=t("ui.preset", L), style={"description_width": "initial"})
-        self.preset.add_class("kit-preset")
-        self.custom_dots = w.BoundedIntText(value=5, min=1, max=100, description=t("ui.custom_dots", L),
-                                            style={"description_width": "initial"})
-        self.cap = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.cap", L),
-                                    style={"description_width": "initial"})
-        self.method = w.Dropdown(options=[(t("method." + m, L), m) for m in METHODS], value="dots",
-                                 description=t("ui.method", L), style={"description_width": "initial"})
-        self.method.add_class("kit-method")
-        sty = {"description_width": "initial"}
-        self.min_choices = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.min_choices", L), style=sty)
-        self.max_choices = w.BoundedIntText(value=0, min=0, max=100, description=t("ui.max_choices", L), style=sty)
-        self.max_ranked = w.BoundedIntText(value=3, min=1, max=100, description=t("ui.max_ranked", L), style=sty)
-        self.budget = w.Text(value="", description=t("ui.budget", L), style=sty, placeholder="50000")
-        self.budget.add_class("kit-budget")
-        self.dot_box = w.HBox([self.preset, self.custom_dots, self.cap], layout=w.Layout(flex_flow="row wrap"))
-        self.choice_box = w.HBox([self.min_choices, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
-        self.rank_box = w.HBox([self.max_ranked])
-        self.pb_box = w.HBox([self.budget, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
-        self.method_box = w.VBox()
-        self.method.observe(lambda ch: self._show_method_options(), names="value")
-        # what goes into the round: a checklist of the visible ideas, with quick filters
-        self.items_note = w.HTML()
-        self.items_box = w.VBox(layout=w.Layout(max_height="22em", overflow_y="auto"))
-        self.items_box.add_class("kit-round-items")
-        self._item_boxes: dict = {}  # idea id -> its checkbox, made once
-        self.chosen: set[int] = set()
-        self._chosen_by_hand = False  # until the facilitator picks, the default follows the method and new ideas
-        quick = []
-        for rule in voting.ROUND_FILTERS:
-            b = w.Button(description=t(f"ui.items_{rule}", L), layout=w.Layout(width="auto"))
-            b.add_class("kit-items-" + rule)
-            b.on_click(lambda _, r=rule: self._guard(self.choose_items, r))
-            quick.append(b)
-        self.items_tag = w.Dropdown(description=t("ui.items_tag", L), style={"description_width": "initial"},
-                                    layout=w.Layout(width="auto"))
-        self.items_tag.add_class("kit-items-tag")
-        self.items_tag.observe(lambda ch: not self._drawing and ch["new"] and self._guard(self.choose_items, ch["new"]),
-                               names="value")
-        self.items_quick = w.HBox(quick + [self.items_tag], layout=w.Layout(flex_flow="row wrap"))
-        self.start_round_btn = w.Button(description=t("ui.start.dots", L), button_style="primary", layout=w.Layout(width="auto"))
-        self.start_round_btn.add_class("kit-start-round")
-        self.start_round_btn.on_click(lambda _: self._guard(self.start_round_from_form))
+        # the vote's method, rules and items (kit/ui/rounds.py, shared with the Run view)
+        self.setup = RoundSetup(self, self.start_round_from_form)
+        for name in ("round_title", "method", "budget", "max_choices", "min_choices", "max_ranked", "preset",
+                     "custom_dots", "cap", "items_note", "items_box", "items_tag", "items_quick"):
+            setattr(self, name, getattr(self.setup, name))
+        self.start_round_btn = self.setup.start_btn
         self.premoderate = w.Checkbox(description=t("ui.premoderate", L), indent=False, layout=w.Layout(width="auto"))
         self.premoderate.add_class("kit-premoderate")
         self.premoderate.observe(lambda ch: not self._drawing and self._guard(self.set_premoderate, ch["new"]),
@@ -155,10 +114,7 @@ class StartApp(KitApp):
         self.children = [
             theme(), self.screen, self.header, self.join, self.links, self.message,
             w.HTML(element("heading", 2, t("ui.collect", L))), self.ideas_open, self.premoderate,
-            w.HTML(element("heading", 2, t("ui.voting", L))),
-            w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap")),
-            self.method_box,
-            w.HTML(element("heading", 3, t("ui.round_items", L))), self.items_quick, self.items_note, self.items_box,
+            w.HTML(element("heading", 2, t("ui.voting", L))), self.setup,
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
             w.HTML(element("heading", 2, t("ui.kiosk", L))), self.kiosk_btn, self.kiosk,
@@ -170,83 +126,23 @@ class StartApp(KitApp):
             w.HTML(element("heading", 3, t("ui.new_workshop", L))),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
         ]
-        self._show_method_options()
         self.refresh()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
 
-    def _show_method_options(self) -> None:
-        m = self.method.value
-        defaults = {t("ui.default_round_title", self.lang)} | {t("method." + x, self.lang) for x in METHODS}
-        if self.round_title.value.strip() in defaults:  # a title the facilitator has not written follows the method
-            self.round_title.value = t("ui.default_round_title" if m == "dots" else "method." + m, self.lang)
-        self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
-                                    "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
-        self.start_round_btn.description = t(f"ui.start.{m}", self.lang)
-        if hasattr(self, "ws") and not self._chosen_by_hand:
-            self._draw_items()
+    # -- what goes into the round (the setup widget holds it) ----------------------------------
+    @property
+    def chosen(self) -> set[int]:
+        return self.setup.chosen
 
-    # -- what goes into the round --------------------------------------------------------------
+    @property
+    def _item_boxes(self) -> dict:
+        return self.setup.item_boxes
+
     def choose_items(self, rule: str) -> list[int]:
-        """A quick filter: all, none, costed, new, or tag:<key>. It replaces the ticks; the facilitator
-        can tick or untick single ideas after it. Nothing is hidden or changed on the ideas."""
-        ideas = self.store.ideas(self.ws["id"], include_hidden=False)
-        self.chosen = set(voting.round_selection(ideas, rule, self.store.rounds(self.ws["id"])))
-        self._chosen_by_hand = True
-        self._draw_items()
-        return sorted(self.chosen)
+        return self.setup.choose_items(rule)
 
     def tick_item(self, idea_id: int, on: bool) -> None:
-        (self.chosen.add if on else self.chosen.discard)(idea_id)
-        self._chosen_by_hand = True
-        self._draw_items()
-
-    def _tag_label(self, tag: str) -> str:
-        kind, _, value = tag.partition(":")
-        L = self.lang
-        if kind == "pore_level":
-            return t(f"pore.{value}", L)
-        if kind == "thl":
-            return t("thl." + value, L)
-        if kind == "step_level":
-            return t("ui.items_step", L, n=value)
-        return value
-
-    def _draw_items(self) -> None:
-        L = self.lang
-        ideas = self.store.ideas(self.ws["id"], include_hidden=False)
-        visible = {i["id"]: i for i in ideas}
-        if not self._chosen_by_hand:
-            self.chosen = set(voting.default_selection(ideas, self.method.value, self.store.rounds(self.ws["id"])))
-        self.chosen &= set(visible)
-        boxes = []
-        for iid, idea in visible.items():
-            box = self._item_boxes.get(iid)
-            if box is None:
-                box = w.Checkbox(indent=False, layout=w.Layout(width="100%"))
-                box.add_class("kit-round-item")
-                box.observe(lambda ch, i=iid: not self._drawing and self._guard(self.tick_item, i, ch["new"]),
-                            names="value")
-                self._item_boxes[iid] = box
-            cost = f" · {money(budgeting.to_amount(idea['cost']), L)}" if idea.get("cost") else ""
-            was, self._drawing = self._drawing, True
-            try:
-                box.description = f"{iid}: {idea['text'][:120]}{cost}"
-                box.value = iid in self.chosen
-            finally:
-                self._drawing = was
-            boxes.append(box)
-        if list(self.items_box.children) != boxes:
-            self.items_box.children = boxes
-        tags = sorted({tag for i in ideas for tag in voting.idea_tags(i)})
-        options = [(t("ui.items_tag_choose", L), "")] + [(self._tag_label(x), "tag:" + x) for x in tags]
-        was, self._drawing = self._drawing, True
-        try:
-            if [o for o in self.items_tag.options] != options:
-                self.items_tag.options = options
-            self.items_tag.value = ""
-        finally:
-            self._drawing = was
-        self.items_note.value = element("note", t("ui.items_chosen", L, n=len(self.chosen), total=len(visible)))
+        self.setup.tick_item(idea_id, on)
 
     # -- actions ----------------------------------------------------------------------------
     def create_workshop(self, template: str, title: str, language: str) -> dict:
@@ -262,7 +158,7 @@ class StartApp(KitApp):
         if workshop_id == self.ws["id"]:
             return
         self.ws = self.store.workshop(workshop_id)
-        self.chosen, self._item_boxes, self._chosen_by_hand = set(), {}, False
+        self.setup.forget()
         self.poller.stop()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
         self.refresh()
@@ -287,21 +183,17 @@ class StartApp(KitApp):
         return self.start_round(title, "dots", preset, dots, cap)
 
     def start_round_from_form(self) -> dict:
-        m = self.method.value
-        options = {"approval": {"min": self.min_choices.value or None, "max": self.max_choices.value or None},
-                   "ranking": {"k": self.max_ranked.value},
-                   "pb": {"budget": self.budget.value, "max": self.max_choices.value or None}}.get(m)
         if not self.chosen:
             none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
             raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
-        return self.start_round(self.round_title.value, m, self.preset.value, self.custom_dots.value,
-                                self.cap.value or None, options, sorted(self.chosen))
+        return self.start_round(self.round_title.value, self.method.value, self.preset.value, self.custom_dots.value,
+                                self.cap.value or None, self.setup.options(), sorted(self.chosen))
 
     def start_round(self, title: str, method: str = "dots", preset: str = "n3", dots: int | None = None,
                     cap: int | None = None, options: dict | None = None, idea_ids=None) -> dict:
         rnd = start_round(self.store, self.ws["id"], title, method, preset, dots, cap, options, idea_ids,
-                          titles=self._default_titles(title, method))
-        self._chosen_by_hand = False  # the next round starts again from the default
+                          titles=self.setup.default_titles(title, method))
+        self.setup.chosen_by_hand = False  # the next round starts again from the default
         self.refresh()
         if method == "dots":
             msg = t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"])
@@ -309,14 +201,6 @@ class StartApp(KitApp):
             msg = t("ui.round_opened_method", self.lang, method=t("method." + method, self.lang))
         self.message.value = element("message", msg, "kit-ok", "status")
         return rnd
-
-    def _default_titles(self, title: str, method: str) -> dict | None:
-        """The title field left as the kit filled it in: the round gets that title in every language, so
-        each participant reads it in theirs. A title the facilitator wrote stays as typed."""
-        key = "ui.default_round_title" if method == "dots" else "method." + method
-        if (title or "").strip() not in ("", t(key, self.lang)):
-            return None
-        return {lang: t(key, lang) for lang in LANGUAGES}
 
     def set_premoderate(self, on: bool) -> None:
         self.store.set_setting(self.ws["id"], "premoderate", True if on else None)
@@ -368,4 +252,4 @@ class StartApp(KitApp):
         rows = [f"{voting.round_title(r, L)}: {t('round.' + r['status'], L)} · {t('ui.ballots', L, n=self.store.ballot_count(r['id']))}"
                 for r in reversed(self.store.rounds(ws["id"]))]
         self.rounds.value = element("items", rows) if rows else element("p", t("ui.no_rounds", L))
-        self._draw_items()
+        self.setup.draw_items()

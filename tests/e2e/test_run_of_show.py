@@ -12,7 +12,7 @@ import pytest
 
 from kit import agenda as ag
 from kit.launch import start_server
-from tests.e2e.conftest import PHONE, run_axe, shot
+from tests.e2e.conftest import PHONE, demo_server, run_axe, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +192,86 @@ def test_a_paired_phone_remote_moves_the_room(room, browser):
     assert room.api("POST", f"/workshops/{room.code}/remote", {"pairing": pairing})[0] == 403  # used once
     phone_ctx.close()
     desk_ctx.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    server = demo_server(tmp_path_factory.mktemp("demo-run-view"))
+    yield server
+    server.stop()
+
+
+def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_vote(demo, browser):
+    """Done-when of issue 16: the facilitator never leaves the Run view. A phone's suggested actor is
+    accepted from it while the room is at the map, and a budgeting vote (its budget, the ticked costed
+    projects) is set up, started and revealed from it; a Swedish phone votes and sees what is funded."""
+    from kit.i18n import t
+
+    phones = {}
+    for lang in ("fi", "sv"):
+        ctx = browser.new_context(viewport=PHONE, locale=lang)
+        page = ctx.new_page()
+        page.goto(demo.participants + f"?lang={lang}")
+        page.click("#join-form button[type=submit]")
+        page.wait_for_selector("#menu:not([hidden])", timeout=10_000)
+        phones[lang] = page
+    fi, sv = phones["fi"], phones["sv"]
+    desk_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi")
+    desk = desk_ctx.new_page()
+    desk.goto(demo.voila("00_run.ipynb", workshop=demo.code))
+    desk.wait_for_selector(".kit-stage[data-activity]", timeout=90_000)
+
+    def step_to(kind):
+        for _ in range(12):
+            if desk.locator(f".kit-stage[data-activity='{kind}']").count():
+                return
+            before = desk.locator(".kit-stage").get_attribute("data-activity")
+            desk.click(".kit-run-next")
+            desk.wait_for_function(f"() => document.querySelector('.kit-stage').dataset.activity !== {json.dumps(before)}",
+                                   timeout=30_000)
+        raise AssertionError(f"the demo's agenda has no {kind}")
+
+    step_to("map")
+    on_phone(fi, "map-section")
+    fi.select_option("#actor-sector", index=1)
+    fi.fill("#actor-name", "Kirjasto <uusi>")
+    fi.click("#actor-form button[type=submit]")
+    desk.wait_for_selector(".kit-suggestion-row", timeout=30_000)
+    assert "Kirjasto <uusi>" in desk.locator(".kit-suggestion-row").first.inner_text()  # as typed, not markup
+    desk.click(".kit-suggestion-row .kit-accept")
+    fi.wait_for_function("() => document.getElementById('my-suggestions').textContent.includes('kartalla')",
+                         timeout=10_000)
+
+    step_to("vote")
+    desk.wait_for_selector(".kit-activity-controls .kit-method select", timeout=30_000)
+    desk.select_option(".kit-activity-controls .kit-method select", label=t("method.pb", "fi"))
+    desk.wait_for_function("() => [...document.querySelectorAll('.kit-run-start-vote')].some("
+                           "b => b.textContent.includes('Aloita budjetointi'))", timeout=30_000)
+    desk.fill(".kit-activity-controls .kit-budget input", "50000")
+    desk.locator(".kit-activity-controls .kit-round-item input:checked").first.uncheck()
+    shot(desk, "run-view-budgeting-setup")
+    desk.click(".kit-run-start-vote")
+    desk.wait_for_selector(".kit-run-reveal", timeout=30_000)
+    on_phone(sv, "vote-section")
+    assert sv.locator("#vote-heading").inner_text() == "Omröstning"
+    assert "Budgeten är" in sv.locator("#vote-rules").inner_text()
+    sv.locator("#vote-items input.choice").first.check()
+    store = demo.store()
+    ws = store.workshop_by_code(demo.code)
+    act = next(a for a in store.agenda(ws["id"]) if a["type"] == "vote")
+    rnd = store.round(act["config"]["round_id"])
+    assert rnd["method"] == "pb" and float(rnd["rules"]["budget"]) == 50000
+    costed = [i["id"] for i in store.ideas(ws["id"]) if i["status"] == "visible" and i.get("cost")]
+    assert sorted(i["id"] for i in store.round_items(rnd["id"])) == sorted(costed)[1:]
+    assert sv.locator("#vote-items li").count() == len(costed) - 1
+    saved = t("vote.saved_choices", "sv", n=1)
+    sv.wait_for_function(f"() => document.getElementById('status').textContent === {json.dumps(saved)}",
+                         timeout=10_000)
+    desk.click(".kit-run-reveal")
+    sv.wait_for_function("() => [...document.querySelectorAll('#results-list li')].some("
+                         "li => li.textContent.includes('finansieras'))", timeout=10_000)
+    shot(sv, "run-view-budgeting-phone-sv")
+    assert store.ballot_count(rnd["id"]) == 1
+    store.close()
+    for page in list(phones.values()) + [desk]:
+        page.context.close()

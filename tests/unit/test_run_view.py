@@ -93,3 +93,70 @@ def test_the_stage_escapes_what_participants_typed(app):
     for position in range(1, len(kinds(app)) + 1):  # every activity of the demo draws
         app.go(position)
         assert f"data-activity='{app.state['current']['type']}'" in app.stage.value
+
+
+def _find(box, cls):
+    """Every widget under `box` carrying the CSS class `cls` (the controls nest boxes)."""
+    out = []
+    for c in getattr(box, "children", ()):
+        if cls in getattr(c, "_dom_classes", ()):
+            out.append(c)
+        out += _find(c, cls)
+    return out
+
+
+def test_a_budgeting_vote_is_set_up_and_started_from_the_run_view_over_the_ticked_projects(app):
+    store, wid = app.store, app.ws["id"]
+    app.go(kinds(app).index("vote") + 1)
+    setup = app.vote_setup
+    setup.method.value = "pb"
+    assert setup.start_btn.description == "Aloita budjetointi" and setup.method_box.children == (setup.pb_box,)
+    costed = sorted(i["id"] for i in store.ideas(wid) if i["status"] == "visible" and i.get("cost"))
+    assert sorted(setup.chosen) == costed and len(costed) >= 3  # budgeting starts from the costed projects
+    # a budget that is not an amount: refused in Finnish, no round made, the activity still waits
+    setup.budget.value = "paljon"
+    before = len(store.rounds(wid))
+    _find(app.controls, "kit-run-start-vote")[0].click()
+    assert "kit-msg" in app.message.value and len(store.rounds(wid)) == before
+    assert not app.state["current"]["config"].get("round_id")
+    # one project unticked on the checklist, a real budget: the vote opens over exactly the ticked ones
+    setup.item_boxes[costed[0]].value = False
+    setup.budget.value = "50000"
+    _find(app.controls, "kit-run-start-vote")[0].click()
+    rnd = store.round(app.state["current"]["config"]["round_id"])
+    assert rnd["method"] == "pb" and rnd["status"] == "open" and float(rnd["rules"]["budget"]) == 50000
+    assert sorted(i["id"] for i in store.round_items(rnd["id"])) == costed[1:]
+    # its title is the activity's in each reader's language, and the controls now reveal and close it
+    assert rnd["rules"]["titles"] == {"fi": "Äänestys", "sv": "Omröstning", "en": "Vote"}
+    assert _find(app.controls, "kit-run-reveal") and _find(app.controls, "kit-run-close-vote")
+    assert not _find(app.controls, "kit-run-start-vote")
+
+
+def test_another_vote_activity_starts_its_setup_again_from_its_own_method(app):
+    app.go(kinds(app).index("vote") + 1)
+    app.vote_setup.method.value = "ranking"
+    app.vote_setup.choose_items("none")
+    added = app.add_activity("vote")
+    app.store.update_agenda_item(app.ws["id"], added["id"], config={"method": "approval"})
+    app.go(next(i for i, a in enumerate(app.state["activities"]) if a["id"] == added["id"]) + 1)
+    assert app.vote_setup.method.value == "approval" and app.vote_setup.chosen  # the default items again
+
+
+def test_suggestions_from_the_room_are_accepted_or_rejected_while_the_room_is_at_the_map(app):
+    store, wid = app.store, app.ws["id"]
+    p, _ = store.add_participant(wid)
+    sector = store.actors(wid)[0]["sector"]
+    good = store.add_actor(wid, "Nuorisotila <Kipinä>", sector, participant_id=p["id"])
+    bad = store.add_actor(wid, "Väärä ehdotus", sector, participant_id=p["id"])
+    app.go(kinds(app).index("map") + 1)
+    rows = _find(app.controls, "kit-suggestion-row")
+    assert len(rows) == 2 and "Nuorisotila &lt;Kipinä&gt;" in rows[0].children[0].value  # escaped as typed
+    _find(app.controls, "kit-accept")[0].click()
+    assert "Lisätty kartalle" in app.message.value
+    _find(app.controls, "kit-reject")[0].click()
+    status = {a["id"]: a["status"] for a in store.actors(wid, None)}
+    assert status[good["id"]] == "active" and status[bad["id"]] == "rejected"
+    assert not _find(app.controls, "kit-suggestion-row")
+    # pressing Accept on a row drawn before another window decided it: a message, nothing changes
+    app._guard(app.decide_suggestion, "actor", bad["id"], True)
+    assert "kit-msg" in app.message.value and store.actors(wid, None)[-1]["status"] == "rejected"
