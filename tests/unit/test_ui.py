@@ -24,6 +24,8 @@ def test_an_empty_store_opens_the_demo_workshop(store):
     assert app.data["round"]["method"] == "pb" and app.data["ballots"] == 12
     assert "kit-pb-greedy" in app.results.value and "kit-pb-mes" in app.results.value
     assert app.data["pb"]["greedy"].funded != app.data["pb"]["mes"].funded
+    # the demo's votes are closed: no "close the vote" beside a round marked closed
+    assert app.close_btn.layout.display == "none"
 
 
 def test_projector_shows_hostile_idea_text_escaped(store, ws):
@@ -56,6 +58,7 @@ def test_results_stay_hidden_until_revealed(store, ws):
     app.reveal_btn.value = True
     assert store.round(rnd["id"])["results_visible"]
     assert f"data-idea='{a['id']}' data-score='3'" in app.results.value
+    assert app.close_btn.layout.display is None  # an open vote can be closed from here
     assert "1 / 1" in app.stats.value
 
 
