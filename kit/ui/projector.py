@@ -12,12 +12,12 @@ from kit import budgeting, voting
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
-from kit.numbers import money
 from kit.render import element
 from kit.render.voting import groups_html, results_html
 from kit.render.voting import paper_ballot_html as render_paper_ballot
 from kit.store import THL_DIMENSIONS, Store
 from kit.ui.common import KitApp, Poller, theme
+from kit.ui.moderation import IdeaRows
 from kit.ui.start import join_panel_html
 
 TOP_K_DEFAULT = 5
@@ -92,8 +92,8 @@ class ProjectorApp(KitApp):
         self.min_group.observe(lambda ch: self.refresh(), names="value")
         self.ideas_box = w.VBox()
         self.ideas_box.add_class("kit-ideas")
-        self._rows: dict = {}  # idea id -> its row's widgets, made once and updated in place
-        self._acted: dict = {}  # idea id -> when a moderation button last acted on it
+        self.moderation = IdeaRows(self)  # a row per idea, made once and updated in place
+        self._rows = self.moderation.rows
         self.approve_all_btn = w.Button(description=t("ui.approve_all", L), layout=w.Layout(width="auto"))
         self.approve_all_btn.add_class("kit-approve-all")
         self.approve_all_btn.add_class("kit-desk-only")
@@ -221,14 +221,10 @@ class ProjectorApp(KitApp):
         return new
 
     def hide_idea(self, idea_id: int, expect: str | None = None) -> bool:
-        changed = self.store.set_idea_status(idea_id, "hidden", expect=expect)
-        self.refresh()
-        return changed
+        return self.moderation.set_status(idea_id, "hidden", expect)
 
     def show_idea(self, idea_id: int, expect: str | None = None) -> bool:
-        changed = self.store.set_idea_status(idea_id, "visible", expect=expect)
-        self.refresh()
-        return changed
+        return self.moderation.set_status(idea_id, "visible", expect)
 
     def approve_idea(self, idea_id: int) -> bool:
         """Approve a waiting idea; an idea that is no longer waiting stays as it is."""
@@ -238,25 +234,6 @@ class ProjectorApp(KitApp):
         n = self.store.approve_waiting(self.ws["id"])
         self._ok(t("ui.approved_all", self.lang, n=n))
         return n
-
-    def _row_click(self, idea_id: int, slot: str) -> None:
-        """A moderation button: it acts once, on the idea and the status it was shown for. A click
-        on the same row within a second of the last one is a double click and does nothing, so the
-        button that takes the place of the one just pressed is not pressed too."""
-        import time
-
-        now = time.monotonic()
-        if now - self._acted.get(idea_id, -10.0) < 1.0:
-            return
-        self._acted[idea_id] = now
-        shown = self._rows[idea_id][3]["status"]
-        if slot == "approve":
-            if shown == "pending":
-                self.approve_idea(idea_id)
-        elif shown == "hidden":
-            self.show_idea(idea_id, expect="hidden")
-        elif shown in ("visible", "pending"):
-            self.hide_idea(idea_id, expect=shown)
 
     def edit_idea(self, idea_id: int, text: str) -> None:
         self.store.edit_idea(idea_id, text)
@@ -325,45 +302,6 @@ class ProjectorApp(KitApp):
             self.pb_upload.value = ()
 
     # -- drawing ----------------------------------------------------------------------------
-    def _idea_row(self, idea: dict) -> w.HBox:
-        """One idea with its two moderation buttons, in fixed places: approve (only while it waits)
-        and hide / show. The row is made once per idea and updated in place, so a redraw between
-        press and release never swallows a click, and nothing moves under the pointer."""
-        iid, st = idea["id"], idea["status"]
-        if iid not in self._rows:
-            text = w.HTML(layout=w.Layout(flex="1 1 auto"))
-            approve = w.Button(layout=w.Layout(width="auto"))
-            approve.add_class("kit-approve-idea")
-            approve.on_click(lambda _, i=iid: self._guard(self._row_click, i, "approve"))
-            toggle = w.Button(layout=w.Layout(width="auto"))
-            toggle.on_click(lambda _, i=iid: self._guard(self._row_click, i, "toggle"))
-            box = w.HBox([text, approve, toggle], layout=w.Layout(align_items="center"))
-            self._rows[iid] = (box, approve, toggle, {"status": None}, text)
-        box, approve, toggle, shown, text = self._rows[iid]
-        note = ""
-        if st == "pending":
-            note = t("ui.status_pending", self.lang)
-        elif st == "rejected":
-            note = t("ui.status_rejected", self.lang, reason=idea["reject_reason"] or "")
-        elif st == "merged":
-            note = t("ui.status_merged", self.lang, idea=idea["merged_into"])
-        cost = f" · {money(budgeting.to_amount(idea['cost']), self.lang)}" if idea.get("cost") else ""
-        text.value = element("idea", iid, st, idea["text"], cost + (" · " + note if note else ""))
-        shown["status"] = st
-        # approve: pressable only while the idea waits; afterwards it says so, and a second press does nothing
-        approve.description = t("ui.approve" if st == "pending" else "ui.approved", self.lang)
-        approve.disabled = st != "pending"
-        approve.button_style = "primary" if st == "pending" else ""
-        approve.layout.visibility = "visible" if st in ("pending", "visible") else "hidden"
-        label = "ui.show" if st == "hidden" else "ui.hide"
-        toggle.description = toggle.tooltip = t(label, self.lang)
-        toggle.disabled = st in ("rejected", "merged")
-        toggle.layout.visibility = "hidden" if st in ("rejected", "merged") else "visible"
-        for cls in ("kit-show-idea", "kit-hide-idea"):
-            toggle.remove_class(cls)
-        toggle.add_class("kit-show-idea" if st == "hidden" else "kit-hide-idea")
-        return box
-
     def _load_pick(self) -> None:
         iid = self.pick.value
         idea = next((i for i in self.data.get("ideas", []) if i["id"] == iid), None)
@@ -412,7 +350,7 @@ class ProjectorApp(KitApp):
         self.close_btn.disabled = not (rnd and rnd["status"] == "open")
         self.close_btn.layout.display = None if rnd and rnd["status"] == "open" else "none"
         self.runoff_btn.disabled = len(data["ties"]) < 2
-        rows = [self._idea_row(i) for i in ideas] or [self._no_ideas]
+        rows = [self.moderation.row(i) for i in ideas] or [self._no_ideas]
         if list(self.ideas_box.children) != rows:
             self.ideas_box.children = rows
         self.approve_all_btn.disabled = not waiting

@@ -32,6 +32,33 @@ ROLE_SECTION = {"budget_owner": "budget", "coordination_group": "implementation"
                 "unit_contact": "networks", "facilitator": "implementation"}
 
 
+def offer_rows(store: Store, ws: dict, lang: str, decide) -> list[w.HBox]:
+    """Volunteers' offers that wait, each with Accept and Reject: `decide(offer_id, accept)` (page 03, and
+    the Run view while the room is at the tasks)."""
+    tpl = wsmod.template(ws["template"])
+    comp = {c["id"]: label(c["label"], lang) for c in tpl["competences"]}
+    titles = {x["id"]: x["title"] for x in store.tasks(ws["id"])}
+    who = {p["id"]: p for p in store.participants(ws["id"])}
+    rows = []
+    for o in store.offers(ws["id"]):
+        if o["status"] != "pending":
+            continue
+        comps = ", ".join(f"{comp.get(c, c.replace('_', ' '))} {v}" for c, v in (o["competences"] or {}).items())
+        text = t("ui.offer_row", lang, who=(who.get(o["participant_id"]) or {}).get("nickname") or f"#{o['participant_id']}",
+                 kind=t(OFFER_KEYS[o["kind"]], lang), task=titles.get(o["task_id"], ""), competences=comps or "–")
+        yes = w.Button(description=t("ui.accept", lang), button_style="success")
+        yes.add_class("kit-offer-accept")
+        yes.on_click(lambda _, oid=o["id"]: decide(oid, True))
+        no = w.Button(description=t("ui.reject", lang))
+        no.add_class("kit-offer-reject")
+        no.on_click(lambda _, oid=o["id"]: decide(oid, False))
+        box = w.HBox([w.HTML(element("tagged", "div", [("offer", o["id"])], text, cls="kit-offer"),
+                             layout=w.Layout(flex="1 1 auto")), yes, no])
+        box.add_class("kit-offer-row")
+        rows.append(box)
+    return rows
+
+
 class RolesApp(KitApp):
     """Every action is a method; buttons and grid cells only call them."""
 
@@ -330,21 +357,7 @@ class RolesApp(KitApp):
         self._load_task()
 
         # offers
-        pending = [o for o in self.store.offers(self.ws["id"]) if o["status"] == "pending"]
-        titles = {x["id"]: x["title"] for x in tasks}
-        rows = []
-        for o in pending:
-            who = next((p for p in self.store.participants(self.ws["id"]) if p["id"] == o["participant_id"]), {})
-            comps = ", ".join(f"{self.competence_label(c)} {v}" for c, v in (o["competences"] or {}).items())
-            text = t("ui.offer_row", L, who=who.get("nickname") or f"#{o['participant_id']}",
-                     kind=t(OFFER_KEYS[o["kind"]], L), task=titles.get(o["task_id"], ""), competences=comps or "–")
-            yes = w.Button(description=t("ui.accept", L), button_style="success")
-            yes.add_class("kit-offer-accept")
-            yes.on_click(lambda _, oid=o["id"]: self._guard(self.decide, oid, True))
-            no = w.Button(description=t("ui.reject", L))
-            no.on_click(lambda _, oid=o["id"]: self._guard(self.decide, oid, False))
-            rows.append(w.HBox([w.HTML(element("tagged", "div", [("offer", o["id"])], text, cls="kit-offer"),
-                                       layout=w.Layout(flex="1 1 auto")), yes, no]))
+        rows = offer_rows(self.store, self.ws, L, lambda *a: self._guard(self.decide, *a))
         self.offers_box.children = rows or [w.HTML(element("note", t('ui.no_offers', L)))]
 
         # the RACI grid: rebuilt when tasks or holders change, else only its values

@@ -31,6 +31,7 @@ from kit.render.voting import results_html
 from kit.config import LANGUAGES
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
+from kit.ui.moderation import IdeaRows
 from kit.ui.rounds import RoundSetup
 
 # the page's script: keys press the Next / Previous buttons, the root element gets the projector's
@@ -68,6 +69,8 @@ PAGE_SCRIPT = """
   }, 250);
 })();
 """
+
+IDEA_ROWS = 15  # the ideas the Run view lists for moderation; the rest are on page 02
 
 
 def clock(seconds: int) -> str:
@@ -209,6 +212,8 @@ class RunApp(KitApp):
         self.add_btn.add_class("kit-add-activity")
         self.add_btn.on_click(lambda _: self._guard(self.add_activity, self.add_type.value))
 
+        # the ideas one by one while the room is at them (page 02's rows)
+        self.idea_rows = IdeaRows(self)
         # a vote activity's method, rules and items before it opens (the same widget as the start page's)
         self.vote_setup = RoundSetup(self, self.start_vote_from_form, with_title=False)
         self._setup_for = None  # the vote activity the setup was made for
@@ -387,6 +392,11 @@ class RunApp(KitApp):
         return self.start_vote(s.method.value, s.options(), sorted(s.chosen), s.preset.value, s.custom_dots.value,
                                s.cap.value or None)
 
+    def decide_offer(self, offer_id: int, accept: bool) -> None:
+        """A volunteer's offer for a task taken into the roles (its RACI letter), or not (the tasks activity)."""
+        self.store.decide_offer(offer_id, accept)
+        self._ok(t("ui.offer_accepted" if accept else "ui.offer_declined", self.lang))
+
     def decide_suggestion(self, kind: str, item_id: int, accept: bool) -> None:
         """A participant's suggested actor or link taken onto the map, or not (the map activity)."""
         self.store.decide_suggestion(kind, item_id, accept)
@@ -468,6 +478,9 @@ class RunApp(KitApp):
                     self._button("run.moderate_off" if cfg.get("moderate") else "run.moderate_on", "kit-run-moderate",
                                  self.set_moderate, not cfg.get("moderate")),
                     self._button("ui.approve_all", "kit-run-approve", self.approve_waiting, n=waiting)]
+            # the waiting ones first, then the newest: one press takes a hurtful idea off the wall
+            ideas = sorted(self.store.ideas(ws["id"]), key=lambda i: (i["status"] != "pending", -i["id"]))
+            out += [self.idea_rows.row(i) for i in ideas[:IDEA_ROWS] if i["status"] in ("pending", "visible", "hidden")]
         elif kind == "vote":
             rnd = self.store.round(cfg["round_id"]) if cfg.get("round_id") else None
             if rnd is None or rnd["status"] == "draft":
@@ -499,6 +512,12 @@ class RunApp(KitApp):
                                        lambda *a: self._guard(self.decide_suggestion, *a))
                 out += [w.HTML(element("heading", 4, t("ui.suggestions", L)))] + \
                     (rows or [w.HTML(element("note", t("ui.no_suggestions", L)))])
+            if kind == "tasks":  # volunteers' offers, accepted into the roles from here
+                from kit.ui.roles import offer_rows
+
+                rows = offer_rows(self.store, ws, L, lambda *a: self._guard(self.decide_offer, *a))
+                out += [w.HTML(element("heading", 4, t("ui.offers", L)))] + \
+                    (rows or [w.HTML(element("note", t("ui.no_offers", L)))])
         elif kind == "form":
             f = next((x for x in self.store.forms(ws["id"]) if x["id"] == cfg.get("form_id")), None)
             if f is None:

@@ -160,3 +160,38 @@ def test_suggestions_from_the_room_are_accepted_or_rejected_while_the_room_is_at
     # pressing Accept on a row drawn before another window decided it: a message, nothing changes
     app._guard(app.decide_suggestion, "actor", bad["id"], True)
     assert "kit-msg" in app.message.value and store.actors(wid, None)[-1]["status"] == "rejected"
+
+
+def test_a_hurtful_idea_is_taken_off_the_projectors_wall_from_the_run_view(app):
+    store, wid = app.store, app.ws["id"]
+    p, _ = store.add_participant(wid)
+    bad = store.add_idea(wid, "Loukkaava <i>juttu</i>", p["id"])
+    app.go(kinds(app).index("ideas") + 1)
+    assert "Loukkaava &lt;i&gt;juttu&lt;/i&gt;" in app.stage.value  # on the wall, escaped
+    row = next(r for r in _find(app.controls, "kit-idea-row") if "Loukkaava" in r.children[0].value)
+    row.children[2].click()  # Piilota
+    assert store.idea(bad["id"])["status"] == "hidden" and "Loukkaava" not in app.stage.value
+    # waiting ideas come first with their approve button, and one press approves once
+    store.set_setting(wid, "premoderate", True)
+    waiting = store.add_idea(wid, "Odottava idea", p["id"])
+    app.refresh()
+    first = _find(app.controls, "kit-idea-row")[0]
+    assert "Odottava idea" in first.children[0].value and not first.children[1].disabled
+    first.children[1].click()
+    first.children[1].click()
+    assert store.idea(waiting["id"])["status"] == "visible" and "Odottava idea" in app.stage.value
+
+
+def test_volunteers_offers_are_accepted_from_the_run_view_while_the_room_is_at_the_tasks(app):
+    store, wid = app.store, app.ws["id"]
+    p, _ = store.add_participant(wid, "Aino <3")
+    task = store.tasks(wid)[0]
+    offer = store.add_offer(wid, task["id"], p["id"], "can_do")
+    app.go(kinds(app).index("tasks") + 1)
+    rows = _find(app.controls, "kit-offer-row")
+    assert len(rows) == 1 and "Aino &lt;3" in rows[0].children[0].value and task["title"] in rows[0].children[0].value
+    _find(app.controls, "kit-offer-accept")[0].click()
+    assert store.offers(wid)[0]["status"] == "accepted" and not _find(app.controls, "kit-offer-row")
+    assert "hyväksytty" in app.message.value.lower()
+    app._guard(app.decide_offer, offer["id"], False)  # decided already, from another window: said, unchanged
+    assert "kit-msg" in app.message.value and store.offers(wid)[0]["status"] == "accepted"
