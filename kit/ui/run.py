@@ -142,6 +142,13 @@ def stage_html(store: Store, ws: dict, lang: str, url: str | None = None, state:
             {"label": traymod.level_label(levels, lv["id"], lang),
              "activities": [a for a in acts if a["step_level"] == lv["id"]]}
             for lv in levels if any(a["step_level"] == lv["id"] for a in acts)])
+    elif kind == "tasks":
+        offers = store.offers(ws["id"])
+        body = render("run/tasks.html", lang, tasks=[
+            {"id": x["id"], "title": x["title"],
+             "offers": sum(1 for o in offers if o["task_id"] == x["id"] and o["status"] != "declined"),
+             "accepted": sum(1 for o in offers if o["task_id"] == x["id"] and o["status"] == "accepted")}
+            for x in store.tasks(ws["id"])])
     elif kind == "slide":
         body = render("run/slide.html", lang, text=ag.text_in(cfg.get("text"), lang))
     else:

@@ -195,3 +195,17 @@ def test_volunteers_offers_are_accepted_from_the_run_view_while_the_room_is_at_t
     assert "hyväksytty" in app.message.value.lower()
     app._guard(app.decide_offer, offer["id"], False)  # decided already, from another window: said, unchanged
     assert "kit-msg" in app.message.value and store.offers(wid)[0]["status"] == "accepted"
+
+
+def test_the_projector_shows_the_tasks_to_volunteer_for_with_their_offers_counted_not_named(app):
+    store, wid = app.store, app.ws["id"]
+    task = store.tasks(wid)[0]
+    for n in range(3):
+        p, _ = store.add_participant(wid, f"Vapaaehtoinen{n}")
+        offer = store.add_offer(wid, task["id"], p["id"], "can_help")
+    store.decide_offer(offer["id"], True)
+    app.go(kinds(app).index("tasks") + 1)
+    html = str(stage_html(store, app.ws, "fi"))
+    assert f"data-task='{task['id']}'" in html and "3 tarjousta, vahvistettu 1" in html
+    assert "Vapaaehtoinen" not in html  # who offered stays on the desk
+    assert len(store.tasks(wid)) == html.count("data-task=")
