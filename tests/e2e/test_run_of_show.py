@@ -248,7 +248,16 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     desk.wait_for_function("() => [...document.querySelectorAll('.kit-run-start-vote')].some("
                            "b => b.textContent.includes('Aloita budjetointi'))", timeout=30_000)
     desk.fill(".kit-activity-controls .kit-budget input", "50000")
+    # the checklist follows the method (budgeting ticks the costed projects): wait for it, then untick one
+    store = demo.store()
+    ws = store.workshop_by_code(demo.code)
+    costed = sorted(i["id"] for i in store.ideas(ws["id"]) if i["status"] == "visible" and i.get("cost"))
+    desk.wait_for_function("n => document.querySelectorAll('.kit-activity-controls .kit-round-item input:checked')"
+                           ".length === n", arg=len(costed), timeout=30_000)
     desk.locator(".kit-activity-controls .kit-round-item input:checked").first.uncheck()
+    desk.wait_for_function("n => document.querySelector('.kit-activity-controls .kit-round-items')"
+                           ".previousElementSibling.textContent.includes(n + ' / ')", arg=len(costed) - 1,
+                           timeout=30_000)
     shot(desk, "run-view-budgeting-setup")
     desk.click(".kit-run-start-vote")
     desk.wait_for_selector(".kit-run-reveal", timeout=30_000)
@@ -256,13 +265,10 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     assert sv.locator("#vote-heading").inner_text() == "Omröstning"
     assert "Budgeten är" in sv.locator("#vote-rules").inner_text()
     sv.locator("#vote-items input.choice").first.check()
-    store = demo.store()
-    ws = store.workshop_by_code(demo.code)
     act = next(a for a in store.agenda(ws["id"]) if a["type"] == "vote")
     rnd = store.round(act["config"]["round_id"])
     assert rnd["method"] == "pb" and float(rnd["rules"]["budget"]) == 50000
-    costed = [i["id"] for i in store.ideas(ws["id"]) if i["status"] == "visible" and i.get("cost")]
-    assert sorted(i["id"] for i in store.round_items(rnd["id"])) == sorted(costed)[1:]
+    assert sorted(i["id"] for i in store.round_items(rnd["id"])) == costed[1:]
     assert sv.locator("#vote-items li").count() == len(costed) - 1
     saved = t("vote.saved_choices", "sv", n=1)
     sv.wait_for_function(f"() => document.getElementById('status').textContent === {json.dumps(saved)}",
