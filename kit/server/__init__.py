@@ -30,9 +30,32 @@ def _load_jupyter_server_extension(serverapp):
         return getattr(idp, "token", "") or ""
 
     serverapp.web_app.add_handlers(".*$", make_handlers(store, base_url, server_token) + version_handlers(base_url))
+    # tornado tries the extensions' rules in the order they were added, each a list of patterns: the
+    # kit's first, so a phone's request is matched against the kit's few routes, not every extension's
+    rules = serverapp.web_app.default_router.rules
+    rules.insert(0, rules.pop(len(rules) - 2))
+    _quiet_successes(serverapp.web_app)
     serverapp.web_app.settings["kit_store"] = store
     _wider_backlog(serverapp)
     serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
+
+
+def _quiet_successes(web_app) -> None:
+    """Jupyter logs every request (at debug level for a success) and times it for its Prometheus
+    metrics: about a tenth of a ballot's server time, and a room's burst is a thousand ballots. The
+    kit's answered requests skip that; its refusals and errors are logged as before."""
+    from kit.server.base import KitHandler
+
+    logged = web_app.settings.get("log_function")
+    if logged is None:
+        return
+
+    def log_function(handler) -> None:
+        if isinstance(handler, KitHandler) and handler.get_status() < 400:
+            return
+        logged(handler)
+
+    web_app.settings["log_function"] = log_function
 
 
 BACKLOG = 2048  # connections the kernel holds while the server accepts: a room's ballots arrive at once

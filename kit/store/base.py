@@ -166,6 +166,7 @@ class BaseStore:
                     _BATCH.conn, _BATCH.memo, _BATCH.bumps = conn, {}, set()
                     try:
                         for fn, args, kwargs, _ in batch:
+                            _BATCH.keeps = getattr(fn, "keeps_batch_memo", False)
                             savepoint = conn.begin_nested()
                             try:
                                 result = fn(*args, **kwargs)
@@ -175,7 +176,7 @@ class BaseStore:
                             else:
                                 savepoint.commit()
                                 outcomes.append((True, result))
-                            if not getattr(fn, "keeps_batch_memo", False):
+                            if not _BATCH.keeps:
                                 _BATCH.memo.clear()
                         # one version bump per workshop for the whole batch (a refused write's bump
                         # too: a bump only makes screens look again)
@@ -183,7 +184,7 @@ class BaseStore:
                             conn.execute(workshops.update().where(workshops.c.id == wid)
                                          .values(version=workshops.c.version + 1))
                     finally:
-                        _BATCH.conn, _BATCH.memo, _BATCH.bumps = None, None, None
+                        _BATCH.conn, _BATCH.memo, _BATCH.bumps, _BATCH.keeps = None, None, None, False
             self.commits += 1
             self.batched += len(batch)
         except BaseException as err:  # noqa: BLE001 (the commit failed: nothing of the batch is stored)
@@ -222,9 +223,10 @@ class BaseStore:
     def _once_per_batch(key, compute):
         """compute(), read once per writer's batch for what stays true through it (a round's row and its
         votable ideas while only ballots are written); the memo is emptied after any write not marked
-        `keeps_batch_memo`. Outside a batch, compute() each time."""
+        `keeps_batch_memo`. Only such writes read from the memo (a write that changes what it read
+        reads it fresh); outside a batch, compute() each time."""
         memo = getattr(_BATCH, "memo", None)
-        if memo is None:
+        if memo is None or not getattr(_BATCH, "keeps", False):
             return compute()
         if key not in memo:
             memo[key] = compute()

@@ -238,12 +238,14 @@ class VotingStore(BaseStore):
         return self.save_ballot(round_id, participant_id, {"dots": dots}, workshop_id)
 
     def save_ballot(self, round_id: int, participant_id: int, body: dict, workshop_id: int | None = None,
-                    source: str = "device") -> dict:
+                    source: str = "device", participant_checked: bool = False) -> dict:
         """Replace the participant's ballot in the round (the last one counts; never two). Validated
         inside the same transaction that checks the round is open, so a close can never let a late
-        vote in. An empty ballot of a choice method withdraws the vote."""
+        vote in. An empty ballot of a choice method withdraws the vote. `participant_checked`: the
+        caller found the participant in `workshop_id` in this same transaction (by their token)."""
         with self._tx(write=True) as conn:
-            r = self._open_round_for_ballot(conn, round_id, participant_id, workshop_id)
+            r = self._open_round_for_ballot(conn, round_id, None if participant_checked and workshop_id is not None
+                                            else participant_id, workshop_id)
             return self._write_ballot(conn, r, participant_id, body, source)
 
     def _open_round_for_ballot(self, conn: Connection, round_id: int, participant_id: int,

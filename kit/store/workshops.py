@@ -127,8 +127,12 @@ class WorkshopsStore(BaseStore):
 
     def workshop_by_code(self, code: str) -> dict:
         code = (code or "").strip().upper()
-        with self._tx() as conn:
-            row = _row(conn.execute(_BY_CODE, {"code": code}).first())
+
+        def read():
+            with self._tx() as conn:
+                return _row(conn.execute(_BY_CODE, {"code": code}).first())
+
+        row = self._once_per_batch(("workshop", code), read)  # a burst of ballots reads it once
         if row is None:
             raise KitError("unknown_workshop", status=404, join_code=code[:16])
         return row

@@ -126,3 +126,27 @@ def test_ballots_over_http_are_acknowledged_after_their_commit(kit_server):
     assert answers == [200] * 40
     assert store.ballot_count(rnd["id"]) == 40 and store.commits - before <= 40
     store.close_round(rnd["id"])
+
+
+def test_only_writes_that_keep_the_batch_memo_read_from_it_so_a_write_sees_its_own_changes(vote):
+    """A burst of ballots reads the workshop once per batch; a write that changes the workshop and
+    reads it again, in the same batch, sees what it changed."""
+    store, ws, idea, rnd, people = vote
+
+    def ballot(p):
+        store.workshop_by_code(ws["code"])
+        return store.save_ballot(rnd["id"], p["id"], {"dots": {str(idea["id"]): 1}}, ws["id"])
+
+    ballot.keeps_batch_memo = True
+
+    def close_and_read():
+        store.workshop_by_code(ws["code"])
+        store.set_setting(ws["id"], "closed", True)
+        return store.workshop_by_code(ws["code"])["settings"].get("closed")
+
+    blocker = hold_writer(store, 0.3)
+    futs = [store.submit(ballot, people[0]), store.submit(close_and_read), store.submit(ballot, people[1])]
+    blocker.result(5)
+    assert futs[1].result(5) is True  # not the row the ballot before it read
+    assert [f.result(5)["revision"] for f in (futs[0], futs[2])] == [1, 1]
+    assert store.ballot_count(rnd["id"]) == 2

@@ -71,7 +71,7 @@ class BallotApi(ApiHandler):
         def write():  # one trip to the writer: who it is, and the ballot, in the batch's transaction
             ws = self.store.workshop_by_code(code)
             p = self.store.participant_by_token(ws["id"], token)
-            saved = self.store.save_ballot(int(round_id), p["id"], data, ws["id"],
+            saved = self.store.save_ballot(int(round_id), p["id"], data, ws["id"], participant_checked=True,
                                            source="kiosk" if p.get("kind") == "kiosk" else "device")
             return ws, saved
 
