@@ -152,6 +152,20 @@ def supporters(e: Election) -> dict[str, int]:
     return {p.id: count.get(p.id, 0) for p in e.projects}
 
 
+def supporters_needed(cost, budget, voters: int) -> int | None:
+    """Roughly how many supporters a project needs to be funded under equal shares: its share of the
+    budget is the share of the voters it needs (equalshares.net's advice to proposers: a project
+    costing 10 % of the budget needs about 10 % of the voters). A rule of thumb: completion can fund
+    one with somewhat fewer, and enough supporters guarantee nothing if others get more. None
+    without voters or a budget."""
+    import math
+
+    cost, budget = to_amount(cost), to_amount(budget, "budget")
+    if voters <= 0 or budget <= 0:
+        return None
+    return max(1, math.ceil(cost * voters / budget))
+
+
 def scores(e: Election) -> dict[str, int]:
     """Approvals for approval ballots; total points for cumulative and scoring ballots."""
     total = Counter()

@@ -37,6 +37,7 @@ from kit.render.evaluation import (
     model_html,
 )
 from kit.render.map import map_svg
+from kit.render.voting import RULE_TITLE
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store, now
 
@@ -193,9 +194,11 @@ class Report:
             view["pb"] = []
             if r["method"] == "pb":
                 e = self.store.election(r["id"])
-                view["pb"] = [{"heading": self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
+                binding = voting.pb_rule(r["rules"])  # the one result first, the other only as a comparison
+                view["pb"] = [{"heading": self.t("ui.pb_binding" if rule == binding else "ui.pb_compare",
+                                                 rule=self.t(RULE_TITLE[rule])),
                                "steps": budgeting.explain(budgeting.cached(e, rule), e, self.lang)}
-                              for rule in ("greedy", "mes")]
+                              for rule in (binding, *(x for x in voting.PB_RULES if x != binding))]
             g = voting.by_group(r["method"], r["rules"], [i["id"] for i in items], ballots, self.min_group)
             view["groups"] = {
                 "head": [f"{self.group(gid) if gid != 'other' else self.t('ui.group_other')} ({g['sizes'][gid]})"
@@ -210,7 +213,8 @@ class Report:
         if r["method"] == "dots":
             return self.t("report.rules_dots", dots=rules.get("dots"), cap=rules.get("cap") or "–")
         if r["method"] == "pb":
-            return self.t("report.rules_pb", budget=money(budgeting.to_amount(rules["budget"]), self.lang))
+            return self.t("report.rules_pb", budget=money(budgeting.to_amount(rules["budget"]), self.lang),
+                          rule=self.t(RULE_TITLE[voting.pb_rule(rules)]))
         if r["method"] == "ranking":
             return self.t("report.rules_ranking", k=rules.get("k"))
         if r["method"] == "approval":
@@ -353,11 +357,11 @@ class Report:
                 out.append(self.t("minutes.no_result", title=voting.round_title(r, self.lang)))
             elif r["method"] == "pb":
                 e = self.store.election(r["id"])
-                for rule in ("greedy", "mes"):
-                    o = budgeting.cached(e, rule)
-                    out.append(self.t("minutes.pb", title=voting.round_title(r, self.lang), rule=self.t({"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}[rule]),
-                                      projects=", ".join(e.project(x).label for x in o.funded) or "–",
-                                      left=money(o.left, self.lang)))
+                rule = voting.pb_rule(r["rules"])  # the one binding result, by the rule fixed at the opening
+                o = budgeting.cached(e, rule)
+                out.append(self.t("minutes.pb", title=voting.round_title(r, self.lang), rule=self.t(RULE_TITLE[rule]),
+                                  projects=", ".join(e.project(x).label for x in o.funded) or "–",
+                                  left=money(o.left, self.lang)))
             else:
                 top = [x for x in res if x.rank == 1]
                 out.append(self.t("minutes.top", title=voting.round_title(r, self.lang), ideas=", ".join(text[x.idea_id] for x in top),

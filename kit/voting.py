@@ -154,6 +154,16 @@ def clean_idea_text(text) -> str:
 # k - r + 1 for rank r (spec §3.3). choose_one: exactly one. pb: approval over costed projects with a
 # budget, counted by kit.budgeting. Rules are fixed when a round opens and never change after.
 METHODS = ("dots", "approval", "ranking", "choose_one", "pb")
+# A budgeting round's binding rule, fixed when it opens (issue 17): equal shares with Add1 completion, or
+# greedy by votes. A round stored without one was decided by equal shares (the phones' "funded" and the
+# .pb file said so), so that is the default.
+PB_RULES = ("mes", "greedy")
+
+
+def pb_rule(rules: dict | None) -> str:
+    """The rule that decides a budgeting round: the one fixed when it opened."""
+    rule = (rules or {}).get("rule")
+    return rule if rule in PB_RULES else "mes"
 
 
 def _int_or_none(value, code: str):
@@ -188,7 +198,10 @@ def check_options(method: str, options: dict | None) -> dict:
         hi = _int_or_none(o.get("max"), "bad_min_max")
         if hi is not None and hi < 1:
             raise KitError("bad_min_max")
-        return {"budget": amount_text(budget), "max": hi}
+        rule = o.get("rule") or "mes"
+        if rule not in PB_RULES:
+            raise KitError("unknown_pb_rule")
+        return {"budget": amount_text(budget), "max": hi, "rule": rule}
     return {}
 
 

@@ -23,18 +23,23 @@ def results_html(data: dict, lang: str) -> str:
             rows.append({"id": r.idea_id, "score": r.score, "rank": r.rank, "text": text, "visible": status == "visible",
                          "tie": r.idea_id in data["ties"], "width": f"{100 * r.score / top:.0f}"})
     unit = t(SCORE_KEY.get(rnd["method"], "ui.unit_votes"), lang) if rnd else ""
-    pb = pb_html(data["pb"], lang) if rows and data.get("pb") else ""
+    pb = pb_html(data["pb"], lang, voting.pb_rule(rnd["rules"])) if rows and data.get("pb") else ""
     title = voting.round_title(rnd, lang) if rnd else ""
     return render("voting/results.html", lang, rnd=rnd, title=title, rows=rows, unit=unit, pb=pb)
 
 
-def pb_html(pb: dict, lang: str) -> str:
-    """Both budgeting rules side by side, each with its step-by-step explanation."""
+def pb_html(pb: dict, lang: str, rule: str = "mes") -> str:
+    """The one result of a budgeting round, by the rule fixed when it opened, with its step-by-step
+    explanation; the other rule beside it only as a comparison, labelled so, on the desk (never on the
+    projector's view: the room sees the decision)."""
     e = pb["election"]
-    cols = [{"rule": rule, "title": t(RULE_TITLE[rule], lang), "left": t("ui.pb_left", lang, left=money(pb[rule].left, lang)),
+    cols = [{"rule": r, "binding": r == rule,
+             "title": t("ui.pb_binding" if r == rule else "ui.pb_compare", lang, rule=t(RULE_TITLE[r], lang)),
+             "left": t("ui.pb_left", lang, left=money(pb[r].left, lang)),
              "funded": [{"id": pid, "label": e.project(pid).label, "cost": money(e.project(pid).cost, lang)}
-                        for pid in pb[rule].funded],
-             "steps": budgeting.explain(pb[rule], e, lang)} for rule in ("greedy", "mes")]
+                        for pid in pb[r].funded],
+             "steps": budgeting.explain(pb[r], e, lang)}
+            for r in (rule, *(x for x in voting.PB_RULES if x != rule))]
     not_fundable = ", ".join(e.project(pid).label for pid in pb["greedy"].not_fundable)
     return render("voting/pb.html", lang, cols=cols, not_fundable=not_fundable)
 

@@ -116,8 +116,13 @@ def _document(base: str) -> dict:
                     "min_choices": {"type": ["integer", "null"]}, "max_choices": {"type": ["integer", "null"]},
                     "max_ranked": {"type": ["integer", "null"]},
                     "budget": {"type": ["string", "null"], "description": "Budgeting rounds, in euros."},
-                    "funded": {"type": "object", "description": "Budgeting rounds once revealed: "
-                               "{greedy: [idea ids], mes: [idea ids]}."},
+                    "rule": {"type": "string", "enum": ["mes", "greedy"],
+                             "description": "Budgeting rounds: the rule that decides what is funded (equal shares "
+                             "with Add1 completion, or most votes first), fixed when the round opened."},
+                    "rule_name": {"type": "string", "description": "Budgeting rounds: that rule's name in the "
+                                  "reader's language."},
+                    "funded": {"type": "array", "items": ID, "description": "Budgeting rounds once revealed: "
+                               "the funded idea ids, in the order the round's rule chose them (the one result)."},
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}},
                     "ballot": {"oneOf": [{"$ref": "#/components/schemas/Ballot"}, {"type": "null"}]},
                     "results": {"type": ["array", "null"], "description": "Only once the facilitator reveals them."}}},

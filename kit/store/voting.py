@@ -43,6 +43,10 @@ _MARKS_DELETE = ballot_marks.delete().where(ballot_marks.c.ballot_id == bindpara
 _MARKS_INSERT = ballot_marks.insert()
 
 
+# a binding rule as pabulib's META `rule` names it
+PB_FILE_RULE = {"mes": "equalshares/add1", "greedy": "greedy"}
+
+
 def pb_costs(rows: list[dict], budget: str) -> dict[str, str]:
     """The costs a budgeting vote opens with; refuses what would make its count meaningless, naming
     every project that blocks it (not only the first), so one look shows everything to fix."""
@@ -376,7 +380,7 @@ class VotingStore(BaseStore):
         ws = self.workshop(self.round(round_id)["workshop_id"])
         e.meta = {"description": e.meta.get("description", ""), "country": "Finland", "unit": ws["title"],
                   "instance": ws["created_at"][:10], "language": ws["language"], "currency": "EUR",
-                  "rule": "equalshares/add1"}
+                  "rule": PB_FILE_RULE[voting.pb_rule(self.round(round_id)["rules"])]}
         return budgeting.write_pb(e)
 
     def import_pb(self, workshop_id: int, text: str, title: str | None = None) -> dict:
@@ -403,7 +407,9 @@ class VotingStore(BaseStore):
                     status="visible", created_at=ts, cost=amount_text(proj.cost),
                 )).inserted_primary_key[0]
             items = list(idea_of.values())
-            rules = {"budget": amount_text(e.budget), "max": None, "items": items,
+            # the rule the file says it was decided with (pabulib's names), else equal shares
+            rule = "greedy" if str(e.meta.get("rule", "")).lower().startswith("greedy") else "mes"
+            rules = {"budget": amount_text(e.budget), "max": None, "items": items, "rule": rule,
                      "costs": {str(idea_of[p.id]): amount_text(p.cost) for p in e.projects},
                      "lot": items, "imported": True}
             rid = conn.execute(rounds.insert().values(

@@ -9,9 +9,11 @@ import ipywidgets as w
 
 from kit import budgeting, voting
 from kit.config import LANGUAGES
+from kit.errors import KitError
 from kit.i18n import t
 from kit.numbers import money
 from kit.render import element
+from kit.render.voting import RULE_TITLE
 from kit.voting import METHODS, PRESETS
 
 
@@ -39,10 +41,16 @@ class RoundSetup(w.VBox):
         self.max_ranked = w.BoundedIntText(value=3, min=1, max=100, description=t("ui.max_ranked", L), style=sty)
         self.budget = w.Text(value="", description=t("ui.budget", L), style=sty, placeholder="50000")
         self.budget.add_class("kit-budget")
+        # the rule that decides what is funded, fixed when the vote opens and shown on every ballot
+        self.pb_rule = w.Dropdown(options=[(t(RULE_TITLE[r], L), r) for r in voting.PB_RULES], value="mes",
+                                  description=t("ui.pb_rule", L), style=sty, layout=w.Layout(width="auto"))
+        self.pb_rule.add_class("kit-pb-rule-pick")
+        self.pb_rule.observe(lambda ch: not self.chosen_by_hand and self.draw_items(), names="value")
         self.dot_box = w.HBox([self.preset, self.custom_dots, self.cap], layout=w.Layout(flex_flow="row wrap"))
         self.choice_box = w.HBox([self.min_choices, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
         self.rank_box = w.HBox([self.max_ranked])
-        self.pb_box = w.HBox([self.budget, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
+        self.pb_box = w.HBox([self.budget, self.pb_rule, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
+        self.budget.observe(lambda ch: self.draw_items(), names="value")
         self.method_box = w.VBox()
         self.method.observe(lambda ch: self.show_method_options(), names="value")
         # what goes into the round: a checklist of the visible ideas, with quick filters
@@ -91,7 +99,8 @@ class RoundSetup(w.VBox):
         """The chosen method's rules as the store's create_round takes them."""
         return {"approval": {"min": self.min_choices.value or None, "max": self.max_choices.value or None},
                 "ranking": {"k": self.max_ranked.value},
-                "pb": {"budget": self.budget.value, "max": self.max_choices.value or None}}.get(self.method.value)
+                "pb": {"budget": self.budget.value, "max": self.max_choices.value or None,
+                       "rule": self.pb_rule.value}}.get(self.method.value)
 
     def default_titles(self, title: str, method: str) -> dict | None:
         """The title field left as the kit filled it in: the round gets that title in every language, so
@@ -133,6 +142,10 @@ class RoundSetup(w.VBox):
         app, L = self.app, self.app.lang
         ideas = self._ideas()
         visible = {i["id"]: i for i in ideas}
+        # equal shares: about how many supporters each costed project needs, with today's room as voters
+        voters = app.store.participant_count(app.ws["id"])
+        budget = self._budget()
+        needs = self.method.value == "pb" and self.pb_rule.value == "mes" and budget is not None and voters > 0
         if not self.chosen_by_hand:
             self.chosen = set(voting.default_selection(ideas, self.method.value, app.store.rounds(app.ws["id"])))
         self.chosen &= set(visible)
@@ -146,6 +159,8 @@ class RoundSetup(w.VBox):
                             names="value")
                 self.item_boxes[iid] = box
             cost = f" · {money(budgeting.to_amount(idea['cost']), L)}" if idea.get("cost") else ""
+            if needs and idea.get("cost"):
+                cost += " · " + t("ui.pb_needs", L, n=budgeting.supporters_needed(idea["cost"], budget, voters))
             was, app._drawing = app._drawing, True
             try:
                 box.description = f"{iid}: {idea['text'][:120]}{cost}"
@@ -164,4 +179,13 @@ class RoundSetup(w.VBox):
             self.items_tag.value = ""
         finally:
             app._drawing = was
-        self.items_note.value = element("note", t("ui.items_chosen", L, n=len(self.chosen), total=len(visible)))
+        self.items_note.value = element("note", t("ui.items_chosen", L, n=len(self.chosen), total=len(visible))) + \
+            (element("note", t("ui.pb_needs_help", L, voters=voters)) if needs else "")
+
+    def _budget(self):
+        """The budget typed so far, or None while it is not an amount above zero."""
+        try:
+            b = budgeting.to_amount(self.budget.value, "budget")
+        except KitError:  # still being typed: no estimate yet
+            return None
+        return b if b > 0 else None

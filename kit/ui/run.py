@@ -385,7 +385,7 @@ class RunApp(KitApp):
             none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
             raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
         if options is None and method == "pb":
-            options = {"budget": act["config"].get("budget")}
+            options = {"budget": act["config"].get("budget"), "rule": act["config"].get("rule")}
         titles = {lang: activity_title(act, lang) for lang in LANGUAGES}
         rnd = start_round(self.store, self.ws["id"], titles[self.lang], method, preset, dots, cap, options=options,
                           idea_ids=sorted(idea_ids), titles=titles)
@@ -498,6 +498,8 @@ class RunApp(KitApp):
                     setup.method.value = cfg.get("method") or "dots"
                     if cfg.get("budget"):
                         setup.budget.value = str(cfg["budget"])
+                    if cfg.get("rule") in voting.PB_RULES:
+                        setup.pb_rule.value = cfg["rule"]
                 setup.draw_items()
                 setup.start_btn.add_class("kit-run-start-vote")
                 out += [setup, setup.start_btn]

@@ -248,6 +248,8 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     desk.wait_for_function("() => [...document.querySelectorAll('.kit-run-start-vote')].some("
                            "b => b.textContent.includes('Aloita budjetointi'))", timeout=30_000)
     desk.fill(".kit-activity-controls .kit-budget input", "50000")
+    # the rule that decides what is funded, fixed now and told to every phone (issue 17)
+    desk.select_option(".kit-activity-controls .kit-pb-rule-pick select", label=t("ui.pb_greedy", "fi"))
     # the checklist follows the method (budgeting ticks the costed projects): wait for it, then untick one
     store = demo.store()
     ws = store.workshop_by_code(demo.code)
@@ -264,10 +266,11 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     on_phone(sv, "vote-section")
     assert sv.locator("#vote-heading").inner_text() == "Omröstning"
     assert "Budgeten är" in sv.locator("#vote-rules").inner_text()
+    assert t("ui.pb_greedy", "sv") in sv.locator("#vote-rules").inner_text()
     sv.locator("#vote-items input.choice").first.check()
     act = next(a for a in store.agenda(ws["id"]) if a["type"] == "vote")
     rnd = store.round(act["config"]["round_id"])
-    assert rnd["method"] == "pb" and float(rnd["rules"]["budget"]) == 50000
+    assert rnd["method"] == "pb" and float(rnd["rules"]["budget"]) == 50000 and rnd["rules"]["rule"] == "greedy"
     assert sorted(i["id"] for i in store.round_items(rnd["id"])) == costed[1:]
     assert sv.locator("#vote-items li").count() == len(costed) - 1
     saved = t("vote.saved_choices", "sv", n=1)
@@ -277,6 +280,13 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     sv.wait_for_function("() => [...document.querySelectorAll('#results-list li')].some("
                          "li => li.textContent.includes('finansieras'))", timeout=10_000)
     shot(sv, "run-view-budgeting-phone-sv")
+    # the phone marks what the round's one rule funds, and nothing else
+    from kit import budgeting
+
+    texts = {str(i["id"]): i["text"] for i in store.round_items(rnd["id"])}
+    funded = {texts[x] for x in budgeting.cached(store.election(rnd["id"]), "greedy").funded}
+    marked = {li.split(":")[0] for li in sv.locator("#results-list li").all_inner_texts() if "finansieras" in li}
+    assert marked == funded and funded
     assert store.ballot_count(rnd["id"]) == 1
     store.close()
     for page in list(phones.values()) + [desk]:

@@ -144,7 +144,7 @@ def test_every_jupyter_server_of_the_kit_uses_the_offline_voila_template(tmp_pat
 
 
 # -- stage 2 on the projector ---------------------------------------------------------------------------
-def test_budgeting_round_shows_both_rules_side_by_side_with_explanations(store, ws):
+def test_a_budgeting_round_shows_its_one_decision_and_the_other_rule_only_as_a_labelled_comparison(store, ws):
     from tests.unit.test_rounds import EXAMPLE1, PB_COSTS
 
     for text, cost in PB_COSTS.items():
@@ -164,8 +164,13 @@ def test_budgeting_round_shows_both_rules_side_by_side_with_explanations(store, 
     assert "kit-pb" not in app.results.value  # hidden until revealed
     app.reveal(True)
     html = app.results.value
-    greedy = html[html.index("kit-pb-greedy"):html.index("kit-pb-mes")]
-    mes = html[html.index("kit-pb-mes"):]
+    # the rule fixed at the opening (equal shares by default) is the decision and comes first; the other
+    # is labelled a comparison and stays on the desk (kit-desk-only: never on the projector's view)
+    assert rnd["rules"]["rule"] == "mes" and html.index("kit-pb-mes") < html.index("kit-pb-greedy")
+    mes = html[html.index("kit-pb-mes"):html.index("kit-pb-greedy")]
+    greedy = html[html.index("kit-pb-greedy"):]
+    assert "kit-pb-binding" in mes and "Decision: Equal shares (Add1)" in mes
+    assert "kit-pb-compare kit-desk-only" in greedy and "For comparison, not the decision: Most votes first" in greedy
     assert f"data-funded='{ids['Pyöräpolku']}'" in greedy and f"data-funded='{ids['Ulkokuntosali']}'" in greedy
     assert f"data-funded='{ids['Leikkipaikka']}'" in mes and f"data-funded='{ids['Ulkokuntosali']}'" not in mes
     assert "voters paid" in mes and "Money left" in greedy

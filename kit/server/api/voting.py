@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kit import voting
 from kit.errors import KitError
+from kit.i18n import t
+from kit.render.voting import RULE_TITLE
 from kit.server.base import ApiHandler, guarded
 from kit.store import Store
 
@@ -29,6 +31,9 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None, lang:
         "max_choices": rules.get("max"),
         "max_ranked": rules.get("k"),
         "budget": rules.get("budget"),
+        # budgeting: the rule that decides it, fixed when the round opened, named in the reader's language
+        **({"rule": voting.pb_rule(rules), "rule_name": t(RULE_TITLE[voting.pb_rule(rules)], lang)}
+           if rnd["method"] == "pb" else {}),
         "items": visible,
         "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
         "results": None,
@@ -41,8 +46,7 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None, lang:
             from kit import budgeting
 
             e = store.election(rnd["id"])
-            view["funded"] = {"greedy": [int(x) for x in budgeting.cached(e, "greedy").funded],
-                              "mes": [int(x) for x in budgeting.cached(e, "mes").funded]}
+            view["funded"] = [int(x) for x in budgeting.cached(e, voting.pb_rule(rules)).funded]
     return view
 
 

@@ -36,7 +36,7 @@
     if (r.results) {
       var byId = {};
       r.items.forEach(function (i) { byId[i.id] = i; });
-      var funded = r.funded ? r.funded.mes : null;
+      var funded = r.funded || null;  // by the round's one rule, fixed when it opened
       r.results.forEach(function (row) {
         var li = document.createElement("li");
         var key = r.method === "dots" ? "js.result_row" : r.method === "ranking" ? "js.result_points" : "js.result_votes";
@@ -61,8 +61,8 @@
     if (r.method === "ranking") return tr("js.rules_ranking", { k: r.max_ranked });
     if (r.method === "choose_one") return tr("js.rules_choose_one");
     if (r.method === "pb") {
-      return r.max_choices ? tr("js.rules_pb_max", { budget: money(r.budget), max: r.max_choices })
-                           : tr("js.rules_pb", { budget: money(r.budget) });
+      return (r.max_choices ? tr("js.rules_pb_max", { budget: money(r.budget), max: r.max_choices })
+                            : tr("js.rules_pb", { budget: money(r.budget) })) + " " + tr("js.pb_rule", { rule: r.rule_name });
     }
     if (r.max_choices && r.min_choices) return tr("js.rules_approval_min_max", { min: r.min_choices, max: r.max_choices });
     return tr("js.rules_approval_max", { max: r.max_choices });
