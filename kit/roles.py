@@ -20,10 +20,13 @@ GINI_WARN = 0.3
 MAX_MEAN_WARN = 1.5
 A_SHARE_WARN = 0.5
 TERM_MONTHS = 12
+# groups whose members take part unpaid (residents, clients, young people, experts by experience): a
+# holder from one of them is marked unpaid, so their workload is read with that in mind
+UNPAID_GROUPS = ("resident", "expert_by_experience", "client", "young_person")
 # which sectors of the map tend to hold a competence (suggestions for a gap; a network can do otherwise)
 COMPETENCE_SECTORS = {
     "social_health": ("sote_professional", "wellbeing_services_county"),
-    "mental_health": ("sote_professional", "third_sector"),
+    "mental_health": ("sote_professional", "third_sector", "youth_worker"),
     "creative_methods": ("culture_practitioner", "education"),
     "nature_methods": ("green_care_practitioner",),
     "co_development": ("expert_by_experience", "third_sector", "municipality"),

@@ -8,6 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from kit import roles as roles_mod
 from kit import voting
 from kit.errors import KitError
 from kit.numbers import amount_text
@@ -292,7 +293,7 @@ class RolesStore(BaseStore):
     def decide_offer(self, offer_id: int, accept: bool, name: str | None = None) -> dict | None:
         """Accepting makes the participant a holder (once), marks R for "I can do this" and C for
         "I can help" (unless they already hold a letter on the task), and records their competences."""
-        unpaid_groups = ("resident", "expert_by_experience")
+        unpaid_groups = roles_mod.UNPAID_GROUPS
         with self._tx(write=True) as conn:
             o = _row(conn.execute(select(offers).where(offers.c.id == offer_id)).first())
             if o is None or o["status"] != "pending":

@@ -225,7 +225,7 @@ class RolesApp(KitApp):
         if a is None:
             raise KitError("unknown_actor", status=404, actor="–")
         return self.add_holder(a["name"], "actor", actor_id=a["id"],
-                               unpaid=a["sector"] in ("resident", "expert_by_experience"))
+                               unpaid=a["sector"] in roles.UNPAID_GROUPS)
 
     def remove_holder(self, holder_id) -> None:
         if holder_id is None:

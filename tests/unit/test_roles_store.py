@@ -69,6 +69,15 @@ def test_offers_from_devices_become_holders_and_letters(store, ws):
         store.decide_offer(o1["id"], True)
 
 
+def test_a_client_who_volunteers_is_marked_unpaid_as_residents_are_and_a_professional_is_not(store, ws):
+    task = store.add_task(ws["id"], "Retken suunnittelu")
+    holders = {}
+    for group in ("client", "sote_professional"):
+        p, _ = store.add_participant(ws["id"], f"Osallistuja {group}", group)
+        holders[group] = store.decide_offer(store.add_offer(ws["id"], task["id"], p["id"], "can_help")["id"], True)
+    assert holders["client"]["unpaid"] and not holders["sote_professional"]["unpaid"]
+
+
 def test_plan_canvas_checks_its_fields(store, ws):
     store.set_plan(ws["id"], need_for_change="Yksinäisyys", budget="5 000,50")
     assert store.plan(ws["id"])["budget"] == "5000.50"
