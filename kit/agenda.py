@@ -38,12 +38,15 @@ WORDS_PER_PERSON = 3  # a warm-up: a few words each, so one voice cannot fill th
 # what each type may carry in its config, and of which kind
 CONFIG = {
     "ideas": {"moderate": bool},
-    "vote": {"round_id": int, "method": str},
+    "vote": {"round_id": int, "method": str, "budget": str, "rule": str},
     "form": {"form_id": int},
     "words": {"prompt": dict, "per_person": int, "closed": bool},
     "questions": {"moderate": bool, "closed": bool},
     "slide": {"text": dict},
 }
+# what the secretary minutes on any activity (kit/minutes.py): the discussion and the decision
+MINUTED = {"note": str, "decision": str}
+MINUTED_CHARS = 2000
 # a setting of the workshop that a type opens while it is the room's activity
 OPENS = {"map": "map_open", "tasks": "tasks_open", "tray": "tray_open"}
 
@@ -81,11 +84,16 @@ def check_activity(a: dict, taken=()) -> dict:
     if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
                                 or not 1 <= minutes <= MAX_MINUTES):
         raise KitError("bad_minutes", max=MAX_MINUTES)
-    allowed = CONFIG.get(a["type"], {})
+    allowed = {**CONFIG.get(a["type"], {}), **MINUTED}
     config = {}
     for k, v in (a.get("config") or {}).items():
         kind = allowed.get(k)
         if kind is None or v is None:
+            continue
+        if k in MINUTED:
+            v = clean_text(v, MINUTED_CHARS, "too_long", k)
+            if v:
+                config[k] = v
             continue
         if kind is dict:
             v = _texts(v, SLIDE_CHARS, "text")

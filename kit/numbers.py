@@ -63,3 +63,17 @@ def number(x, lang: str = "fi", digits: int | None = None) -> str:
         digits = 0 if d == d.to_integral_value() else 2
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(d, format=fmt, locale=_locale(lang))
+
+
+def date_text(iso: str, lang: str = "fi") -> str:
+    """A date as the reader's language writes it in minutes (2.12.2026; 2 December 2026), by Babel's CLDR."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    try:
+        day = date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso or ""
+    return format_date(day, format="long" if lang == "en" else "short" if lang == "sv" else "d.M.yyyy",
+                       locale=_locale(lang))

@@ -41,7 +41,7 @@ from kit.render.voting import RULE_TITLE
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store, now
 
-FORMATS = ("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml", "kumu", "json", "tray", "tray_pdf")
+FORMATS = ("html", "pdf", "minutes", "minutes_pdf", "minutes_docx", "xlsx", "csv", "pb", "graphml", "kumu", "json", "tray", "tray_pdf")
 CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -334,11 +334,6 @@ class Report:
                     asked.append({"title": title, "questions": qs})
         return self.render("run", acts=acts, clouds=clouds, asked=asked)
 
-    def open_questions(self) -> list[str]:
-        """For the minutes: the room's questions left unanswered, most votes first (follow-ups)."""
-        return [self.t("minutes.question", text=q["text"], n=q["votes"])
-                for q in self.store.questions(self.ws["id"]) if q["status"] == "visible"]
-
     def sections(self, interactive: bool = True) -> list[str]:
         out = [self.header(), self.participants_section(), self.run_section(), self.map_section(interactive),
                self.ideas_section(), self.rounds_section(), self.later_stages()]
@@ -347,26 +342,24 @@ class Report:
 
     # minutes -------------------------------------------------------------------------------------
     def decisions(self) -> list[str]:
-        out = []
-        for r in self.rounds:
-            if r["status"] != "closed":
-                continue
-            items, ballots, res = self.round_results(r)
-            text = {i["id"]: i["text"] for i in items}
-            if not voting.has_result(res):
-                out.append(self.t("minutes.no_result", title=voting.round_title(r, self.lang)))
-            elif r["method"] == "pb":
-                e = self.store.election(r["id"])
-                rule = voting.pb_rule(r["rules"])  # the one binding result, by the rule fixed at the opening
-                o = budgeting.cached(e, rule)
-                out.append(self.t("minutes.pb", title=voting.round_title(r, self.lang), rule=self.t(RULE_TITLE[rule]),
-                                  projects=", ".join(e.project(x).label for x in o.funded) or "–",
-                                  left=money(o.left, self.lang)))
-            else:
-                top = [x for x in res if x.rank == 1]
-                out.append(self.t("minutes.top", title=voting.round_title(r, self.lang), ideas=", ".join(text[x.idea_id] for x in top),
-                                  score=top[0].score, n=len(ballots)))
-        return out
+        return [line for r in self.rounds if r["status"] == "closed" and (line := self.decision_line(r))]
+
+    def decision_line(self, r: dict) -> str:
+        """A vote's result as the minutes record it: a budgeting round's one binding result (by the rule
+        fixed when it opened), else what came first."""
+        items, ballots, res = self.round_results(r)
+        text = {i["id"]: i["text"] for i in items}
+        if not voting.has_result(res):
+            return self.t("minutes.no_result", title=voting.round_title(r, self.lang))
+        if r["method"] == "pb":
+            e = self.store.election(r["id"])
+            rule = voting.pb_rule(r["rules"])
+            o = budgeting.cached(e, rule)
+            return self.t("minutes.pb", title=voting.round_title(r, self.lang), rule=self.t(RULE_TITLE[rule]),
+                          projects=", ".join(e.project(x).label for x in o.funded) or "–", left=money(o.left, self.lang))
+        top = [x for x in res if x.rank == 1]
+        return self.t("minutes.top", title=voting.round_title(r, self.lang), ideas=", ".join(text[x.idea_id] for x in top),
+                      score=top[0].score, n=len(ballots))
 
     def action_lines(self) -> list[str]:
         from kit import roles
@@ -376,35 +369,21 @@ class Report:
                        due=a["due"] or "–")
                 for a in roles.action_list(d["tasks"], d["holders"], d["assignments"])]
 
-    def minutes_lines(self) -> list[tuple[str, list[str]]]:
-        ws = self.ws
-        place = (ws["settings"] or {}).get("place") or "–"
-        attendees = [f"{g}: {n}" for g, n in self.group_counts()] or [self.t("report.none_yet")]
-        votes = []
-        for r in self.rounds:
-            items, ballots, res = self.round_results(r)
-            text = {i["id"]: i["text"] for i in items}
-            votes.append(f"{voting.round_title(r, self.lang)} ({self.t('method.' + r['method'])}, {self.t('report.ballots', n=len(ballots))}): "
-                         + "; ".join(f"{text.get(x.idea_id, '')} {x.score}" for x in res[:10]))
-        return [
-            (self.t("minutes.meeting"), [self.title, self.t("minutes.date", date=ws["created_at"][:10]),
-                                         self.t("minutes.place", place=place)]),
-            (self.t("minutes.attendees"), attendees),
-            (self.t("minutes.decisions"), self.decisions() or [self.t("minutes.none")]),
-            (self.t("minutes.votes"), votes or [self.t("minutes.none")]),
-            (self.t("minutes.actions"), self.action_lines() or [self.t("minutes.no_actions")]),
-            (self.t("minutes.open_questions"), self.open_questions() or [self.t("minutes.none")]),
-        ]
+    def minutes(self):
+        """The minutes (pöytäkirja) in the form a working group files them (kit/report_minutes.py)."""
+        from kit import report_minutes
+
+        return report_minutes.build(self)
 
     def minutes_html(self) -> str:
-        return render("report/minutes.html", self.lang, title=self.t("minutes.title", title=self.title),
-                      sections=self.minutes_lines())
+        from kit import report_minutes
+
+        return report_minutes.html(self.minutes(), self.lang)
 
     def minutes_text(self) -> str:
-        out = [self.t("minutes.title", title=self.title), ""]
-        for h, items in self.minutes_lines():
-            out += [h.upper(), *[f"- {x}" for x in items], ""]
-        return "\n".join(out)
+        from kit import report_minutes
+
+        return report_minutes.text(self.minutes())
 
     # the notebook nbconvert renders ---------------------------------------------------------------
     def notebook(self, interactive: bool = True) -> nbformat.NotebookNode:
@@ -533,6 +512,14 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
         return report_pdf(store, workshop_id, lang), f"{code}-report.pdf"
     if fmt == "minutes":
         return Report(store, workshop_id, lang).minutes_html().encode("utf-8"), f"{code}-minutes.html"
+    if fmt == "minutes_pdf":
+        rep = Report(store, workshop_id, lang)
+        return html_to_pdf(rep.minutes_html(), rep.title, rep.lang), f"{code}-minutes.pdf"
+    if fmt == "minutes_docx":
+        from kit import report_minutes
+
+        rep = Report(store, workshop_id, lang)
+        return report_minutes.docx(rep.minutes(), rep.lang), f"{code}-minutes.docx"
     if fmt == "xlsx":
         return xlsx(store, workshop_id, include_nicknames), f"{code}.xlsx"
     if fmt == "csv":

@@ -98,6 +98,19 @@ class AgendaStore(BaseStore):
             self._bump(conn, workshop_id)
         return ag.find(items, activity_id)
 
+    def set_minutes_info(self, workshop_id: int, info: dict) -> dict:
+        """The meeting's facts for the minutes (number, date, times, place, chair, secretary, checkers,
+        who is present by name, the previous minutes' approval), cleaned; all or nothing."""
+        from kit import minutes
+
+        clean = minutes.check_info(info)
+        self.set_setting(workshop_id, "minutes", clean or None)
+        return clean
+
+    def minute_item(self, workshop_id: int, activity_id: str, note: str = "", decision: str = "") -> dict:
+        """What the secretary minuted on one agenda activity: the discussion and the decision ("" clears)."""
+        return self.update_agenda_item(workshop_id, activity_id, config={"note": note or "", "decision": decision or ""})
+
     def agenda_state(self, workshop_id: int) -> dict:
         """{"activities", "current" (the activity or None), "position" (1-based or None), "started"}."""
         with self._tx() as conn:

@@ -8,6 +8,7 @@ import json
 import ipywidgets as w
 
 from kit import report
+from kit.agenda import activity_title
 from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.errors import KitError
@@ -17,7 +18,8 @@ from kit.store import Store
 from kit.ui.common import KitApp, theme
 from kit.ui.stakeholders import data_uri
 
-MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html",
+MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html", "minutes_pdf": "application/pdf",
+        "minutes_docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "application/zip",
         "pb": "text/plain", "graphml": "application/xml",
         "kumu": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json",
@@ -44,6 +46,41 @@ class ReportApp(KitApp):
             self.buttons.append(b)
         self.links = w.HTML()
         self.links.add_class("kit-export-links")
+        # the minutes: what the secretary types (kit/minutes.py); the numbered items follow the agenda
+        sty, wide = {"description_width": "initial"}, w.Layout(width="32em", max_width="100%")
+        self.minutes_fields = {
+            "number": w.Text(description=t("ui.minutes_number", L), style=sty, layout=wide),
+            "date": w.Text(description=t("ui.minutes_date", L), style=sty, layout=wide),
+            "start": w.Text(description=t("ui.minutes_start", L), style=sty, layout=wide),
+            "end": w.Text(description=t("ui.minutes_end", L), style=sty, layout=wide),
+            "place": w.Text(description=t("minutes.where", L), style=sty, layout=wide),
+            "chair": w.Text(description=t("minutes.chair", L), style=sty, layout=wide),
+            "secretary": w.Text(description=t("minutes.secretary", L), style=sty, layout=wide),
+            "checkers": w.Textarea(description=t("ui.minutes_checkers", L), style=sty, layout=wide, rows=2),
+            "present": w.Textarea(description=t("ui.minutes_present", L), style=sty, layout=wide, rows=4),
+            "previous": w.Text(description=t("ui.minutes_previous", L), style=sty, layout=wide),
+        }
+        for name, box in self.minutes_fields.items():
+            box.add_class(f"kit-minutes-{name}")
+        self.minutes_save = w.Button(description=t("ui.minutes_save", L), button_style="primary",
+                                     layout=w.Layout(width="auto"))
+        self.minutes_save.add_class("kit-minutes-save")
+        self.minutes_save.on_click(lambda _: self._guard(self.save_minutes_info,
+                                                         {k: v.value for k, v in self.minutes_fields.items()}))
+        self.minutes_item = w.Dropdown(description=t("ui.minutes_item", L), style=sty, layout=wide)
+        self.minutes_item.add_class("kit-minutes-item")
+        self.minutes_item.observe(lambda ch: not self._drawing and self._load_item(), names="value")
+        self.minutes_note = w.Textarea(description=t("ui.minutes_note", L), style=sty, layout=wide, rows=3)
+        self.minutes_note.add_class("kit-minutes-note")
+        self.minutes_decision = w.Textarea(description=t("ui.minutes_decision", L), style=sty, layout=wide, rows=3)
+        self.minutes_decision.add_class("kit-minutes-decision")
+        self.minutes_item_save = w.Button(description=t("ui.minutes_item_save", L), layout=w.Layout(width="auto"))
+        self.minutes_item_save.add_class("kit-minutes-item-save")
+        self.minutes_item_save.on_click(lambda _: self._guard(self.save_item, self.minutes_item.value,
+                                                              self.minutes_note.value, self.minutes_decision.value))
+        minutes_box = w.VBox([w.HTML(element("note", t("ui.minutes_help", L))), *self.minutes_fields.values(),
+                              self.minutes_save, self.minutes_item, self.minutes_note, self.minutes_decision,
+                              self.minutes_item_save])
         self.restore_upload = w.FileUpload(accept=".json", multiple=False, description=t("ui.restore", L),
                                            layout=w.Layout(width="auto"))
         self.replace = w.Checkbox(description=t("ui.restore_replace", L), indent=False, layout=w.Layout(width="auto"))
@@ -53,6 +90,7 @@ class ReportApp(KitApp):
             w.HBox([self.out_lang, self.nicknames], layout=w.Layout(flex_flow="row wrap")),
             w.HTML(element("note", t('ui.export_help', L))),
             w.HBox(self.buttons, layout=w.Layout(flex_flow="row wrap")), self.progress, self.links,
+            w.HTML(element("heading", 2, t("ui.minutes_heading", L))), minutes_box,
             w.HTML(element("heading", 2, t("ui.restore_heading", L)) + element("note", t("ui.restore_help", L))),
             w.HBox([self.restore_upload, self.replace], layout=w.Layout(flex_flow="row wrap")),
         ]
@@ -72,6 +110,26 @@ class ReportApp(KitApp):
         self.made[fmt] = (content, name)
         self._ok(t("ui.export_ready", self.lang, name=name))
         return content, name
+
+    def save_minutes_info(self, info: dict) -> dict:
+        """The meeting's facts for the minutes; a date or time that is not one is refused, nothing saved."""
+        saved = self.store.set_minutes_info(self.ws["id"], info)
+        self._ok(t("ui.saved", self.lang))
+        return saved
+
+    def save_item(self, activity_id: str | None, note: str, decision: str) -> dict:
+        """The discussion and the decision minuted on one agenda item."""
+        if not activity_id:
+            raise KitError("unknown_activity", status=404)
+        act = self.store.minute_item(self.ws["id"], activity_id, note, decision)
+        self._ok(t("ui.saved", self.lang))
+        return act
+
+    def _load_item(self) -> None:
+        act = next((a for a in self.store.agenda(self.ws["id"]) if a["id"] == self.minutes_item.value), None)
+        if act is not None:
+            self.minutes_note.value = act["config"].get("note", "")
+            self.minutes_decision.value = act["config"].get("decision", "")
 
     def restore(self, doc: dict, replace: bool = False) -> dict:
         ws = self.store.restore_workshop(doc, replace=replace)
@@ -93,6 +151,15 @@ class ReportApp(KitApp):
         L = self.lang
         self.ws = self.store.workshop(self.ws["id"])
         self.header.value = element("heading", 1, f"{t('ui.outputs', L)}: {wsmod.title(self.ws, L)}")
+        info = (self.ws["settings"] or {}).get("minutes") or {}
+        for name, box in self.minutes_fields.items():
+            value = info.get(name, "")
+            box.value = "\n".join(value) if isinstance(value, list) else value
+        agenda = self.store.agenda(self.ws["id"])
+        keep = self.minutes_item.value
+        self.minutes_item.options = [(f"{n}. {activity_title(a, L)}", a["id"]) for n, a in enumerate(agenda, start=1)]
+        self.minutes_item.value = keep if keep in [a["id"] for a in agenda] else (agenda[0]["id"] if agenda else None)
+        self._load_item()
         files = [(f"kit-download-{fmt}", self.made[fmt][1], data_uri(self.made[fmt][0], MIME[fmt]),
                   f"{len(self.made[fmt][0]):,}") for fmt in report.FORMATS if fmt in self.made]
         self.links.value = element("download_list", files) if files else ""
