@@ -78,7 +78,7 @@ def check_info(info: dict) -> dict:
 class Item:
     """One numbered item (§) of the minutes."""
     number: int
-    kind: str  # opening | previous | activity | votes | actions | closing
+    kind: str  # opening | previous | threshold | activity | votes | actions | closing
     activity: dict | None = None
 
     @property
@@ -90,16 +90,19 @@ class Item:
         return (self.activity or {}).get("config", {}).get("decision") or ""
 
 
-def items(agenda: list[dict], info: dict, other_votes: bool = False) -> list[Item]:
+def items(agenda: list[dict], info: dict, other_votes: bool = False, threshold: bool = False) -> list[Item]:
     """The numbered items, in order: § 1 the opening (the join activity's notes, if any); the
     approval of the previous meeting's minutes when the secretary wrote one; every activity of the
     agenda after that (a slide only when something was minuted on it: a "thank you" slide is no item);
+    the meeting's decision to show smaller groups (`threshold`: a small-group threshold under 5);
     the results of votes that no agenda activity held (`other_votes`: started on the voting page);
     then what was agreed to do next, and the closing."""
     join = next((a for a in agenda if a["type"] == "join"), None)
     out = [Item(1, "opening", join)]
     if info.get("previous"):
         out.append(Item(len(out) + 1, "previous"))
+    if threshold:
+        out.append(Item(len(out) + 1, "threshold"))
     for a in agenda:
         if a["type"] == "join" or (a["type"] == "slide" and not (a["config"].get("note") or a["config"].get("decision"))):
             continue

@@ -13,9 +13,10 @@ import json
 import zipfile
 
 from kit import network as nw
+from kit import workshop as wsmod
 from kit.store import Store
 
-MIN_GROUP = 5  # as the report's: groups and answers under it are not shown on their own
+MIN_GROUP = wsmod.MIN_GROUP  # as the report's: groups and answers under it are not shown on their own
 
 
 def tables(store: Store, workshop_id: int, include_nicknames: bool = False) -> dict[str, list[dict]]:
@@ -170,7 +171,7 @@ def evaluation_tables(store: Store, workshop_id: int) -> dict[str, list[dict]]:
         if f["status"] == "draft":
             continue
         resp = store.responses(f["id"])
-        least = max(f["min_answers"], MIN_GROUP)
+        least = max(f["min_answers"], wsmod.min_group(store.workshop(workshop_id)))
         forms_.append({"id": f["id"], "title": f["title"], "status": f["status"], "questions": len(f["questions"]),
                        "responses": len(resp), "min_answers": least})
         texts = {q["id"]: q["text"] for q in f["questions"]}

@@ -53,12 +53,12 @@ def template_dir() -> Path:
 class Report:
     """Reads a workshop once and writes each section as escaped HTML in the workshop's language."""
 
-    def __init__(self, store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP):
+    def __init__(self, store: Store, workshop_id: int, lang: str | None = None, min_group: int | None = None):
         self.store = store
         self.ws = store.workshop(workshop_id)
         self.lang = lang or self.ws["language"]
         self.title = wsmod.title(self.ws, self.lang)
-        self.min_group = min_group
+        self.min_group = min_group or wsmod.min_group(self.ws)  # the meeting's own, 5 unless it agreed otherwise
         self.tpl = wsmod.template(self.ws["template"])
         self.participants = store.participants(workshop_id)
         self.ideas = store.ideas(workshop_id)
@@ -406,7 +406,7 @@ def _exporter(cls):
     return e
 
 
-def report_html(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> str:
+def report_html(store: Store, workshop_id: int, lang: str | None = None, min_group: int | None = None) -> str:
     from nbconvert import HTMLExporter
 
     body, _ = _exporter(HTMLExporter).from_notebook_node(Report(store, workshop_id, lang, min_group).notebook())
@@ -492,7 +492,7 @@ def html_to_pdf(page: str, title: str = "", lang: str = "fi") -> bytes:
         raise KitError("pdf_unavailable", status=503) from None
 
 
-def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_group: int = MIN_GROUP) -> bytes:
+def report_pdf(store: Store, workshop_id: int, lang: str | None = None, min_group: int | None = None) -> bytes:
     """The report as A4 PDF: the same HTML as the report download, printed (see html_to_pdf)."""
     from nbconvert import HTMLExporter
 

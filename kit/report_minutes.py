@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kit import minutes as mn
 from kit.agenda import activity_title
+from kit.workshop import MIN_GROUP
 from kit.numbers import date_text
 from kit.render import render
 
@@ -60,7 +61,8 @@ def build(rep) -> MinutesDoc:
     sections = []
     held = {a["config"].get("round_id") for a in agenda if a["type"] == "vote"}
     others = [r for r in rep.rounds if r["status"] == "closed" and r["id"] not in held]
-    for item in mn.items(agenda, info, other_votes=bool(others)):
+    lowered = rep.min_group < MIN_GROUP
+    for item in mn.items(agenda, info, other_votes=bool(others), threshold=lowered):
         s = Section(item.number, "", note=item.note, decision=item.decision)
         if item.kind == "opening":
             s.heading = t("minutes.opening")
@@ -68,6 +70,9 @@ def build(rep) -> MinutesDoc:
                 s.lines.append(t("minutes.opened", who=info.get("chair") or t("minutes.chair_unnamed"), time=info["start"]))
         elif item.kind == "previous":
             s.heading, s.decision = t("minutes.previous"), info["previous"]
+        elif item.kind == "threshold":  # the meeting agreed to be seen in smaller groups (issue 17, item 9)
+            s.heading = t("minutes.threshold")
+            s.decision = t("minutes.threshold_decision", n=rep.min_group, default=MIN_GROUP)
         elif item.kind == "activity":
             a = item.activity
             s.heading = activity_title(a, rep.lang)

@@ -96,3 +96,15 @@ def title(ws: dict, lang: str) -> str:
 def welcome(ws: dict, lang: str) -> str:
     """The join page's welcome: the facilitator's own in the reader's language, else the template's."""
     return ((ws.get("settings") or {}).get("welcome") or {}).get(lang) or prompt(ws["template"], "welcome", lang)
+
+
+MIN_GROUP = 5  # groups (and answers) under it are not shown on their own
+MAX_MIN_GROUP = 100
+
+
+def min_group(ws: dict) -> int:
+    """The small-group threshold of this meeting: 5 unless the meeting agreed to another (down to 1,
+    for a working group whose 2-3 experts by experience could otherwise never be seen; the minutes
+    record that decision)."""
+    n = (ws.get("settings") or {}).get("min_group")
+    return n if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_MIN_GROUP else MIN_GROUP

@@ -107,6 +107,16 @@ class AgendaStore(BaseStore):
         self.set_setting(workshop_id, "minutes", clean or None)
         return clean
 
+    def set_min_group(self, workshop_id: int, n: int) -> int:
+        """The meeting's small-group threshold (1-100; 5 is the default). Lower than 5 only as the
+        meeting agreed: the minutes record it as the meeting's decision."""
+        from kit import workshop as wsmod
+
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= wsmod.MAX_MIN_GROUP:
+            raise KitError("bad_min_group", max=wsmod.MAX_MIN_GROUP)
+        self.set_setting(workshop_id, "min_group", None if n == wsmod.MIN_GROUP else n)
+        return n
+
     def minute_item(self, workshop_id: int, activity_id: str, note: str = "", decision: str = "") -> dict:
         """What the secretary minuted on one agenda activity: the discussion and the decision ("" clears)."""
         return self.update_agenda_item(workshop_id, activity_id, config={"note": note or "", "decision": decision or ""})

@@ -23,7 +23,7 @@ from kit.ui.start import join_panel_html
 TOP_K_DEFAULT = 5
 
 
-def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_group: int = 5) -> dict:
+def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_group: int | None = None) -> dict:
     """Everything the projector shows, read from the store in one place (also used by the benchmark)."""
     ws = store.workshop(workshop_id)
     rnd = store.round(round_id) if round_id else store.current_round(workshop_id)
@@ -47,7 +47,7 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         data["results"] = counted.results
         data["ties"] = voting.round_ties(rnd["method"], data["results"], len(items), TOP_K_DEFAULT)
         data["texts"] = {i["id"]: (i["text"], i["status"]) for i in items}
-        data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group)
+        data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group or wsmod.min_group(ws))
         if rnd["method"] == "pb":
             e = store.election(rnd["id"])
             data["pb"] = {"election": e, "greedy": budgeting.cached(e, "greedy"), "mes": budgeting.cached(e, "mes")}
@@ -89,7 +89,10 @@ class ProjectorApp(KitApp):
         self.runoff_btn.add_class("kit-runoff")
         self.runoff_btn.on_click(lambda _: self._guard(self.runoff))
         self.min_group = w.BoundedIntText(value=5, min=1, max=100, description=t("ui.min_group", L), style=sty)
-        self.min_group.observe(lambda ch: self.refresh(), names="value")
+        self.min_group.add_class("kit-min-group")
+        # the meeting's own threshold, stored: lower than 5 only as the meeting agreed (the minutes say so)
+        self.min_group.observe(lambda ch: not self._drawing and self._guard(self.set_min_group, ch["new"]),
+                               names="value")
         self.ideas_box = w.VBox()
         self.ideas_box.add_class("kit-ideas")
         self.moderation = IdeaRows(self)  # a row per idea, made once and updated in place
@@ -220,6 +223,10 @@ class ProjectorApp(KitApp):
         self.refresh()
         return new
 
+    def set_min_group(self, n: int) -> None:
+        self.store.set_min_group(self.ws["id"], n)
+        self._ok(t("ui.min_group_saved", self.lang, n=n))
+
     def hide_idea(self, idea_id: int, expect: str | None = None) -> bool:
         return self.moderation.set_status(idea_id, "hidden", expect)
 
@@ -324,8 +331,9 @@ class ProjectorApp(KitApp):
 
     def _draw(self) -> None:
         L = self.lang
-        self.data = data = board_data(self.store, self.ws["id"], self.round_id, self.min_group.value)
+        self.data = data = board_data(self.store, self.ws["id"], self.round_id)
         self.ws = data["workshop"]
+        self.min_group.value = wsmod.min_group(self.ws)
         self.join.value = join_panel_html(self.ws["code"], L, scale=5, small=True)
         rnd = data["round"]
         ballots = f"{data['ballots']} / {data['participants']}" if rnd else "–"

@@ -120,3 +120,37 @@ def test_the_secretary_fills_the_minutes_on_the_outputs_page(demo):
     assert "decision" not in next(a for a in store.agenda(ws["id"]) if a["id"] == ideas["id"])["config"]
     fmts = [b._dom_classes for b in app.buttons]
     assert ("kit-export-minutes_docx",) in fmts and ("kit-export-minutes_pdf",) in fmts
+
+
+def test_a_working_group_may_agree_to_be_seen_in_smaller_groups_and_the_minutes_record_it(store):
+    """Issue 17, item 9: 2-3 experts by experience in an 8-person forum are never seen under the
+    default threshold of 5; the meeting may lower it for itself, down to 1, as a recorded decision."""
+    from kit.ui import ProjectorApp
+
+    ws = store.create_workshop("Kulttuurifoorumi", "kulttuurifoorumi", "fi")
+    a, b = store.add_idea(ws["id"], "Lauluilta"), store.add_idea(ws["id"], "Maalauspaja")
+    rnd = store.open_round(store.create_round(ws["id"], "Valinta", method="approval")["id"])
+    for group, n in (("expert_by_experience", 2), ("sote_professional", 6)):
+        for _ in range(n):
+            p, _ = store.add_participant(ws["id"], None, group)
+            store.save_ballot(rnd["id"], p["id"], {"choices": [a["id"] if group == "sote_professional" else b["id"]]})
+    store.close_round(rnd["id"])
+    store.set_results_visible(rnd["id"], True)
+    before = report.Report(store, ws["id"], "fi")
+    assert before.min_group == 5 and "Kokemusasiantuntija" not in before.rounds_section()
+    assert "RYHMITTÄISTEN" not in before.minutes_text()
+    for bad in (0, 101, "2", True):
+        with pytest.raises(KitError):
+            store.set_min_group(ws["id"], bad)
+    app = ProjectorApp(store, code=ws["code"], lang="fi", poll=False)
+    assert app.min_group.value == 5
+    app.min_group.value = 2  # the meeting agreed; the desk sets it
+    assert "kirjataan pöytäkirjaan" in app.message.value
+    assert "Kokemusasiantuntija" in app.groups.value  # now seen, here and in the report
+    after = report.Report(store, ws["id"], "fi")
+    assert after.min_group == 2 and "Kokemusasiantuntija" in after.rounds_section()
+    text = after.minutes_text()
+    assert "RYHMITTÄISTEN TULOSTEN NÄYTTÄMINEN\nPäätös: Kokous päätti näyttää tulokset ryhmittäin jo 2 osallistujan" in text
+    store.set_min_group(ws["id"], 5)  # back to the default: nothing to record
+    assert "min_group" not in store.workshop(ws["id"])["settings"]
+    assert "RYHMITTÄISTEN" not in report.Report(store, ws["id"], "fi").minutes_text()
