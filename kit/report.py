@@ -102,11 +102,12 @@ class Report:
         return self.render("header", ws=self.ws, title=self.title, template_name=wsmod.template_name(self.ws["template"], self.lang),
                            made=now()[:16].replace("T", " "), min_group=self.min_group)
 
-    def group_counts(self) -> list[tuple[str, int]]:
-        """Participants by stakeholder group; groups under the threshold counted together."""
+    def group_counts(self, unnamed: bool = False) -> list[tuple[str, int]]:
+        """Participants by stakeholder group; groups under the threshold counted together. `unnamed`:
+        only those not named in the minutes by their own wish (the minutes list those by name)."""
         counts: dict = {}
         for p in self.participants:
-            if p.get("kind") == "import":
+            if p.get("kind") == "import" or (unnamed and p.get("minutes_name")):
                 continue
             counts[p["stakeholder_group"]] = counts.get(p["stakeholder_group"], 0) + 1
         shown = [(self.group(g), n) for g, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= self.min_group]

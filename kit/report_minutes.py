@@ -55,7 +55,10 @@ def build(rep) -> MinutesDoc:
             facts.append((t(f"minutes.{key}"), info[key]))
     if info.get("checkers"):
         facts.append((t("minutes.checkers"), ", ".join(info["checkers"])))
-    by_group = [f"{g}: {n}" for g, n in rep.group_counts()]
+    by_group = [f"{g}: {n}" for g, n in rep.group_counts(unnamed=True)]
+    # present by name: whom the secretary wrote down, and who asked to be named on their own device
+    present = list(dict.fromkeys(info.get("present", []) + [p["minutes_name"] for p in rep.participants
+                                                             if p.get("minutes_name")]))
     agenda = rep.store.agenda(ws["id"])
     rounds = {r["id"]: r for r in rep.rounds}
     sections = []
@@ -94,7 +97,7 @@ def build(rep) -> MinutesDoc:
         sections.append(s)
     signatures = [t("minutes.chair"), t("minutes.secretary")] + [t("minutes.checker")] * max(1, len(info.get("checkers", [])))
     labels = {k: t(f"minutes.{k}") for k in ("present", "by_group", "discussion", "decision", "signatures", "none")}
-    return MinutesDoc(title, facts, info.get("present", []), by_group, sections, signatures, labels)
+    return MinutesDoc(title, facts, present, by_group, sections, signatures, labels)
 
 
 def html(doc: MinutesDoc, lang: str) -> str:

@@ -164,6 +164,17 @@ def _document(base: str) -> dict:
                     "message": {"type": "string"}}}),
                               "401": _err("Not joined (no or unknown token)."),
                               "409": _err("The workshop is closed: contributions are final.")}}},
+            "/workshops/{code}/me/minutes-name": {"put": {
+                "summary": "Name me in the minutes: the name this participant agrees to be named by in the "
+                           "meeting's minutes (everyone else is counted by group only); an empty name takes it back. "
+                           "Stored as typed, shown escaped; forgotten on withdrawal.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+                "responses": {"200": _ok("Saved.", {"type": "object", "properties": {
+                    "minutes_name": {"type": ["string", "null"]}, "message": {"type": "string"}}}),
+                              "401": _err("Not joined (no or unknown token)."),
+                              "429": _err("Too many in a minute.")}}},
             "/workshops/{code}/ideas": {"post": {
                 "summary": "Submit an idea (stored as typed; shown escaped).",
                 "parameters": [CODE, LANG], "security": BEARER,

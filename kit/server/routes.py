@@ -24,7 +24,7 @@ from kit.server.api.map import ActorSuggestApi, LinkSuggestApi, MapApi
 from kit.server.api.roles import OffersApi, TasksApi
 from kit.server.api.tray import InterestApi, TrayApi, TraySuggestApi
 from kit.server.api.voting import BallotApi, CurrentRoundApi
-from kit.server.api.workshops import IdeasApi, JoinApi, KioskVoterApi, MeApi, WorkshopApi
+from kit.server.api.workshops import IdeasApi, JoinApi, KioskVoterApi, MeApi, MinutesNameApi, WorkshopApi
 from kit.server.base import ApiHandler, ApiNotFound, RateLimiter
 from kit.server.events import EventsApi
 from kit.server.join_page import JoinPage, RemotePage
@@ -38,7 +38,7 @@ PARAMETERS = {"code": r"([A-Za-z0-9]{1,16})"}
 ID = r"([0-9]{1,12})"
 
 API: list[type[ApiHandler]] = [
-    WorkshopApi, JoinApi, MeApi, IdeasApi, CurrentRoundApi, BallotApi, KioskVoterApi, MapApi, ActorSuggestApi,
+    WorkshopApi, JoinApi, MeApi, MinutesNameApi, IdeasApi, CurrentRoundApi, BallotApi, KioskVoterApi, MapApi, ActorSuggestApi,
     LinkSuggestApi, TasksApi, OffersApi, FormApi, ResponseApi, PollApi, TrayApi, TraySuggestApi, InterestApi,
     AgendaApi, CurrentActivityApi, WordsApi, QuestionsApi, QuestionVoteApi, RemotePairApi, EventsApi,
 ]

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 metadata = MetaData()
@@ -62,6 +62,8 @@ participants = Table(
     Column("kind", String(16), default="device"),
     # v9: when the device last asked for updates (to the minute): who is in the room now
     Column("last_seen", String(40)),
+    # v11: the name this person asked to be named by in the minutes (on their own device; else by group)
+    Column("minutes_name", String(120)),
 )
 
 
@@ -531,8 +533,15 @@ def _migrate_v10(conn: Connection) -> None:
                                                       title=a["title"], minutes=a["minutes"], config=a["config"]))
 
 
+def _migrate_v11(conn: Connection) -> None:
+    """The minutes: a participant may ask to be named in them, by a name of their own choosing."""
+    if "minutes_name" not in {c["name"] for c in inspect(conn).get_columns("participants")}:
+        conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN minutes_name VARCHAR(120)")
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
-              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10)]
+              (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
+              (11, _migrate_v11)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

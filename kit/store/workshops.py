@@ -180,6 +180,17 @@ class WorkshopsStore(BaseStore):
             raise KitError("not_joined", status=401)
         return row
 
+    def set_minutes_name(self, workshop_id: int, participant_id: int, name: str | None) -> str | None:
+        """Name me in the minutes: the name this person typed on their own device (at most 120
+        characters), or none (""), when they would rather be counted by their group."""
+        name = clean_text(name, 120, "too_long", "name") or None
+        with self._tx(write=True) as conn:
+            conn.execute(participants.update().where(participants.c.id == participant_id,
+                                                     participants.c.workshop_id == workshop_id)
+                         .values(minutes_name=name))
+            self._bump(conn, workshop_id)
+        return name
+
     def seen(self, participant_id: int) -> None:
         """A device asked for updates now. Not a change of the workshop: no version bump, no event."""
         with self._tx(write=True) as conn:

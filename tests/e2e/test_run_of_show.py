@@ -291,3 +291,38 @@ def test_the_demo_runs_from_the_run_view_alone_map_suggestions_and_a_budgeting_v
     store.close()
     for page in list(phones.values()) + [desk]:
         page.context.close()
+
+
+def test_a_phone_asks_to_be_named_in_the_minutes_and_the_minutes_name_it(demo, browser):
+    """Issue 17, item 3: "a participant ticks 'name me in the minutes' and types a name on their own
+    device"; behind the page's menu, it passes axe, survives a reload and reaches the minutes as typed."""
+    from kit import report
+    from kit.i18n import t
+
+    ctx = browser.new_context(viewport=PHONE, locale="fi")
+    page = ctx.new_page()
+    page.goto(demo.participants)
+    page.click("#join-form button[type=submit]")
+    page.wait_for_selector("#menu:not([hidden])", timeout=10_000)
+    page.click("#menu > summary")
+    page.fill("#named-name", "Aino <Virtanen>")
+    page.click("#named-form button[type=submit]")  # no consent ticked: asked first, nothing sent
+    page.wait_for_function(f"() => document.getElementById('alert').textContent === {json.dumps(t('named.need_consent', 'fi'))}",
+                           timeout=10_000)
+    page.check("#named-consent")
+    page.click("#named-form button[type=submit]")
+    saved = t("named.saved", "fi", name="Aino <Virtanen>")
+    page.wait_for_function(f"() => document.getElementById('status').textContent === {json.dumps(saved)}",
+                           timeout=10_000)
+    assert run_axe(page) == []
+    shot(page, "phone-named-in-minutes")
+    page.reload()
+    page.wait_for_selector("#menu:not([hidden])", timeout=10_000)
+    page.wait_for_function("() => document.getElementById('named-name').value === 'Aino <Virtanen>'", timeout=10_000)
+    assert page.is_checked("#named-consent")
+    store = demo.store()
+    ws = store.workshop_by_code(demo.code)
+    assert "Aino <Virtanen>" in report.Report(store, ws["id"], "fi").minutes().present
+    assert "Aino &lt;Virtanen&gt;" in report.Report(store, ws["id"], "fi").minutes_html()
+    store.close()
+    ctx.close()

@@ -262,5 +262,21 @@ def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
         conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == SCHEMA_VERSION == 10
+    assert again.schema_version() == SCHEMA_VERSION == 11
     assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before
+
+
+def test_a_v10_store_gains_the_name_for_the_minutes_and_keeps_its_participants(tmp_path, demo):
+    store, ws = demo
+    before = store.participants(ws["id"])
+    with store._tx(write=True) as conn:  # put the store back as v10 had it
+        conn.exec_driver_sql("ALTER TABLE participants DROP COLUMN minutes_name")
+        conn.exec_driver_sql("UPDATE kit_meta SET value = '10' WHERE key = 'schema_version'")
+    store.close()
+    again = Store.open(tmp_path / "original")
+    assert again.schema_version() == 11
+    after = again.participants(ws["id"])
+    assert after == [{**p, "minutes_name": None} for p in before]
+    again.set_minutes_name(ws["id"], after[0]["id"], "Aino")
+    assert again.participants(ws["id"])[0]["minutes_name"] == "Aino"
+    again.close()

@@ -154,3 +154,36 @@ def test_a_working_group_may_agree_to_be_seen_in_smaller_groups_and_the_minutes_
     store.set_min_group(ws["id"], 5)  # back to the default: nothing to record
     assert "min_group" not in store.workshop(ws["id"])["settings"]
     assert "RYHMITTÄISTEN" not in report.Report(store, ws["id"], "fi").minutes_text()
+
+
+def test_a_participant_asks_to_be_named_in_the_minutes_on_their_own_device(kit_server):
+    """Only who agrees is named, by the name they typed (stored as typed, shown escaped); everyone else
+    is counted by group; taking it back, or withdrawing, removes the name."""
+    code = kit_server.code
+    join = lambda: kit_server.api("POST", f"/workshops/{code}/participants", {"group": "resident"})[1]["token"]  # noqa: E731
+    tok, other = join(), join()
+    path = f"/workshops/{code}/me/minutes-name"
+    assert kit_server.api("PUT", path, {"name": "Aino"})[0] == 401  # no token: nobody to name
+    status, body = kit_server.api("PUT", path, {"name": 5}, token=tok, lang="fi")
+    assert status == 400 and body["error"] == "bad_field"
+    status, body = kit_server.api("PUT", path, {"name": "x" * 121}, token=tok, lang="fi")
+    assert status == 400 and "120" in body["message"]
+    status, body = kit_server.api("PUT", path, {"name": HOSTILE}, token=tok, lang="fi")
+    assert status == 200 and body["minutes_name"] == HOSTILE and "pöytäkirjaan" in body["message"]
+    assert kit_server.api("GET", f"/workshops/{code}/me", token=tok)[1]["participant"]["minutes_name"] == HOSTILE
+    store = kit_server.store()
+    ws = store.workshop_by_code(code)
+    rep = report.Report(store, ws["id"], "fi")
+    doc = rep.minutes()
+    assert HOSTILE in doc.present  # the other device is not named
+    assert sum(int(x.rsplit(": ", 1)[1]) for x in doc.by_group) == \
+        sum(n for _, n in rep.group_counts()) - 1  # ... and counted by group
+    assert "&lt;b&gt;lihava&lt;/b&gt;" in rep.minutes_html() and HOSTILE not in rep.minutes_html()
+    status, body = kit_server.api("PUT", path, {"name": ""}, token=tok, lang="en")
+    assert status == 200 and body["minutes_name"] is None and "counted by your group" in body["message"]
+    assert HOSTILE not in report.Report(store, ws["id"], "fi").minutes().present
+    kit_server.api("PUT", path, {"name": "Eero"}, token=other)
+    assert kit_server.api("DELETE", f"/workshops/{code}/me", token=other)[0] == 200  # withdrawn
+    assert "Eero" not in report.Report(store, ws["id"], "fi").minutes().present
+    assert all(p["minutes_name"] is None for p in store.participants(ws["id"]))
+    store.close()

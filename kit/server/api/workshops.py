@@ -86,7 +86,7 @@ class MeApi(ApiHandler):
         mine = await self.run(self.store.ideas_of, p["id"])
         self.send({
             "participant": {"id": p["id"], "nickname": p["nickname"], "group": p["stakeholder_group"],
-                            "language": p["language"]},
+                            "language": p["language"], "minutes_name": p.get("minutes_name")},
             "ideas": [idea_view(self.store, i) for i in mine],
         })
 
@@ -101,6 +101,19 @@ class MeApi(ApiHandler):
         if sum(k.values()):
             msg += " " + self.t("withdraw.kept", lang, kept=sum(k.values()))
         self.send({**out, "message": msg})
+
+
+class MinutesNameApi(ApiHandler):
+    """Name me in the minutes: a participant who agrees to be named types the name on their own device;
+    everyone else stands in the minutes by their group only."""
+
+    path = "/workshops/{code}/me/minutes-name"
+
+    @participant_write(per_minute=LIMITS.ideas_per_minute)
+    async def put(self, w: Write):
+        name = await self.commit(self.store.set_minutes_name, w.ws["id"], w.participant["id"], w.data.get("name"))
+        self.send({"minutes_name": name, "message": self.t("named.saved" if name else "named.removed", w.lang,
+                                                               name=name or "")})
 
 
 class IdeasApi(ApiHandler):

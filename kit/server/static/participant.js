@@ -269,7 +269,8 @@
     if (token && !kiosk) {
       call("GET", "/me").then(function (data) {
         showJoined(true);
-        return render({ ideas: data.ideas }).then(function () { return Kit.refresh(); })
+        return render({ ideas: data.ideas, named: data.participant.minutes_name || "" })
+          .then(function () { return Kit.refresh(); })
           .then(function () { if (Kit.listen) Kit.listen(); });
       }).catch(function (err) {
         if (err.status === 401) forget(); else alertMsg(err.message);
