@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from kit import __version__
-from kit.config import DEFAULT_PORT, DEFAULT_TEMPLATE, HELP, LANGUAGES, default_data_dir
+from kit.config import DEFAULT_PORT, DEFAULT_TEMPLATE, FORMATS, HELP, LANGUAGES, default_data_dir
 
 PKG = Path(__file__).parent
 START_NOTEBOOK = "notebooks/00_start.ipynb"
@@ -316,8 +316,7 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="Write a session output: the report, minutes or data (works while the server runs).")
     ex.add_argument("--data", type=Path, required=True, help=HELP["data"])
     ex.add_argument("--workshop", default=None, help=HELP["workshop"])
-    ex.add_argument("--format", required=True, choices=("html", "pdf", "minutes", "xlsx", "csv", "pb", "graphml",
-                                                        "kumu", "json", "tray", "tray_pdf"), help=HELP["export_format"])
+    ex.add_argument("--format", required=True, choices=FORMATS, help=HELP["export_format"])
     ex.add_argument("--out", type=Path, required=True, help=HELP["export_out"])
     ex.add_argument("--lang", choices=LANGUAGES, default=None, help=HELP["export_lang"])
     ex.add_argument("--include-nicknames", action="store_true", help=HELP["include_nicknames"])

@@ -29,8 +29,9 @@ HELP = {
     "the real budget allows, as cities deciding with equal shares do; none: plain equal shares.",
     "pb_json": "Print a JSON object (funded: the project ids in the order chosen; steps; explanation) "
     "instead of the explanation text.",
-    "export_format": "html: the report; pdf: the report as PDF (Debian's chromium); minutes: the minutes "
-    "(HTML); xlsx: one sheet per entity; csv: a zip of CSV files; pb: each budgeting round in the pabulib "
+    "export_format": "html: the report; pdf: the report as PDF (Debian's chromium); minutes, minutes_pdf, "
+    "minutes_docx: the minutes (HTML, A4 PDF, editable Word); summary, summary_docx: the summary for the "
+    "organisations (Innokylä's headings; HTML, Word); xlsx: one sheet per entity; csv: a zip of CSV files; pb: each budgeting round in the pabulib "
     "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the full backup; tray, tray_pdf: the printable service "
     "tray, by step level.",
     "export_out": "The file to write. An existing file is never overwritten.",
@@ -70,3 +71,7 @@ class Limits:
 
 
 LIMITS = Limits()
+
+# what `kit export --format` and the outputs page make (kit/report.py export)
+FORMATS = ("html", "pdf", "minutes", "minutes_pdf", "minutes_docx", "summary", "summary_docx", "xlsx", "csv", "pb",
+           "graphml", "kumu", "json", "tray", "tray_pdf")

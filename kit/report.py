@@ -21,6 +21,7 @@ import nbformat
 from kit import budgeting, tray, voting
 from kit import network as nw
 from kit import workshop as wsmod
+from kit.config import FORMATS  # noqa: F401 (kit export --format: one list for the CLI and the page)
 from kit.errors import KitError
 from kit.i18n import t
 from kit.numbers import money, number
@@ -41,7 +42,6 @@ from kit.render.voting import RULE_TITLE
 from kit.render.roles import COVERAGE_KEYS, PLAN_KEYS
 from kit.store import Store, now
 
-FORMATS = ("html", "pdf", "minutes", "minutes_pdf", "minutes_docx", "xlsx", "csv", "pb", "graphml", "kumu", "json", "tray", "tray_pdf")
 CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -516,6 +516,14 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
     if fmt == "minutes_pdf":
         rep = Report(store, workshop_id, lang)
         return html_to_pdf(rep.minutes_html(), rep.title, rep.lang), f"{code}-minutes.pdf"
+    if fmt in ("summary", "summary_docx"):
+        from kit import summary
+
+        rep = Report(store, workshop_id, lang)
+        doc = summary.build(rep)
+        if fmt == "summary":
+            return summary.html(doc, rep.lang).encode("utf-8"), f"{code}-summary.html"
+        return summary.docx(doc, rep.lang), f"{code}-summary.docx"
     if fmt == "minutes_docx":
         from kit import report_minutes
 

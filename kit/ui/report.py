@@ -20,6 +20,7 @@ from kit.ui.stakeholders import data_uri
 
 MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html", "minutes_pdf": "application/pdf",
         "minutes_docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "summary": "text/html", "summary_docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "application/zip",
         "pb": "text/plain", "graphml": "application/xml",
         "kumu": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json",

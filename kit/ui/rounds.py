@@ -87,9 +87,10 @@ class RoundSetup(w.VBox):
             self.round_title.value = t("ui.default_round_title" if m == "dots" else "method." + m, L)
         self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
                                     "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
-        self.start_btn.description = t(f"ui.start.{m}", L)
         if hasattr(self.app, "ws") and not self.chosen_by_hand:
             self.draw_items()
+        # last: the button naming the method says the setup has followed it (the checklist too)
+        self.start_btn.description = t(f"ui.start.{m}", L)
 
     def forget(self) -> None:
         """Another workshop (or another vote activity): the choices start again from the default."""

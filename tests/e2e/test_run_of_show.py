@@ -100,6 +100,11 @@ def test_the_facilitator_steps_the_room_and_every_phone_and_the_projector_follow
             first.wait_for_function("() => [...document.querySelectorAll('#my-ideas li')].some("
                                     "li => li.textContent.includes('Kuvataidepaja <b>kaikille</b>'))", timeout=10_000)
             # on the stream, the phone asked only for its own part after its write, never the whole /poll
+            # (it asks 150 ms after the write; the projector may show the idea sooner)
+            for _ in range(100):
+                if polls:
+                    break
+                first.wait_for_timeout(100)
             assert polls and all("own=1" in u for u in polls), polls
         if kind == "vote":
             first.locator("#vote-items li").first.locator("button").nth(1).click()  # a dot (+), saved at once

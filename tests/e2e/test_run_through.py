@@ -106,8 +106,8 @@ def test_a_budgeting_round_on_the_demo_opens_from_the_checklist_and_phones_get_o
     start.wait_for_function("() => document.querySelector('.kit-start-round').textContent.includes('budjetointi')")
     start.fill(".kit-budget input", "30000")
     # every costed project is ticked by default; the facilitator leaves the first one out
-    ticked = start.locator(".kit-round-item input:checked")
-    assert ticked.count() == len(costed)
+    start.wait_for_function(f"() => document.querySelectorAll('.kit-round-item input:checked').length === "
+                            f"{len(costed)}", timeout=30_000)
     start.locator(".kit-round-item", has_text=costed[0]["text"]).locator("input").uncheck()
     start.wait_for_function(f"() => document.querySelectorAll('.kit-round-item input:checked').length === "
                             f"{len(costed) - 1}")

@@ -104,7 +104,7 @@ def test_kit_export_writes_each_format_and_never_overwrites(tmp_path, capsys, mo
     from kit.store import Store
 
     sample.load_demo(Store.open(tmp_path / "data"))
-    for fmt in ("minutes", "xlsx", "graphml"):
+    for fmt in ("minutes", "minutes_docx", "summary", "summary_docx", "xlsx", "graphml"):
         out = tmp_path / f"out.{fmt}"
         rc, _, err = kit(["export", "--data", str(tmp_path / "data"), "--format", fmt, "--out", str(out)],
                          capsys, monkeypatch)
