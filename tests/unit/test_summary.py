@@ -44,11 +44,11 @@ def test_each_section_is_drafted_from_the_recorded_data_and_names_it(store):
     parts = {p.key: p for p in s.parts}
     assert parts["idea"].lines[0] == "<b>Yksinäisyys</b> kylässä" and "esisuunnitelma" in parts["idea"].sources
     assert any("Tasaosuusmenetelmä (Add1): rahoitetaan" in x for x in parts["idea"].lines)  # the binding result
-    assert "toimijakartta" in parts["environment"].sources and "Toimijakartalla on" in parts["environment"].lines[0]
+    assert "toimijakartta" in parts["environment"].sources and "Toimijakartalla: toimijoita" in parts["environment"].lines[0]
     assert parts["target_group"].lines[0] == "Kuntoutujat ja asukkaat"
     assert "tehtävät ja vastuut" in parts["implementation"].sources
     results = dict(parts["results"].sub)
-    assert results["Osallisuus omassa elämässä"] == ["Sain päättää itse – keskiarvo 4,5 / 5 (6 vastausta)"]
+    assert results["Osallisuus omassa elämässä"] == ["Sain päättää itse – keskiarvo 4,5 / 5 (vastauksia 6)"]
     assert results["Osallisuus yhteisöissä ja vaikuttamisen prosesseissa"] == []  # 3 answers: under 5, not shown
     assert "palautelomakkeet" in parts["results"].sources
     assert not parts["tips"].sources  # nothing recorded: no made-up tips
