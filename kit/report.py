@@ -335,9 +335,44 @@ class Report:
                     asked.append({"title": title, "questions": qs})
         return self.render("run", acts=acts, clouds=clouds, asked=asked)
 
+    def proposals(self) -> list[dict]:
+        """Budgeting proposals with their phase (kit/proposals.py): each costed or developed idea, where
+        it is between the idea and its implementation; funded means funded by a closed round's rule."""
+        from kit import proposals as pr
+
+        on_ballot, funded = set(), set()
+        for r in self.rounds:
+            if r["status"] == "draft":
+                continue
+            on_ballot |= {i["id"] for i in self.store.round_items(r["id"])}
+            if r["method"] == "pb" and r["status"] == "closed":
+                e = self.store.election(r["id"])
+                funded |= {int(x) for x in budgeting.cached(e, voting.pb_rule(r["rules"])).funded}
+        out = []
+        for idea in self.store.ideas(self.ws["id"]):
+            if idea["status"] in ("rejected", "merged"):
+                continue
+            ph = pr.phase(idea, idea["id"] in on_ballot, idea["id"] in funded)
+            if ph != "idea":
+                out.append({**idea, "phase": ph})
+        return out
+
+    def proposals_section(self) -> str:
+        rows = []
+        for x in self.proposals():
+            prop = x.get("proposal") or {}
+            cost = lambda v: money(budgeting.to_amount(v), self.lang) if v else ""  # noqa: E731
+            impl = " ".join(v for v in (self.t(f"proposal.impl_{prop['implementation']}") if prop.get("implementation")
+                                        else "", prop.get("implemented_on", ""), prop.get("implementation_note", "")) if v)
+            rows.append([x["text"], self.t(f"proposal.phase_{x['phase']}"), cost(prop.get("preliminary_cost")),
+                         cost(x.get("cost")), prop.get("feasibility", ""), impl])
+        return self.render("proposals", rows=rows) if rows else ""
+
     def sections(self, interactive: bool = True) -> list[str]:
         out = [self.header(), self.participants_section(), self.run_section(), self.map_section(interactive),
-               self.ideas_section(), self.rounds_section(), self.later_stages()]
+               self.ideas_section(), self.rounds_section()]
+        proposals_html = self.proposals_section()
+        out += ([proposals_html] if proposals_html else []) + [self.later_stages()]
         tray_html = self.tray_section()
         return out + [tray_html] if tray_html else out
 

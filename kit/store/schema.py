@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 metadata = MetaData()
@@ -82,6 +82,9 @@ ideas = Table(
     Column("merged_into", Integer),  # the idea this one was merged into (ideas.id)
     Column("tags", JSON),  # {target_groups: [..], pore_level: 1..3, thl: [..], step_level: n}
     Column("cost", String(32)),  # cost estimate in euros, exact decimal text ("1200", "99.50")
+    # v12: a budgeting proposal's development (kit/proposals.py): description, preliminary cost,
+    # feasibility, implementation; `cost` above is the final cost, the one that goes on the ballot
+    Column("proposal", JSON),
 )
 
 
@@ -539,9 +542,15 @@ def _migrate_v11(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN minutes_name VARCHAR(120)")
 
 
+def _migrate_v12(conn: Connection) -> None:
+    """Budgeting proposals through their phases: each idea's development as a proposal."""
+    if "proposal" not in {c["name"] for c in inspect(conn).get_columns("ideas")}:
+        conn.exec_driver_sql("ALTER TABLE ideas ADD COLUMN proposal JSON")
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
-              (11, _migrate_v11)]
+              (11, _migrate_v11), (12, _migrate_v12)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

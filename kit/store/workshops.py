@@ -370,6 +370,23 @@ class WorkshopsStore(BaseStore):
             self._log(conn, idea["workshop_id"], "idea_tagged", idea_id=idea_id)
             return _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
 
+    def set_proposal(self, idea_id: int, proposal: dict, final_cost=...) -> dict:
+        """A budgeting proposal's development (kit/proposals.py): description, preliminary cost, the
+        municipality's feasibility note, implementation status, date and note; `final_cost` is the
+        idea's cost, the one that goes on the ballot (left out: kept). All or nothing."""
+        from kit import proposals
+
+        clean = proposals.check(proposal, clean_cost)
+        with self._tx(write=True) as conn:
+            idea = self._idea_for_update(conn, idea_id)
+            values = {"proposal": clean or None}
+            if final_cost is not ...:
+                values["cost"] = clean_cost(final_cost)
+            conn.execute(ideas.update().where(ideas.c.id == idea_id).values(**values))
+            self._bump(conn, idea["workshop_id"])
+            self._log(conn, idea["workshop_id"], "proposal_developed", idea_id=idea_id)
+            return _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
+
     def set_setting(self, workshop_id: int, key: str, value) -> None:
         with self._tx(write=True) as conn:
             cur = conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar()

@@ -8,7 +8,7 @@ import base64
 
 import ipywidgets as w
 
-from kit import budgeting, voting
+from kit import budgeting, proposals, voting
 from kit import workshop as wsmod
 from kit.errors import KitError
 from kit.i18n import t
@@ -131,6 +131,23 @@ class ProjectorApp(KitApp):
         self.tags_btn = w.Button(description=t("ui.save_tags", L))
         self.tags_btn.add_class("kit-save-tags")
         self.tags_btn.on_click(lambda _: self._guard(self.save_tags_from_form))
+        # a budgeting proposal through its phases (kit/proposals.py); the cost above is its final cost
+        wide = w.Layout(width="100%")
+        self.proposal = {
+            "description": w.Textarea(description=t("ui.proposal_description", L), style=sty, layout=wide),
+            "preliminary_cost": w.Text(description=t("ui.proposal_preliminary", L), style=sty, placeholder="1000"),
+            "feasibility": w.Textarea(description=t("ui.proposal_feasibility", L), style=sty, layout=wide),
+            "implementation": w.Dropdown(options=[(t("ui.proposal_none", L), "")] + [
+                (t(f"proposal.impl_{x}", L), x) for x in proposals.IMPLEMENTATION],
+                description=t("ui.proposal_implementation", L), style=sty),
+            "implemented_on": w.Text(description=t("ui.proposal_implemented_on", L), style=sty),
+            "implementation_note": w.Text(description=t("ui.proposal_note", L), style=sty, layout=wide),
+        }
+        for name, box in self.proposal.items():
+            box.add_class(f"kit-proposal-{name}")
+        self.proposal_btn = w.Button(description=t("ui.proposal_save", L))
+        self.proposal_btn.add_class("kit-save-proposal")
+        self.proposal_btn.on_click(lambda _: self._guard(self.save_proposal_from_form))
         moderation = w.VBox([
             self.pick,
             w.HBox([self.edit_text, self.edit_btn]),
@@ -139,6 +156,7 @@ class ProjectorApp(KitApp):
             w.HBox([self.cost, self.pore, self.step], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.thl, self.targets], layout=w.Layout(flex_flow="row wrap")),
             self.tags_btn,
+            w.HTML(element("heading", 4, t("ui.proposal_heading", L))), *self.proposal.values(), self.proposal_btn,
         ])
 
         # paper ballots, entered twice
@@ -265,6 +283,16 @@ class ProjectorApp(KitApp):
                 "step_level": self.step.value or None}
         self.save_tags(self.pick.value, tags, self.cost.value)
 
+    def save_proposal(self, idea_id: int, proposal: dict, final_cost=...) -> dict:
+        if idea_id is None:
+            raise KitError("unknown_idea", status=404, idea="–")
+        idea = self.store.set_proposal(idea_id, proposal, final_cost=final_cost)
+        self._ok(t("ui.saved", self.lang))
+        return idea
+
+    def save_proposal_from_form(self) -> dict:
+        return self.save_proposal(self.pick.value, {k: v.value for k, v in self.proposal.items()}, self.cost.value)
+
     def enter_paper(self, serial: str, text: str, group: str | None = None) -> dict:
         rnd = self.current_round()
         if rnd is None or rnd["status"] != "open":
@@ -321,6 +349,9 @@ class ProjectorApp(KitApp):
         self.thl.value = tuple(tags.get("thl") or ())
         self.targets.value = ", ".join(tags.get("target_groups") or [])
         self.step.value = tags.get("step_level") or 0
+        prop = idea.get("proposal") or {}
+        for name, box in self.proposal.items():
+            box.value = prop.get(name, "")
         self.merge_from.options = [(f"{i['id']}: {i['text'][:60]}", i["id"]) for i in self.data["ideas"]
                                    if i["id"] != iid and i["status"] != "merged"]
 
