@@ -50,7 +50,9 @@ class RoundSetup(w.VBox):
         self.choice_box = w.HBox([self.min_choices, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
         self.rank_box = w.HBox([self.max_ranked])
         self.pb_box = w.HBox([self.budget, self.pb_rule, self.max_choices], layout=w.Layout(flex_flow="row wrap"))
-        self.budget.observe(lambda ch: self.draw_items(), names="value")
+        # the supporters each project needs (equal shares) follow the budget as it is typed
+        self.budget.observe(lambda ch: self.method.value == "pb" and self.pb_rule.value == "mes" and self.draw_items(),
+                            names="value")
         self.method_box = w.VBox()
         self.method.observe(lambda ch: self.show_method_options(), names="value")
         # what goes into the round: a checklist of the visible ideas, with quick filters

@@ -105,6 +105,9 @@ def test_a_budgeting_round_on_the_demo_opens_from_the_checklist_and_phones_get_o
     start.select_option(".kit-method select", label="Osallistuva budjetointi")
     start.wait_for_function("() => document.querySelector('.kit-start-round').textContent.includes('budjetointi')")
     start.fill(".kit-budget input", "30000")
+    # the checklist says what each project needs under equal shares once the budget is in: wait for it
+    start.wait_for_function("() => [...document.querySelectorAll('.kit-round-item')].some("
+                            "b => b.textContent.includes('kannattaj'))", timeout=30_000)
     # every costed project is ticked by default; the facilitator leaves the first one out
     start.wait_for_function(f"() => document.querySelectorAll('.kit-round-item input:checked').length === "
                             f"{len(costed)}", timeout=30_000)
