@@ -381,3 +381,31 @@ def paper_questions(questions: list[dict]) -> list[dict]:
     return [q for q in questions if q["kind"] in ("scale", "choice", "text")]
 
 
+def value_chart(results: list[dict], baseline=None, target=None, width: int = 420, height: int = 160) -> dict | None:
+    """An indicator's values over time as a small line chart's geometry: one point per dated value, in
+    date order, scaled into width x height with room for labels; the baseline and the target as flat
+    lines where they are numbers. None with fewer than two values (one value is not a change)."""
+    pts = sorted((r for r in results or [] if isinstance(r.get("value"), (int, float)) and r.get("date")),
+                 key=lambda r: r["date"])
+    if len(pts) < 2:
+        return None
+
+    def num(x):
+        try:
+            return float(str(x).replace(",", "."))
+        except (TypeError, ValueError):
+            return None
+
+    base, goal = num(baseline), num(target)
+    values = [p["value"] for p in pts] + [v for v in (base, goal) if v is not None]
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    left, right, top, bottom = 48, 40, 16, 28  # room for the labels, the last date too
+    x = lambda i: left + i * (width - left - right) / (len(pts) - 1)  # noqa: E731 (evenly by measurement)
+    y = lambda v: top + (hi - v) * (height - top - bottom) / (hi - lo)  # noqa: E731
+    return {"width": width, "height": height, "lo": lo, "hi": hi, "y_lo": y(lo), "y_hi": y(hi),
+            "points": [{"x": round(x(i), 1), "y": round(y(p["value"]), 1), "value": p["value"], "date": p["date"]}
+                       for i, p in enumerate(pts)],
+            "baseline": round(y(base), 1) if base is not None else None,
+            "target": round(y(goal), 1) if goal is not None else None, "left": left, "right": width - right}

@@ -32,6 +32,7 @@ from kit.render.evaluation import (
     CRITERION_KEYS,
     THL_KEYS,
     criteria,
+    current_values,
     form_results_html,
     indicators_html,
     log_html,
@@ -285,7 +286,8 @@ class Report:
             least = max(f["min_answers"], self.min_group)
             forms_html.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
         return self.render("evaluation", empty_stage=False, model=model_html(nodes, edges, self.lang) if nodes else "",
-                           findings=findings, indicators=indicators_html(inds, text, self.lang) if inds else "",
+                           findings=findings, indicators=indicators_html(inds, text, self.lang, current_values(inds, log))
+                           if inds else "",
                            log=log_html(log, names, self.lang) if log else "", criteria=crit, forms=forms_html)
 
     def later_stages(self) -> str:

@@ -4,6 +4,8 @@ as the evaluation page, the projector and the report show them."""
 from __future__ import annotations
 
 from kit import evaluation as ev
+from kit.i18n import t
+from kit.numbers import number
 from kit.render import render
 
 LEVEL_KEYS = {lv: f"lm.{lv}" for lv in ev.LEVELS}
@@ -47,8 +49,13 @@ def indicators_html(inds: list[dict], node_text: dict, lang: str, current: dict 
     if not inds:
         return ""
     current = current or {}
-    rows = [{"ind": i, "node": node_text.get(i.get("node"), ""), "now": current.get(i["id"], ""),
-             "smart": ev.smart(i)} for i in inds]
+    rows = []
+    for i in inds:
+        chart = ev.value_chart(i.get("results") or [], i.get("baseline"), i.get("target"))
+        summary = t("ui.trend_summary", lang, name=i["name"], values=", ".join(
+            f"{p['date']}: {number(p['value'], lang)}" for p in chart["points"])) if chart else ""
+        rows.append({"ind": i, "node": node_text.get(i.get("node"), ""), "now": current.get(i["id"], ""),
+                     "smart": ev.smart(i), "chart": chart, "summary": summary})
     return render("evaluation/indicators.html", lang, rows=rows)
 
 

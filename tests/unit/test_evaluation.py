@@ -107,3 +107,31 @@ def test_own_questions_one_per_line():
     assert [(q["id"], q["kind"], q.get("choices")) for q in qs] == [
         ("c0", "scale", None), ("c2", "text", None), ("c3", "choice", ["Yes", "No"])]
     assert not ev.uses_instruments(qs) and ev.uses_instruments(qs + [{"kind": "instrument"}])
+
+
+def test_an_indicator_over_time_is_a_small_chart_of_its_dated_values_in_order():
+    """Issue 17, item 6: indicators with their values over time as a small chart."""
+    from kit.evaluation import value_chart
+
+    assert value_chart([{"value": 3, "date": "2026-10-01"}]) is None  # one value is no change
+    c = value_chart([{"value": 18, "date": "2026-12-01"}, {"value": 12, "date": "2026-10-01"},
+                     {"value": "x", "date": "2026-11-01"}], baseline="10", target="20")
+    assert [p["date"] for p in c["points"]] == ["2026-10-01", "2026-12-01"]  # in date order, no non-numbers
+    first, last = c["points"]
+    assert first["x"] < last["x"] and last["y"] < first["y"]  # later and higher: right and up
+    assert c["target"] < last["y"] < first["y"] < c["baseline"]  # 20 above 18 above 12 above 10
+    assert c["lo"] == 10 and c["hi"] == 20
+    flat = value_chart([{"value": 5, "date": "2026-10-01"}, {"value": 5, "date": "2026-11-01"}])
+    assert flat["points"][0]["y"] == flat["points"][1]["y"]  # no division by zero on a flat line
+
+
+def test_the_report_draws_each_indicators_values_over_time(store):
+    from kit import report
+
+    ws = store.create_workshop("Mittarit", "osallisuusverkosto", "fi")
+    ind = store.save_indicator(ws["id"], {"name": "Mukana <b>olleet</b>", "baseline": "10", "target": "20"})
+    for value, day in ((12, "2026-10-01"), (18, "2026-12-01")):
+        store.add_indicator_result(ind["id"], value, "laskenta", day)
+    html = report.Report(store, ws["id"], "fi").evaluation_section()
+    assert "class='kit-trend'" in html and "kit-trend-target" in html and "kit-trend-baseline" in html
+    assert "Mukana &lt;b&gt;olleet&lt;/b&gt; ajan mittaan: 2026-10-01: 12, 2026-12-01: 18" in html
