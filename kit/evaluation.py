@@ -409,3 +409,23 @@ def value_chart(results: list[dict], baseline=None, target=None, width: int = 42
                        for i, p in enumerate(pts)],
             "baseline": round(y(base), 1) if base is not None else None,
             "target": round(y(goal), 1) if goal is not None else None, "left": left, "right": width - right}
+
+
+def change(questions: list[dict], before: list[dict], after: list[dict], least: int = MIN_ANSWERS) -> list[dict]:
+    """The change from a baseline to its follow-up, per scale question: each side's mean when it has at
+    least `least` answers (group level), the difference when both do; and, where the same person
+    answered both (`participant_id`), the mean of their own changes when at least `least` did. Below
+    the threshold nothing but the counts, so no one's answers can be read off."""
+    out = []
+    for q in questions:
+        if q["kind"] != "scale":
+            continue
+        b = {r["participant_id"]: r["answers"][q["id"]] for r in before if isinstance(r["answers"].get(q["id"]), int)}
+        a = {r["participant_id"]: r["answers"][q["id"]] for r in after if isinstance(r["answers"].get(q["id"]), int)}
+        mean = lambda xs: sum(xs) / len(xs) if len(xs) >= least else None  # noqa: E731
+        mb, ma = mean(list(b.values())), mean(list(a.values()))
+        both = [a[p] - b[p] for p in set(a) & set(b) if p is not None]
+        out.append({"id": q["id"], "text": q["text"], "thl": q.get("thl"), "n_before": len(b), "n_after": len(a),
+                    "before": mb, "after": ma, "change": ma - mb if mb is not None and ma is not None else None,
+                    "paired": len(both), "paired_change": mean(both)})
+    return out

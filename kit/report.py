@@ -285,6 +285,11 @@ class Report:
             resp = self.store.responses(f["id"])
             least = max(f["min_answers"], self.min_group)
             forms_html.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
+            base = next((b for b in forms_ if b["id"] == f.get("baseline_id")), None)
+            if base is not None:  # a follow-up: the change from its baseline, per question
+                rows = ev.change(f["questions"], self.store.responses(base["id"]), resp, least)
+                forms_html.append(render("evaluation/change.html", self.lang, rows=rows, least=least,
+                                         baseline=base["title"], followup=f["title"]))
         return self.render("evaluation", empty_stage=False, model=model_html(nodes, edges, self.lang) if nodes else "",
                            findings=findings, indicators=indicators_html(inds, text, self.lang, current_values(inds, log))
                            if inds else "",

@@ -123,6 +123,22 @@ class EvaluationStore(BaseStore):
             self._bump(conn, workshop_id)
             return _row(conn.execute(select(forms).where(forms.c.id == fid)).first())
 
+    def repeat_form(self, form_id: int, title: str | None = None) -> dict:
+        """The same questions again as a follow-up of `form_id` (its baseline), opened at once; the
+        report shows the change per question. A baseline stays as it is (forms are never deleted)."""
+        with self._tx(write=True) as conn:
+            base = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
+            if base is None:
+                raise KitError("unknown_form", status=404)
+            if base["status"] == "draft":
+                raise KitError("form_not_answered", status=409)
+            fid = conn.execute(forms.insert().values(
+                workshop_id=base["workshop_id"], title=(title or base["title"]).strip()[:200], questions=base["questions"],
+                min_answers=base["min_answers"], status="draft", approved=[], created_at=now(),
+                baseline_id=form_id)).inserted_primary_key[0]
+            self._bump(conn, base["workshop_id"])
+        return self.set_form_status(fid, "open")
+
     def set_form_status(self, form_id: int, status: str) -> dict:
         if status not in ("draft", "open", "closed"):
             raise KitError("bad_field", field="status")

@@ -67,7 +67,7 @@ _REFS = {  # column -> table whose id it holds
     "workshop_id": "workshops", "participant_id": "participants", "idea_id": "ideas",
     "round_id": "rounds", "ballot_id": "ballots", "suggested_by": "participants",
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
-    "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms",
+    "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms", "baseline_id": "forms",
     "organiser_id": "actors", "activity_id": "activities", "question_id": "questions",
 }
 

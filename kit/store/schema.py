@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 metadata = MetaData()
@@ -334,6 +334,8 @@ forms = Table(
     Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
     Column("approved", JSON),  # open answers approved for showing: ["<response id>:<question id>", ...]
     Column("created_at", String(40), nullable=False),
+    # v13: a follow-up repeats its baseline's questions; the report shows the change between them
+    Column("baseline_id", Integer),
 )
 
 
@@ -548,9 +550,15 @@ def _migrate_v12(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE ideas ADD COLUMN proposal JSON")
 
 
+def _migrate_v13(conn: Connection) -> None:
+    """A feedback form repeated as a follow-up of a baseline."""
+    if "baseline_id" not in {c["name"] for c in inspect(conn).get_columns("forms")}:
+        conn.exec_driver_sql("ALTER TABLE forms ADD COLUMN baseline_id INTEGER")
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
-              (11, _migrate_v11), (12, _migrate_v12)]
+              (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

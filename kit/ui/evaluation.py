@@ -116,6 +116,12 @@ class EvaluationApp(KitApp):
         self.form_close_btn = w.Button(description=t("ui.form_close", L), button_style="warning")
         self.form_close_btn.add_class("kit-form-close")
         self.form_close_btn.on_click(lambda _: self._guard(self.close_form))
+        # a form answered before, asked again as a follow-up: the report shows the change
+        self.repeat_pick = w.Dropdown(description=t("ui.form_repeat_pick", L), style=sty)
+        self.repeat_pick.add_class("kit-form-repeat-pick")
+        self.repeat_btn = w.Button(description=t("ui.form_repeat", L))
+        self.repeat_btn.add_class("kit-form-repeat")
+        self.repeat_btn.on_click(lambda _: self._guard(self.repeat_form, self.repeat_pick.value))
         self.results = w.HTML()
         self.results.add_class("kit-form-results")
         self.moderation = w.VBox()
@@ -182,7 +188,8 @@ class EvaluationApp(KitApp):
             theme(), self.screen, self.join, self.message,
             w.HTML(element("heading", 2, t('ui.feedback', L))), self.form_title, self.form_sets, self.form_custom,
             w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
-            w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)), self.results,
+            w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)),
+            w.HBox([self.repeat_pick, self.repeat_btn], layout=w.Layout(**row)), self.results,
             self.paper_tools,
             w.HTML(element("heading", 3, t('ui.open_answers', L))), self.moderation,
             w.HTML(element("heading", 2, t('ui.logic_model', L))),
@@ -318,6 +325,15 @@ class EvaluationApp(KitApp):
         return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value,
                               self.form_min.value, self.form_pack.value or None)
 
+    def repeat_form(self, form_id: int | None) -> dict:
+        """Ask a form's questions again as a follow-up of it (its baseline)."""
+        if form_id is None:
+            raise KitError("unknown_form", status=404)
+        base = next(f for f in self.store.forms(self.ws["id"]) if f["id"] == form_id)
+        form = self.store.repeat_form(form_id, f"{base['title']} {t('ui.followup_suffix', self.lang)}")
+        self._ok(t("ui.form_repeated", self.lang))
+        return form
+
     def close_form(self) -> None:
         f = self.store.open_form(self.ws["id"])
         if f is None:
@@ -392,6 +408,11 @@ class EvaluationApp(KitApp):
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         f = self.current_form()
         self.form_close_btn.disabled = not (f and f["status"] == "open")
+        answered = [x for x in self.store.forms(self.ws["id"]) if x["status"] != "draft"]
+        keep = self.repeat_pick.value
+        self.repeat_pick.options = [(f"{x['id']}: {x['title']}", x["id"]) for x in answered]
+        self.repeat_pick.value = keep if keep in [x["id"] for x in answered] else (answered[0]["id"] if answered else None)
+        self.repeat_btn.disabled = not answered
         self._paper_draw(f)
         if f is None:
             self.results.value = element("note", t('ui.no_forms', L))

@@ -262,7 +262,7 @@ def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
         conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == SCHEMA_VERSION == 12
+    assert again.schema_version() == SCHEMA_VERSION == 13
     assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before
 
 
@@ -274,7 +274,7 @@ def test_a_v10_store_gains_the_name_for_the_minutes_and_keeps_its_participants(t
         conn.exec_driver_sql("UPDATE kit_meta SET value = '10' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == 12
+    assert again.schema_version() == 13
     after = again.participants(ws["id"])
     assert after == [{**p, "minutes_name": None} for p in before]
     again.set_minutes_name(ws["id"], after[0]["id"], "Aino")

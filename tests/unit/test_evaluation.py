@@ -135,3 +135,50 @@ def test_the_report_draws_each_indicators_values_over_time(store):
     html = report.Report(store, ws["id"], "fi").evaluation_section()
     assert "class='kit-trend'" in html and "kit-trend-target" in html and "kit-trend-baseline" in html
     assert "Mukana &lt;b&gt;olleet&lt;/b&gt; ajan mittaan: 2026-10-01: 12, 2026-12-01: 18" in html
+
+
+def test_the_change_from_a_baseline_to_its_follow_up_at_group_level_and_paired(store):
+    """Issue 17, item 6: a feedback form repeated as a follow-up; the change per question above the
+    threshold, and where the same person answered both, the paired change (also only above it)."""
+    from kit import evaluation as ev
+    from kit import report
+
+    ws = store.create_workshop("Muutos", "osallisuusverkosto", "fi")
+    base = store.create_form(ws["id"], "Alku", [{"kind": "scale", "text": "Kuulun joukkoon", "thl": "communities_influence"},
+                                                {"kind": "text", "text": "Mitä jäi mieleen?"}], 5)
+    store.set_form_status(base["id"], "open")
+    q = store.forms(ws["id"])[0]["questions"][0]["id"]
+    people = [store.add_participant(ws["id"])[0] for _ in range(8)]
+    for p in people[:6]:
+        store.save_response(base["id"], p["id"], {q: 2})
+    with pytest.raises(KitError):
+        store.repeat_form(store.create_form(ws["id"], "Luonnos", [{"kind": "scale", "text": "x"}])["id"])  # never opened
+    follow = store.repeat_form(base["id"], "Alku (seuranta)")
+    assert follow["baseline_id"] == base["id"] and follow["status"] == "open"
+    assert follow["questions"] == store.forms(ws["id"])[0]["questions"]  # the same questions, the same ids
+    assert store.forms(ws["id"])[0]["status"] == "closed"  # one form open at a time
+    for p in people[:5] + people[6:]:  # five answer both; two answer only the follow-up
+        store.save_response(follow["id"], p["id"], {q: 4})
+    rows = ev.change(follow["questions"], store.responses(base["id"]), store.responses(follow["id"]), 5)
+    assert len(rows) == 1  # scale questions only
+    r = rows[0]
+    assert (r["before"], r["after"], r["change"], r["paired"], r["paired_change"]) == (2, 4, 2, 5, 2)
+    r6 = ev.change(follow["questions"], store.responses(base["id"]), store.responses(follow["id"]), 6)[0]
+    assert r6["before"] == 2 and r6["after"] == 4 and r6["paired_change"] is None  # 5 pairs < 6: not shown
+    html = report.Report(store, ws["id"], "fi").evaluation_section()
+    assert "Muutos: Alku → Alku (seuranta)" in html and "<td>+2,0</td>" in html and "+2,0 (vastaajia 5)" in html
+
+
+def test_page_04_repeats_an_answered_form_as_a_follow_up(store):
+    from kit.ui.evaluation import EvaluationApp
+
+    ws = store.create_workshop("Muutos", "osallisuusverkosto", "fi")
+    app = EvaluationApp(store, ws["code"], "fi", poll=False)
+    assert app.repeat_btn.disabled  # nothing answered yet
+    first = app.open_form("Alkukysely", sets=("own_life",))
+    app.refresh()
+    app.repeat_pick.value = first["id"]
+    app.repeat_btn.click()
+    forms_ = store.forms(ws["id"])
+    assert forms_[-1]["baseline_id"] == first["id"] and forms_[-1]["title"] == "Alkukysely (seuranta)"
+    assert "Seurantalomake avattu" in app.message.value
