@@ -84,6 +84,7 @@ def build(rep) -> MinutesDoc:
             if a["type"] == "questions":
                 s.lines += [t("minutes.question", text=q["text"], n=q["votes"])
                             for q in rep.store.questions(ws["id"], a["id"]) if q["status"] == "visible"]
+            s.lines += recorded(rep, a)
         elif item.kind == "votes":
             s.heading = t("minutes.votes")
             s.lines = [rep.decision_line(r) for r in others]
@@ -98,6 +99,25 @@ def build(rep) -> MinutesDoc:
     signatures = [t("minutes.chair"), t("minutes.secretary")] + [t("minutes.checker")] * max(1, len(info.get("checkers", [])))
     labels = {k: t(f"minutes.{k}") for k in ("present", "by_group", "discussion", "decision", "signatures", "none")}
     return MinutesDoc(title, facts, present, by_group, sections, signatures, labels)
+
+
+def recorded(rep, a: dict) -> list[str]:
+    """What the meeting recorded on an activity, for its item: so that an item the secretary wrote
+    nothing on still says what happened there."""
+    t, wid = rep.t, rep.ws["id"]
+    if a["type"] == "words":
+        cloud = rep.store.word_cloud(wid, a["id"], rep.lang, top=8)
+        return [t("minutes.words", words=", ".join(f"{c['word']} ({c['n']})" for c in cloud))] if cloud else []
+    if a["type"] == "ideas":
+        shown = [i for i in rep.store.ideas(wid) if i["status"] == "visible"]
+        return [t("minutes.ideas", n=len(shown))] if shown else []
+    if a["type"] == "map":
+        actors, links = rep.store.map_data(wid)
+        return [t("minutes.map", actors=len(actors), links=len(links))] if actors else []
+    if a["type"] == "form" and a["config"].get("form_id"):
+        n = len(rep.store.responses(a["config"]["form_id"]))
+        return [t("minutes.form", n=n)]
+    return []
 
 
 def html(doc: MinutesDoc, lang: str) -> str:

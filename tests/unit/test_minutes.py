@@ -76,6 +76,11 @@ def test_the_minutes_follow_the_agenda_with_the_secretarys_words_and_the_votes_b
     assert "Tasaosuusmenetelmä (Add1): rahoitetaan" in section  # the one binding result, in its item
     assert "Keskustelu: Keskusteltiin kustannuksista." in section and f"Päätös: {HOSTILE}" in section
     assert "SOVITUT TEHTÄVÄT" in text and "päätti kokouksen klo 16:00" in text
+    # an item the secretary wrote nothing on still says what the meeting recorded there
+    shown = sum(1 for i in store.ideas(wid) if i["status"] == "visible")
+    actors, links = store.map_data(wid)
+    assert f"IDEAT\n- Esillä olevia ideoita: {shown}." in text
+    assert f"TOIMIJAKARTTA\n- Toimijakartalla: toimijoita {len(actors)}, yhteyksiä {len(links)}." in text
     assert text.count("Pöytäkirjan tarkastaja: ____") == 1  # no checkers named: one line to sign
     html = report.Report(store, wid, "fi").minutes_html()
     assert HOSTILE not in html and "&lt;b&gt;lihava&lt;/b&gt; =SUM(A1) &amp; &#34;lainaus&#34;" in html
