@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from kit.errors import KitError
-from kit.text import clean_text
+from kit.text import clean_date, clean_text
 
 NAME_CHARS = 120
 TEXT_CHARS = 2000  # a discussion note or a decision
@@ -48,12 +47,9 @@ def check_info(info: dict) -> dict:
     if not isinstance(info, dict) or set(info) - set(INFO_FIELDS):
         raise KitError("bad_field", field=next(iter(set(info or {}) - set(INFO_FIELDS)), "minutes"))
     out: dict = {}
-    day = (info.get("date") or "").strip()
+    day = clean_date(info.get("date"))
     if day:
-        try:
-            out["date"] = date.fromisoformat(day).isoformat()
-        except ValueError:
-            raise KitError("bad_date", value=day[:20]) from None
+        out["date"] = day
     for f in ("start", "end"):
         t = _time(info.get(f), f)
         if t:

@@ -5,10 +5,8 @@ is implemented (a status, a date, a note). Pure functions: the facts in, the pha
 
 from __future__ import annotations
 
-from datetime import date
-
 from kit.errors import KitError
-from kit.text import clean_text
+from kit.text import clean_date, clean_text
 
 PHASES = ("idea", "developed", "on_ballot", "funded", "implemented")
 IMPLEMENTATION = ("planned", "in_progress", "done", "dropped")
@@ -34,12 +32,9 @@ def check(proposal: dict, clean_cost) -> dict:
         if status not in IMPLEMENTATION:
             raise KitError("bad_field", field="implementation")
         out["implementation"] = status
-    day = (proposal.get("implemented_on") or "").strip()
+    day = clean_date(proposal.get("implemented_on"))
     if day:
-        try:
-            out["implemented_on"] = date.fromisoformat(day).isoformat()
-        except ValueError:
-            raise KitError("bad_date", value=day[:20]) from None
+        out["implemented_on"] = day
     return out
 
 

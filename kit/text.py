@@ -24,3 +24,16 @@ def clean_text(value, limit: int, too_long: str = "too_long", field: str | None 
     if len(text) > limit:
         raise KitError(too_long, max=limit, given=len(text), field=field or "text")
     return text
+
+
+def clean_date(value) -> str | None:
+    """A date as typed (2026-12-02; a longer ISO timestamp keeps its date), or None for nothing; a
+    date that is no date is refused naming what was typed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value).strip()[:10]).isoformat()
+    except ValueError:
+        raise KitError("bad_date", value=str(value)[:20]) from None

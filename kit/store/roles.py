@@ -13,6 +13,7 @@ from kit import voting
 from kit.errors import KitError
 from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, now
+from kit.text import clean_date  # noqa: F401 (kit.store.evaluation takes it from here too)
 from kit.store.map import ACTOR_NAME_CHARS, clean_actor
 from kit.store.schema import (
     actors,
@@ -33,17 +34,6 @@ def clean_effort(value) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10000:
         raise KitError("bad_field", field="effort")
     return value
-
-
-def clean_date(value) -> str | None:
-    if value in (None, ""):
-        return None
-    from datetime import date
-
-    try:
-        return date.fromisoformat(str(value)[:10]).isoformat()
-    except ValueError:
-        raise KitError("bad_date", value=str(value)[:20]) from None
 
 
 
