@@ -349,10 +349,10 @@ class Report:
 
         on_ballot, funded = set(), set()
         for r in self.rounds:
-            if r["status"] == "draft":
+            if r["status"] == "draft" or r["method"] != "pb":  # budgeting ballots only: a dot vote holds ideas
                 continue
             on_ballot |= {i["id"] for i in self.store.round_items(r["id"])}
-            if r["method"] == "pb" and r["status"] == "closed":
+            if r["status"] == "closed":
                 e = self.store.election(r["id"])
                 funded |= {int(x) for x in budgeting.cached(e, voting.pb_rule(r["rules"])).funded}
         out = []

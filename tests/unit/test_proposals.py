@@ -49,6 +49,9 @@ def test_the_report_follows_each_proposal_to_its_implementation(store):
     funded = set(rep.decision_line(pb).split("rahoitetaan ", 1)[1].split(";")[0].split(", "))
     assert {k for k, v in phases.items() if v == "funded"} == funded
     assert all(phases[i["text"]] == "on_ballot" for i in store.round_items(pb["id"]) if i["text"] not in funded)
+    dots = next(r for r in store.rounds(wid) if r["method"] == "dots")
+    uncosted = [i["text"] for i in store.round_items(dots["id"]) if not i.get("cost")]
+    assert uncosted and not set(uncosted) & set(phases)  # a dot vote's ideas are no budgeting proposals
     first = next(i for i in store.round_items(pb["id"]) if i["text"] in funded)
     store.set_proposal(first["id"], {"feasibility": "<i>Kaupunki</i> puoltaa", "implementation": "done",
                                      "implemented_on": "2027-05-31", "implementation_note": "Avattiin kesäjuhlassa"})
