@@ -336,7 +336,34 @@ def mes(e: Election, completion: str = "add1") -> Outcome:
     return out
 
 
+def choose_one(e: Election) -> Outcome:
+    """PORE's vote between complete plans (domain spec §3.4 c): each voter picks one plan, and the plan
+    with the most votes is funded; an exact tie goes by the lot drawn when the vote opened. A plan over
+    the whole budget could not be on the ballot (refused when the round opens)."""
+    check_election(e)
+    raw, rank = scores(e), lot_rank(e)
+    too_big = not_fundable(e)
+    order = sorted((p.id for p in e.projects), key=lambda pid: (-raw[pid], rank[pid]))
+    winner = next((pid for pid in order if raw[pid] > 0 and pid not in too_big), None)
+    steps, funded, left = [], [], e.budget
+    for pid in order:
+        p = e.project(pid)
+        if pid in too_big:
+            steps.append(Step("not_fundable", pid, p.cost, raw[pid], left))
+        elif raw[pid] == 0:
+            steps.append(Step("no_votes", pid, p.cost, 0, left))
+        elif pid == winner:
+            left -= p.cost
+            funded.append(pid)
+            steps.append(Step("funded", pid, p.cost, raw[pid], left))
+        else:
+            steps.append(Step("not_chosen", pid, p.cost, raw[pid], left))
+    return Outcome("choose1", None, e.budget, len(e.ballots), funded, steps, too_big)
+
+
 def compute(e: Election, rule: str, completion: str = "add1") -> Outcome:
+    if rule == "choose1":
+        return choose_one(e)
     if rule == "greedy":
         return greedy(e)
     if rule == "mes":

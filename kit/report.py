@@ -200,7 +200,7 @@ class Report:
                 view["pb"] = [{"heading": self.t("ui.pb_binding" if rule == binding else "ui.pb_compare",
                                                  rule=self.t(RULE_TITLE[rule])),
                                "steps": budgeting.explain(budgeting.cached(e, rule), e, self.lang)}
-                              for rule in (binding, *(x for x in voting.PB_RULES if x != binding))]
+                              for rule in (binding, *voting.pb_comparisons(binding))]
             g = voting.by_group(r["method"], r["rules"], [i["id"] for i in items], ballots, self.min_group)
             view["groups"] = {
                 "head": [f"{self.group(gid) if gid != 'other' else self.t('ui.group_other')} ({g['sizes'][gid]})"

@@ -157,7 +157,14 @@ METHODS = ("dots", "approval", "ranking", "choose_one", "pb")
 # A budgeting round's binding rule, fixed when it opens (issue 17): equal shares with Add1 completion, or
 # greedy by votes. A round stored without one was decided by equal shares (the phones' "funded" and the
 # .pb file said so), so that is the default.
-PB_RULES = ("mes", "greedy")
+PB_RULES = ("mes", "greedy", "choose1")  # choose1: PORE's vote between complete plans, one chosen
+COMPARABLE = ("mes", "greedy")  # rules over the same approval ballots, shown beside each other
+
+
+def pb_comparisons(rule: str) -> list[str]:
+    """The rules shown beside a round's binding one, labelled a comparison: the other approval rule;
+    none for a vote between plans (one choice each is not an approval ballot to share out)."""
+    return [x for x in COMPARABLE if x != rule] if rule in COMPARABLE else []
 
 
 def pb_rule(rules: dict | None) -> str:
@@ -201,6 +208,8 @@ def check_options(method: str, options: dict | None) -> dict:
         rule = o.get("rule") or "mes"
         if rule not in PB_RULES:
             raise KitError("unknown_pb_rule")
+        if rule == "choose1":
+            hi = 1  # each voter picks one plan
         return {"budget": amount_text(budget), "max": hi, "rule": rule}
     return {}
 

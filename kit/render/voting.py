@@ -10,7 +10,7 @@ from kit.numbers import money
 from kit.render import render
 
 SCORE_KEY = {"dots": "ui.unit_dots", "ranking": "ui.unit_points"}  # else votes
-RULE_TITLE = {"greedy": "ui.pb_greedy", "mes": "ui.pb_mes"}
+RULE_TITLE = {"greedy": "ui.pb_greedy", "mes": "ui.pb_mes", "choose1": "ui.pb_choose1"}
 
 
 def results_html(data: dict, lang: str) -> str:
@@ -39,8 +39,8 @@ def pb_html(pb: dict, lang: str, rule: str = "mes") -> str:
              "funded": [{"id": pid, "label": e.project(pid).label, "cost": money(e.project(pid).cost, lang)}
                         for pid in pb[r].funded],
              "steps": budgeting.explain(pb[r], e, lang)}
-            for r in (rule, *(x for x in voting.PB_RULES if x != rule))]
-    not_fundable = ", ".join(e.project(pid).label for pid in pb["greedy"].not_fundable)
+            for r in (rule, *voting.pb_comparisons(rule))]
+    not_fundable = ", ".join(e.project(pid).label for pid in pb[rule].not_fundable)
     return render("voting/pb.html", lang, cols=cols, not_fundable=not_fundable)
 
 

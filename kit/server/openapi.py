@@ -116,9 +116,10 @@ def _document(base: str) -> dict:
                     "min_choices": {"type": ["integer", "null"]}, "max_choices": {"type": ["integer", "null"]},
                     "max_ranked": {"type": ["integer", "null"]},
                     "budget": {"type": ["string", "null"], "description": "Budgeting rounds, in euros."},
-                    "rule": {"type": "string", "enum": ["mes", "greedy"],
+                    "rule": {"type": "string", "enum": ["mes", "greedy", "choose1"],
                              "description": "Budgeting rounds: the rule that decides what is funded (equal shares "
-                             "with Add1 completion, or most votes first), fixed when the round opened."},
+                             "with Add1 completion, most votes first, or choose1: one plan chosen by most votes as in PORE), "
+                             "fixed when the round opened."},
                     "rule_name": {"type": "string", "description": "Budgeting rounds: that rule's name in the "
                                   "reader's language."},
                     "funded": {"type": "array", "items": ID, "description": "Budgeting rounds once revealed: "

@@ -44,7 +44,7 @@ _MARKS_INSERT = ballot_marks.insert()
 
 
 # a binding rule as pabulib's META `rule` names it
-PB_FILE_RULE = {"mes": "equalshares/add1", "greedy": "greedy"}
+PB_FILE_RULE = {"mes": "equalshares/add1", "greedy": "greedy", "choose1": "choose-1"}
 
 
 def pb_costs(rows: list[dict], budget: str) -> dict[str, str]:
@@ -408,7 +408,8 @@ class VotingStore(BaseStore):
                 )).inserted_primary_key[0]
             items = list(idea_of.values())
             # the rule the file says it was decided with (pabulib's names), else equal shares
-            rule = "greedy" if str(e.meta.get("rule", "")).lower().startswith("greedy") else "mes"
+            named = str(e.meta.get("rule", "")).lower()
+            rule = "greedy" if named.startswith("greedy") else "choose1" if named.startswith("choose") else "mes"
             rules = {"budget": amount_text(e.budget), "max": None, "items": items, "rule": rule,
                      "costs": {str(idea_of[p.id]): amount_text(p.cost) for p in e.projects},
                      "lot": items, "imported": True}

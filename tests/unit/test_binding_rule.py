@@ -108,3 +108,37 @@ def test_the_vote_setup_shows_the_supporters_needed_under_equal_shares_only(stor
     app.setup.pb_rule.value = "greedy"
     app.start_round_btn.click()
     assert store.current_round(ws["id"])["rules"]["rule"] == "greedy"
+
+
+def test_pores_vote_between_plans_funds_the_one_with_most_votes_and_a_tie_goes_by_the_lot(store, ws):
+    """Domain spec §3.4 (c): two complete plans, one to fund; each voter picks one; an exact tie is
+    decided by the lot drawn when the vote opened; a plan over the whole budget cannot be on the ballot."""
+    plans = {"Vimpelinlampi": "48000", "Pieni-Vimpeli": "45000"}
+    ids = {k: store.add_idea(ws["id"], k, cost=v)["id"] for k, v in plans.items()}
+    rnd = store.open_round(store.create_round(ws["id"], "Äänestys", method="pb",
+                                              options={"budget": "50000", "rule": "choose1"})["id"])
+    assert rnd["rules"]["max"] == 1 and rnd["rules"]["rule"] == "choose1"
+    voters = [store.add_participant(ws["id"])[0] for _ in range(5)]
+    with pytest.raises(KitError):  # one plan each
+        store.save_ballot(rnd["id"], voters[0]["id"], {"choices": list(ids.values())})
+    for p, plan in zip(voters, ["Vimpelinlampi"] * 3 + ["Pieni-Vimpeli"] * 2):
+        store.save_ballot(rnd["id"], p["id"], {"choices": [ids[plan]]})
+    store.set_results_visible(rnd["id"], True)
+    view = round_view(store, store.round(rnd["id"]), None, "fi")
+    assert view["rule_name"] == "Yksi suunnitelma valitaan (eniten ääniä)" and view["funded"] == [ids["Vimpelinlampi"]]
+    # a tie: the plan first in the lot drawn at the opening
+    store.save_ballot(rnd["id"], voters[2]["id"], {"choices": []})  # one voter takes their vote back: 2 against 2
+    lot = [str(i) for i in store.round(rnd["id"])["rules"]["lot"]]
+    e = store.election(rnd["id"])
+    assert budgeting.choose_one(e).funded == [min(e.projects, key=lambda p: lot.index(p.id)).id]
+    store.close_round(rnd["id"])
+    rep = report.Report(store, ws["id"], "fi")
+    html = rep.rounds_section()
+    assert "Päätös: Yksi suunnitelma valitaan" in html and "Vertailuksi" not in html  # no approval comparison
+    assert "rule;choose-1" in store.pb_file(rnd["id"])
+    # a plan over the whole budget is refused when the vote opens, naming it
+    store.add_idea(ws["id"], "Linna", cost="90000")
+    with pytest.raises(KitError) as err:
+        store.open_round(store.create_round(ws["id"], "Toinen", method="pb",
+                                            options={"budget": "50000", "rule": "choose1"})["id"])
+    assert err.value.code == "project_over_budget" and "Linna" in err.value.message("fi")
