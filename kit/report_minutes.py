@@ -140,23 +140,40 @@ def text(doc: MinutesDoc) -> str:
     return "\n".join(out)
 
 
-def docx(doc: MinutesDoc, lang: str) -> bytes:
-    """An editable Word document (python-docx): the same minutes, headings and paragraphs a secretary
-    can go on writing in."""
-    from docx import Document
-    from docx.shared import Mm, Pt
+def docx_text(x: str) -> str:
+    """Text as a DOCX (XML 1.0) can hold it: control characters from old data dropped, nothing else."""
+    return _NOT_XML.sub("", x or "")
 
-    def clean(x: str) -> str:
-        return _NOT_XML.sub("", x or "")
+
+def docx_document(title: str, lang: str):
+    """A new A4 Word document (python-docx) with 20 mm margins, its title and language set and its
+    title as the first heading: how the minutes and the summary both begin."""
+    from docx import Document
+    from docx.shared import Mm
 
     d = Document()
     sec = d.sections[0]
-    sec.page_height, sec.page_width = Mm(297), Mm(210)  # A4
+    sec.page_height, sec.page_width = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(sec, side, Mm(20))
-    d.core_properties.title = clean(doc.title)
-    d.core_properties.language = lang
-    d.add_heading(clean(doc.title), level=1)
+    d.core_properties.title, d.core_properties.language = docx_text(title), lang
+    d.add_heading(docx_text(title), level=1)
+    return d
+
+
+def docx_bytes(d) -> bytes:
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def docx(doc: MinutesDoc, lang: str) -> bytes:
+    """An editable Word document (python-docx): the same minutes, headings and paragraphs a secretary
+    can go on writing in."""
+    from docx.shared import Pt
+
+    clean = docx_text
+    d = docx_document(doc.title, lang)
     table = d.add_table(rows=0, cols=2)
     for k, v in doc.facts:
         row = table.add_row().cells
@@ -172,15 +189,11 @@ def docx(doc: MinutesDoc, lang: str) -> bytes:
         for label, value in ((doc.labels["discussion"], s.note), (doc.labels["decision"], s.decision)):
             if value:
                 p = d.add_paragraph()
-                run = p.add_run(clean(label) + ": ")
-                run.bold = True
+                p.add_run(clean(label) + ": ").bold = True
                 p.add_run(clean(value))
     d.add_heading(clean(doc.labels["signatures"]), level=2)
     for x in doc.signatures:
         p = d.add_paragraph()
         p.paragraph_format.space_before = Pt(24)
         p.add_run("_" * 40 + "\n" + clean(x))
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
+    return docx_bytes(d)

@@ -7,14 +7,13 @@ editable DOCX, since the organisations finish it in their own words."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from kit import evaluation as ev
 from kit import workshop as wsmod
 from kit.numbers import number
 from kit.render import render
-from kit.report_minutes import _NOT_XML
+from kit.report_minutes import docx_bytes, docx_document, docx_text
 
 SECTIONS = ("idea", "environment", "target_group", "implementation", "conditions", "results", "tips")
 
@@ -149,17 +148,8 @@ def html(s: Summary, lang: str) -> str:
 
 
 def docx(s: Summary, lang: str) -> bytes:
-    from docx import Document
-    from docx.shared import Mm
-
-    def clean(x: str) -> str:
-        return _NOT_XML.sub("", x or "")
-
-    d = Document()
-    sec = d.sections[0]
-    sec.page_height, sec.page_width = Mm(297), Mm(210)
-    d.core_properties.title, d.core_properties.language = clean(s.title), lang
-    d.add_heading(clean(s.title), level=1)
+    clean = docx_text
+    d = docx_document(s.title, lang)
     d.add_paragraph(clean(s.labels["draft"])).runs[0].italic = True
     for k, v in s.facts:
         p = d.add_paragraph()
@@ -177,7 +167,4 @@ def docx(s: Summary, lang: str) -> bytes:
             for line in lines or [s.labels["no_data"]]:
                 d.add_paragraph(clean(line), style="List Bullet")
         d.add_paragraph(clean(f"{s.labels['sources']}: {', '.join(part.sources)}")).runs[0].italic = True
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
+    return docx_bytes(d)

@@ -50,8 +50,8 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         data["groups"] = voting.by_group(rnd["method"], rnd["rules"], ids, ballots, min_group or wsmod.min_group(ws))
         if rnd["method"] == "pb":
             e = store.election(rnd["id"])
-            data["pb"] = {"election": e, **{r: budgeting.cached(e, r) for r in
-                                            (voting.pb_rule(rnd["rules"]), *voting.pb_comparisons(voting.pb_rule(rnd["rules"])))}}
+            rule = voting.pb_rule(rnd["rules"])  # the binding result, and the comparisons the desk shows
+            data["pb"] = {"election": e, **{r: budgeting.cached(e, r) for r in (rule, *voting.pb_comparisons(rule))}}
     return data
 
 

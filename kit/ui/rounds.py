@@ -17,6 +17,13 @@ from kit.render.voting import RULE_TITLE
 from kit.voting import METHODS, PRESETS
 
 
+def require_items(store, workshop_id: int, idea_ids) -> None:
+    """A vote needs something to vote on: none chosen, or no visible idea at all, is refused saying which."""
+    if not idea_ids:
+        none_visible = not store.ideas(workshop_id, include_hidden=False)
+        raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
+
+
 class RoundSetup(w.VBox):
     """`app` is the KitApp holding it (its store, workshop, language, guard and `_drawing`); `start`
     is what the start button calls. `with_title`: a title field (the Run view's vote takes its
@@ -89,7 +96,7 @@ class RoundSetup(w.VBox):
             self.round_title.value = t("ui.default_round_title" if m == "dots" else "method." + m, L)
         self.method_box.children = {"dots": [self.dot_box], "approval": [self.choice_box],
                                     "ranking": [self.rank_box], "pb": [self.pb_box]}.get(m, [])
-        if hasattr(self.app, "ws") and not self.chosen_by_hand:
+        if not self.chosen_by_hand:
             self.draw_items()
         # last: the button naming the method says the setup has followed it (the checklist too)
         self.start_btn.description = t(f"ui.start.{m}", L)

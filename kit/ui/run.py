@@ -32,7 +32,7 @@ from kit.config import LANGUAGES
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
 from kit.ui.moderation import IdeaRows
-from kit.ui.rounds import RoundSetup
+from kit.ui.rounds import RoundSetup, require_items
 
 # the page's script: keys press the Next / Previous buttons, the root element gets the projector's
 # data-activity, countdowns tick between redraws (each with the server's clock, not the laptop's)
@@ -143,12 +143,13 @@ def stage_html(store: Store, ws: dict, lang: str, url: str | None = None, state:
              "activities": [a for a in acts if a["step_level"] == lv["id"]]}
             for lv in levels if any(a["step_level"] == lv["id"] for a in acts)])
     elif kind == "tasks":
+        from collections import Counter
+
         offers = store.offers(ws["id"])
-        body = render("run/tasks.html", lang, tasks=[
-            {"id": x["id"], "title": x["title"],
-             "offers": sum(1 for o in offers if o["task_id"] == x["id"] and o["status"] != "declined"),
-             "accepted": sum(1 for o in offers if o["task_id"] == x["id"] and o["status"] == "accepted")}
-            for x in store.tasks(ws["id"])])
+        offered = Counter(o["task_id"] for o in offers if o["status"] != "declined")
+        accepted = Counter(o["task_id"] for o in offers if o["status"] == "accepted")
+        body = render("run/tasks.html", lang, tasks=[{"id": x["id"], "title": x["title"], "offers": offered[x["id"]],
+                                                      "accepted": accepted[x["id"]]} for x in store.tasks(ws["id"])])
     elif kind == "slide":
         body = render("run/slide.html", lang, text=ag.text_in(cfg.get("text"), lang))
     else:
@@ -381,9 +382,7 @@ class RunApp(KitApp):
         if idea_ids is None:
             ideas = [i for i in self.store.ideas(self.ws["id"]) if i["status"] == "visible"]
             idea_ids = voting.default_selection(ideas, method, self.store.rounds(self.ws["id"]))
-        if not idea_ids:
-            none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
-            raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
+        require_items(self.store, self.ws["id"], idea_ids)
         if options is None and method == "pb":
             options = {"budget": act["config"].get("budget"), "rule": act["config"].get("rule")}
         titles = {lang: activity_title(act, lang) for lang in LANGUAGES}

@@ -8,12 +8,11 @@ import ipywidgets as w
 from kit import voting
 from kit import workshop as wsmod
 from kit.config import LANGUAGE_NAMES, LANGUAGES
-from kit.errors import KitError
 from kit.i18n import t
 from kit.render import element, join_panel, render
 from kit.store import Store
 from kit.ui.common import KitApp, Poller, participant_url, theme
-from kit.ui.rounds import RoundSetup
+from kit.ui.rounds import RoundSetup, require_items
 
 # the stage pages the start page opens: (class, notebook, catalog key)
 LINKS = [("kit-run-link", "00_run.ipynb", "ui.open_run"), ("kit-map-link", "01_stakeholders.ipynb", "ui.open_map"), ("kit-roles-link", "03_roles.ipynb", "ui.open_roles"),
@@ -183,9 +182,7 @@ class StartApp(KitApp):
         return self.start_round(title, "dots", preset, dots, cap)
 
     def start_round_from_form(self) -> dict:
-        if not self.chosen:
-            none_visible = not self.store.ideas(self.ws["id"], include_hidden=False)
-            raise KitError("no_items_to_vote" if none_visible else "no_items_chosen", status=409)
+        require_items(self.store, self.ws["id"], self.chosen)
         return self.start_round(self.round_title.value, self.method.value, self.preset.value, self.custom_dots.value,
                                 self.cap.value or None, self.setup.options(), sorted(self.chosen))
 
