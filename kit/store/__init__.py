@@ -12,6 +12,7 @@ from kit.store.agenda import AgendaStore
 from kit.store.base import STORE_FILE, BaseStore, hash_token, now
 from kit.store.evaluation import EvaluationStore
 from kit.store.map import MapStore, map_actor, map_link
+from kit.store.networks import NetworksStore
 from kit.store.privacy import BACKUP_FORMAT, PrivacyStore
 from kit.store.roles import RolesStore
 from kit.store.schema import SCHEMA_VERSION
@@ -23,6 +24,7 @@ __all__ = ["BACKUP_FORMAT", "SCHEMA_VERSION", "STORE_FILE", "THL_DIMENSIONS", "S
            "map_link", "now"]
 
 
-class Store(AgendaStore, WorkshopsStore, VotingStore, MapStore, RolesStore, TrayStore, EvaluationStore, PrivacyStore,
+class Store(AgendaStore, NetworksStore, WorkshopsStore, VotingStore, MapStore, RolesStore, TrayStore, EvaluationStore,
+            PrivacyStore,
             BaseStore):
     """All reads and writes of a workshop, stage by stage (see the mixins)."""

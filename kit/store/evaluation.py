@@ -38,9 +38,10 @@ class EvaluationStore(BaseStore):
             raise KitError("bad_tags")
         text = voting.clean_idea_text(text)
         with self._tx(write=True) as conn:
-            nid = conn.execute(lm_nodes.insert().values(workshop_id=workshop_id, level=level, text=text, thl=thl,
-                                                        task_id=task_id, idea_id=idea_id)).inserted_primary_key[0]
-            self._bump(conn, workshop_id)
+            nid = conn.execute(lm_nodes.insert().values(workshop_id=self._home(conn, workshop_id), level=level,
+                                                        text=text, thl=thl, task_id=task_id, idea_id=idea_id)
+                               ).inserted_primary_key[0]
+            self._bump_network(conn, workshop_id)
             return _row(conn.execute(select(lm_nodes).where(lm_nodes.c.id == nid)).first())
 
     def remove_node(self, node_id: int) -> None:
@@ -50,7 +51,7 @@ class EvaluationStore(BaseStore):
                 raise KitError("bad_lm_link")
             conn.execute(lm_edges.delete().where((lm_edges.c.source_id == node_id) | (lm_edges.c.target_id == node_id)))
             conn.execute(lm_nodes.delete().where(lm_nodes.c.id == node_id))
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
 
     def add_lm_edge(self, source_id: int, target_id: int) -> None:
         from kit import evaluation
@@ -62,12 +63,12 @@ class EvaluationStore(BaseStore):
             evaluation.check_edge({k: v.level for k, v in rows.items()}, source_id, target_id)
             conn.execute(lm_edges.delete().where(lm_edges.c.source_id == source_id, lm_edges.c.target_id == target_id))
             conn.execute(lm_edges.insert().values(source_id=source_id, target_id=target_id))
-            self._bump(conn, rows[source_id].workshop_id)
+            self._bump_network(conn, rows[source_id].workshop_id)
 
     def logic_model(self, workshop_id: int) -> tuple[list[dict], list[tuple[int, int]]]:
         with self._tx() as conn:
             nodes = [_row(r) for r in conn.execute(
-                select(lm_nodes).where(lm_nodes.c.workshop_id == workshop_id).order_by(lm_nodes.c.id))]
+                select(lm_nodes).where(lm_nodes.c.workshop_id == self._home(conn, workshop_id)).order_by(lm_nodes.c.id))]
             ids = [n["id"] for n in nodes]
             edges = [(r.source_id, r.target_id) for r in conn.execute(
                 select(lm_edges).where(lm_edges.c.source_id.in_(ids)))] if ids else []
@@ -96,19 +97,20 @@ class EvaluationStore(BaseStore):
                 raise KitError("bad_field", field=k)
         with self._tx(write=True) as conn:
             if indicator_id is None:
-                iid = conn.execute(indicators.insert().values(workshop_id=workshop_id, node_id=clean.get("node"),
-                                                              data=clean)).inserted_primary_key[0]
+                iid = conn.execute(indicators.insert().values(workshop_id=self._home(conn, workshop_id),
+                                                              node_id=clean.get("node"), data=clean)).inserted_primary_key[0]
             else:
                 iid = indicator_id
                 conn.execute(indicators.update().where(indicators.c.id == iid).values(node_id=clean.get("node"), data=clean))
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             row = _row(conn.execute(select(indicators).where(indicators.c.id == iid)).first())
         return {"id": row["id"], **row["data"], "node": row["node_id"]}
 
     def indicators(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [{"id": r.id, **r.data, "node": r.node_id} for r in conn.execute(
-                select(indicators).where(indicators.c.workshop_id == workshop_id).order_by(indicators.c.id))]
+                select(indicators).where(indicators.c.workshop_id == self._home(conn, workshop_id))
+                .order_by(indicators.c.id))]
 
     def create_form(self, workshop_id: int, title: str, questions, min_answers: int = 5) -> dict:
         from kit import evaluation
@@ -123,8 +125,9 @@ class EvaluationStore(BaseStore):
             self._bump(conn, workshop_id)
             return _row(conn.execute(select(forms).where(forms.c.id == fid)).first())
 
-    def repeat_form(self, form_id: int, title: str | None = None) -> dict:
-        """The same questions again as a follow-up of `form_id` (its baseline), opened at once; the
+    def repeat_form(self, form_id: int, title: str | None = None, workshop_id: int | None = None) -> dict:
+        """The same questions again as a follow-up of `form_id` (its baseline), opened at once, in
+        `workshop_id` (a later meeting of the same network; the baseline's own meeting when None); the
         report shows the change per question. A baseline stays as it is (forms are never deleted)."""
         with self._tx(write=True) as conn:
             base = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
@@ -132,11 +135,14 @@ class EvaluationStore(BaseStore):
                 raise KitError("unknown_form", status=404)
             if base["status"] == "draft":
                 raise KitError("form_not_answered", status=409)
+            target = base["workshop_id"] if workshop_id is None else workshop_id
+            if target not in self._meeting_ids(conn, base["workshop_id"]):
+                raise KitError("unknown_form", status=404)
             fid = conn.execute(forms.insert().values(
-                workshop_id=base["workshop_id"], title=(title or base["title"]).strip()[:200], questions=base["questions"],
+                workshop_id=target, title=(title or base["title"]).strip()[:200], questions=base["questions"],
                 min_answers=base["min_answers"], status="draft", approved=[], created_at=now(),
                 baseline_id=form_id)).inserted_primary_key[0]
-            self._bump(conn, base["workshop_id"])
+            self._bump(conn, target)
         return self.set_form_status(fid, "open")
 
     def set_form_status(self, form_id: int, status: str) -> dict:
@@ -232,7 +238,7 @@ class EvaluationStore(BaseStore):
             data["results"] = list(data.get("results") or []) + [
                 {"value": value, "source": str(source)[:120], "date": clean_date(day) or now()[:10]}]
             conn.execute(indicators.update().where(indicators.c.id == indicator_id).values(data=data))
-            self._bump(conn, row["workshop_id"])
+            self._bump_network(conn, row["workshop_id"])
         return {"id": indicator_id, **data}
 
     def approve_answer(self, form_id: int, response_id: int, question_id: str, approved: bool = True) -> None:
@@ -266,9 +272,9 @@ class EvaluationStore(BaseStore):
                                             or not 0 <= staff_hours <= 100000):
                 raise KitError("bad_field", field="staff_hours")
             aid = conn.execute(activity_log.insert().values(
-                workshop_id=workshop_id, date=day, type=kind, participants=participants, staff_hours=staff_hours,
+                workshop_id=self._home(conn, workshop_id), date=day, type=kind, participants=participants, staff_hours=staff_hours,
                 node_id=node_id, created_at=now())).inserted_primary_key[0]
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             return _row(conn.execute(select(activity_log).where(activity_log.c.id == aid)).first())
 
     def _groups(self, conn: Connection, workshop_id: int) -> list[str]:
@@ -294,6 +300,6 @@ class EvaluationStore(BaseStore):
     def activity_log(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
-                select(activity_log).where(activity_log.c.workshop_id == workshop_id)
+                select(activity_log).where(activity_log.c.workshop_id == self._home(conn, workshop_id))
                 .order_by(activity_log.c.date, activity_log.c.id))]
 

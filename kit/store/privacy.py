@@ -19,6 +19,7 @@ from kit.store.base import BaseStore, _row, now
 from kit.store.schema import (
     _TABLES,
     SCHEMA_VERSION,
+    action_reviews,
     activities,
     activity_log,
     actors,
@@ -33,6 +34,7 @@ from kit.store.schema import (
     ideas,
     indicators,
     links,
+    networks,
     lm_edges,
     lm_nodes,
     offers,
@@ -55,12 +57,14 @@ from kit.store.schema import (
 BACKUP_FORMAT = "codesign-kit-backup"
 
 
-# a workshop's tables in the order a restore inserts them (parents first)
+# a meeting's tables in the order a restore inserts them (parents first)
 BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "ballot_marks",
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
                  "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
                  "responses", "activity_log", "activities", "tray_interests", "events",
-                 "agenda_items", "words", "questions", "question_votes")
+                 "agenda_items", "words", "questions", "question_votes", "action_reviews")
+# the network's shared tables: kept under its first meeting (kit/store/networks.py)
+SHARED_TABLES = ("holders", "tasks", "lm_nodes", "indicators", "activity_log", "activities")
 
 
 _REFS = {  # column -> table whose id it holds
@@ -69,53 +73,88 @@ _REFS = {  # column -> table whose id it holds
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
     "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms", "baseline_id": "forms",
     "organiser_id": "actors", "activity_id": "activities", "question_id": "questions",
+    "meeting_id": "workshops", "to_meeting": "workshops", "origin_id": "actors",
 }
 
 
-def _workshop_rows(conn: Connection, workshop_id: int) -> dict[str, list[dict]]:
-    rid = select(rounds.c.id).where(rounds.c.workshop_id == workshop_id)
+def _workshop_rows(conn: Connection, meeting_ids: list[int], home: int) -> dict[str, list[dict]]:
+    """The rows of these meetings, with the network's shared rows (kept under `home`)."""
+    def mine(table):
+        return table.c.workshop_id.in_(meeting_ids)
+
+    rid = select(rounds.c.id).where(mine(rounds))
     bid = select(ballots.c.id).where(ballots.c.round_id.in_(rid))
+    pid = select(participants.c.id).where(mine(participants))
     queries = {
-        "participants": select(participants).where(participants.c.workshop_id == workshop_id),
-        "ideas": select(ideas).where(ideas.c.workshop_id == workshop_id),
-        "rounds": select(rounds).where(rounds.c.workshop_id == workshop_id),
+        "participants": select(participants).where(mine(participants)),
+        "ideas": select(ideas).where(mine(ideas)),
+        "rounds": select(rounds).where(mine(rounds)),
         "round_items": select(round_items).where(round_items.c.round_id.in_(rid)),
         "ballots": select(ballots).where(ballots.c.round_id.in_(rid)),
         "ballot_marks": select(ballot_marks).where(ballot_marks.c.ballot_id.in_(bid)),
         "paper_entries": select(paper_entries).where(paper_entries.c.round_id.in_(rid)),
-        "actors": select(actors).where(actors.c.workshop_id == workshop_id),
-        "links": select(links).where(links.c.workshop_id == workshop_id),
-        "snapshots": select(snapshots).where(snapshots.c.workshop_id == workshop_id),
-        "holders": select(holders).where(holders.c.workshop_id == workshop_id),
-        "tasks": select(tasks).where(tasks.c.workshop_id == workshop_id),
+        "actors": select(actors).where(mine(actors)),
+        "links": select(links).where(mine(links)),
+        "snapshots": select(snapshots).where(mine(snapshots)),
+        "holders": select(holders).where(holders.c.workshop_id == home),
+        "tasks": select(tasks).where(tasks.c.workshop_id == home),
         "assignments": select(assignments).where(assignments.c.task_id.in_(
-            select(tasks.c.id).where(tasks.c.workshop_id == workshop_id))),
+            select(tasks.c.id).where(tasks.c.workshop_id == home))),
         "competence_levels": select(competence_levels).where(competence_levels.c.holder_id.in_(
-            select(holders.c.id).where(holders.c.workshop_id == workshop_id))),
+            select(holders.c.id).where(holders.c.workshop_id == home))),
         "terms": select(terms).where(terms.c.holder_id.in_(
-            select(holders.c.id).where(holders.c.workshop_id == workshop_id))),
-        "offers": select(offers).where(offers.c.workshop_id == workshop_id),
-        "lm_nodes": select(lm_nodes).where(lm_nodes.c.workshop_id == workshop_id),
+            select(holders.c.id).where(holders.c.workshop_id == home))),
+        "offers": select(offers).where(mine(offers)),
+        "lm_nodes": select(lm_nodes).where(lm_nodes.c.workshop_id == home),
         "lm_edges": select(lm_edges).where(lm_edges.c.source_id.in_(
-            select(lm_nodes.c.id).where(lm_nodes.c.workshop_id == workshop_id))),
-        "indicators": select(indicators).where(indicators.c.workshop_id == workshop_id),
-        "forms": select(forms).where(forms.c.workshop_id == workshop_id),
-        "responses": select(responses).where(responses.c.form_id.in_(
-            select(forms.c.id).where(forms.c.workshop_id == workshop_id))),
-        "activity_log": select(activity_log).where(activity_log.c.workshop_id == workshop_id),
-        "activities": select(activities).where(activities.c.workshop_id == workshop_id),
+            select(lm_nodes.c.id).where(lm_nodes.c.workshop_id == home))),
+        "indicators": select(indicators).where(indicators.c.workshop_id == home),
+        "forms": select(forms).where(mine(forms)),
+        "responses": select(responses).where(responses.c.form_id.in_(select(forms.c.id).where(mine(forms)))),
+        "activity_log": select(activity_log).where(activity_log.c.workshop_id == home),
+        "activities": select(activities).where(activities.c.workshop_id == home),
         "tray_interests": select(tray_interests).where(tray_interests.c.activity_id.in_(
-            select(activities.c.id).where(activities.c.workshop_id == workshop_id))),
-        "events": select(events).where(events.c.workshop_id == workshop_id),
-        "agenda_items": select(agenda_items).where(agenda_items.c.workshop_id == workshop_id),
-        "words": select(words).where(words.c.workshop_id == workshop_id),
-        "questions": select(questions).where(questions.c.workshop_id == workshop_id),
+            select(activities.c.id).where(activities.c.workshop_id == home)), tray_interests.c.participant_id.in_(pid)),
+        "events": select(events).where(mine(events)),
+        "agenda_items": select(agenda_items).where(mine(agenda_items)),
+        "words": select(words).where(mine(words)),
+        "questions": select(questions).where(mine(questions)),
         "question_votes": select(question_votes).where(question_votes.c.question_id.in_(
-            select(questions.c.id).where(questions.c.workshop_id == workshop_id))),
+            select(questions.c.id).where(mine(questions)))),
+        "action_reviews": select(action_reviews).where(mine(action_reviews)),
     }
     out = {}
     for name, q in queries.items():
         out[name] = [_row(r) for r in conn.execute(q.order_by(*_TABLES[name].primary_key.columns))]
+    return out
+
+
+def _alone(tables: dict[str, list[dict]], meeting_id: int, home: int) -> dict[str, list[dict]]:
+    """One meeting's rows made to stand alone: the network's shared rows become its own, and a
+    reference to a row of another meeting (a holder who joined there, an actor of an earlier map, a
+    baseline form) is left empty, or the row left out where it cannot be empty."""
+    ids = {name: {r["id"] for r in rows if "id" in r} for name, rows in tables.items()}
+    ids["workshops"] = {meeting_id}
+    out = {}
+    for name in BACKUP_TABLES:
+        table = _TABLES[name]
+        rows = []
+        for r in tables.get(name, []):
+            r = dict(r)
+            if name in SHARED_TABLES and r.get("workshop_id") == home:
+                r["workshop_id"] = meeting_id
+            keep = True
+            for col, parent in _REFS.items():
+                if col in r and r[col] is not None and r[col] not in ids[parent] and col != "workshop_id":
+                    if table.c[col].nullable:
+                        r[col] = None
+                    else:
+                        keep = False
+            if keep:
+                rows.append(r)
+            elif "id" in r:
+                ids[name].discard(r["id"])
+        out[name] = rows
     return out
 
 
@@ -135,7 +174,8 @@ def dumps(obj) -> str:
 
 
 def check_backup(doc) -> None:
-    """Refuse what is not a kit backup, or one from a newer schema, before anything is written."""
+    """Refuse what is not a kit backup, or one from a newer schema, before anything is written. A
+    backup holds one meeting (`workshop`) or a whole network (`network` with its `workshops`)."""
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
         raise KitError("not_a_backup")
     found = doc.get("schema_version")
@@ -143,11 +183,15 @@ def check_backup(doc) -> None:
         raise KitError("not_a_backup")
     if found > SCHEMA_VERSION:
         raise KitError("schema_newer", status=409, found=found, supported=SCHEMA_VERSION)
-    ws = doc.get("workshop")
-    if not isinstance(ws, dict) or not {"id", "code", "title", "template", "language"} <= set(ws) \
-            or not isinstance(doc.get("tables"), dict):
+    meetings = doc.get("workshops") if "workshops" in doc else [doc.get("workshop")]
+    if not isinstance(meetings, list) or not meetings or not isinstance(doc.get("tables"), dict):
         raise KitError("not_a_backup")
-
+    for ws in meetings:
+        if not isinstance(ws, dict) or not {"id", "code", "title", "template", "language"} <= set(ws):
+            raise KitError("not_a_backup")
+    if "workshops" in doc and (not isinstance(doc.get("network"), dict)
+                               or doc["network"].get("home_id") not in {ws["id"] for ws in meetings}):
+        raise KitError("not_a_backup")
 
 
 class PrivacyStore(BaseStore):
@@ -244,12 +288,12 @@ class PrivacyStore(BaseStore):
                 conn.execute(participants.update().where(participants.c.id == pid).values(
                     nickname=None, last_seen=None, minutes_name=None, token_hash="purged:" + secrets.token_hex(16)))
             conn.execute(ideas.update().where(ideas.c.workshop_id == workshop_id).values(participant_id=None))
-            for h in conn.execute(select(holders.c.id).where(holders.c.workshop_id == workshop_id,
+            for h in conn.execute(select(holders.c.id).where(holders.c.participant_id.in_(pids),
                                                              holders.c.kind == "participant")).all():
                 conn.execute(holders.update().where(holders.c.id == h.id).values(name=f"#{h.id}"))
             conn.execute(actors.update().where(actors.c.workshop_id == workshop_id).values(suggested_by=None))
             conn.execute(links.update().where(links.c.workshop_id == workshop_id).values(suggested_by=None))
-            conn.execute(activities.update().where(activities.c.workshop_id == workshop_id).values(suggested_by=None))
+            conn.execute(activities.update().where(activities.c.suggested_by.in_(pids)).values(suggested_by=None))
             conn.execute(words.update().where(words.c.workshop_id == workshop_id).values(participant_id=None))
             conn.execute(questions.update().where(questions.c.workshop_id == workshop_id).values(participant_id=None))
             edited = conn.execute(select(events.c.id, events.c.payload).where(
@@ -262,48 +306,103 @@ class PrivacyStore(BaseStore):
         return {"participants": len(pids)}
 
     def dump_workshop(self, workshop_id: int) -> dict:
-        """Everything of one workshop as plain data, read in one transaction (a consistent copy even
-        while participants vote). Device tokens are left out: not even their hashes leave the store."""
+        """Everything of one meeting as plain data, standing alone (the network's plan, roles, tray
+        and logic model as they are now come with it), read in one transaction (a consistent copy
+        even while participants vote). Device tokens are left out: not even their hashes leave the
+        store."""
         with self._tx() as conn:
             ws = _row(conn.execute(select(workshops).where(workshops.c.id == workshop_id)).first())
             if ws is None:
                 raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
-            tables = _workshop_rows(conn, workshop_id)
+            home = self._home(conn, workshop_id)
+            tables = _alone(_workshop_rows(conn, [workshop_id], home), workshop_id, home)
+            net = _row(conn.execute(select(networks).where(networks.c.id == ws["network_id"])).first())
+            if home != workshop_id:  # the plan is the network's, kept in its first meeting
+                plan = (conn.execute(select(workshops.c.settings).where(workshops.c.id == home)).scalar() or {}).get("plan")
+                ws["settings"] = {**(ws["settings"] or {}), **({"plan": plan} if plan else {})}
         for p in tables["participants"]:
             p.pop("token_hash")
         return {"format": BACKUP_FORMAT, "schema_version": SCHEMA_VERSION, "saved_at": now(),
-                "workshop": ws, "tables": tables}
+                "workshop": ws, "network": net, "tables": tables}
+
+    def dump_network(self, workshop_id: int) -> dict:
+        """A whole network, every meeting of it, as plain data (one transaction)."""
+        with self._tx() as conn:
+            nid = conn.execute(select(workshops.c.network_id).where(workshops.c.id == workshop_id)).scalar()
+            if nid is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            net = _row(conn.execute(select(networks).where(networks.c.id == nid)).first())
+            meetings = [_row(r) for r in conn.execute(select(workshops).where(workshops.c.network_id == nid)
+                                                      .order_by(workshops.c.meeting_no, workshops.c.id))]
+            tables = _workshop_rows(conn, [m["id"] for m in meetings], net["home_id"])
+        for p in tables["participants"]:
+            p.pop("token_hash")
+        return {"format": BACKUP_FORMAT, "schema_version": SCHEMA_VERSION, "saved_at": now(),
+                "network": net, "workshops": meetings, "tables": tables}
 
     def restore_workshop(self, doc: dict, replace: bool = False) -> dict:
-        """Put a backup back, in one transaction. Ids are kept where they are free (so a restore into
-        an empty folder is identical to the original) and renumbered where they are taken. A workshop
-        with the same join code is replaced only when asked; otherwise the restore is refused."""
+        """Put a backup back, in one transaction: one meeting (it comes back as a network of its own)
+        or a whole network. Ids are kept where they are free (so a restore into an empty folder is
+        identical to the original) and renumbered where they are taken. A meeting with the same join
+        code is replaced only when asked; otherwise the restore is refused. Returns the first
+        meeting restored."""
         check_backup(doc)
         doc = upgrade_backup(doc)
-        src = doc["workshop"]
+        whole = "workshops" in doc
+        meetings = doc["workshops"] if whole else [doc["workshop"]]
         with self._tx(write=True) as conn:
-            existing = conn.execute(select(workshops.c.id).where(workshops.c.code == src["code"])).scalar()
-            if existing is not None:
-                if not replace:
-                    raise KitError("backup_exists", status=409, join_code=src["code"])
-                conn.execute(workshops.delete().where(workshops.c.id == existing))
+            for src in meetings:
+                existing = conn.execute(select(workshops.c.id, workshops.c.network_id)
+                                        .where(workshops.c.code == src["code"])).first()
+                if existing is not None:
+                    if not replace:
+                        raise KitError("backup_exists", status=409, join_code=src["code"])
+                    self._delete_meeting(conn, existing.id, existing.network_id)
             try:
                 ids = self._restore_rows(conn, doc)
             except (KeyError, TypeError, ValueError, AttributeError, StatementError):
                 # a row that points at a missing parent or does not fit the schema: damaged; the
                 # transaction rolls back, so nothing of it is left in the store
                 raise KitError("not_a_backup") from None
-            wid = ids["workshops"][src["id"]]
-            self._log(conn, wid, "workshop_restored", saved_at=doc.get("saved_at"))
+            wid = ids["workshops"][meetings[0]["id"]]
+            self._log(conn, wid, "workshop_restored", saved_at=doc.get("saved_at"), meetings=len(meetings))
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
+
+    @staticmethod
+    def _delete_meeting(conn: Connection, workshop_id: int, network_id: int | None) -> None:
+        """A meeting replaced by a restore; its network goes with its last meeting, and a network
+        whose first meeting goes keeps its shared data under its next meeting."""
+        net = _row(conn.execute(select(networks).where(networks.c.id == network_id)).first()) if network_id else None
+        if net is not None and net["home_id"] == workshop_id:
+            nxt = conn.execute(select(workshops.c.id).where(workshops.c.network_id == network_id,
+                                                            workshops.c.id != workshop_id)
+                               .order_by(workshops.c.meeting_no)).scalar()
+            if nxt is None:
+                conn.execute(networks.delete().where(networks.c.id == network_id))
+            else:
+                for t in SHARED_TABLES:
+                    conn.execute(_TABLES[t].update().where(_TABLES[t].c.workshop_id == workshop_id)
+                                 .values(workshop_id=nxt))
+                conn.execute(networks.update().where(networks.c.id == network_id).values(home_id=nxt))
+        conn.execute(workshops.delete().where(workshops.c.id == workshop_id))
 
     def _restore_rows(self, conn: Connection, doc: dict) -> dict[str, dict]:
         """Insert the backup's rows, parents first; returns {table: {id in backup: id here}}.
         Idea ids held inside values (a merge's destination, a round's items, costs and lot, a paper
         entry's marks) follow a renumbering too."""
-        src = doc["workshop"]
+        whole = "workshops" in doc
+        meetings = doc["workshops"] if whole else [doc["workshop"]]
+        net = doc.get("network") or {}
         ids: dict[str, dict] = {"workshops": {}}
-        ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, src)
+        nid = self._insert_keeping_id(conn, networks, {
+            "id": net.get("id") if whole else None, "name": net.get("name") or meetings[0]["title"],
+            "info": net.get("info") or {}, "created_at": net.get("created_at") or meetings[0]["created_at"],
+            "home_id": 0})
+        for n, src in enumerate(meetings, start=1):
+            row = {**src, "network_id": nid, "meeting_no": (src.get("meeting_no") or n) if whole else 1}
+            ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, row)
+        home = ids["workshops"][net["home_id"]] if whole else ids["workshops"][meetings[0]["id"]]
+        conn.execute(networks.update().where(networks.c.id == nid).values(home_id=home))
         merges: list[tuple[int, int]] = []
         for name in BACKUP_TABLES:
             table = _TABLES[name]
@@ -336,12 +435,19 @@ class PrivacyStore(BaseStore):
         if not doc["tables"].get("agenda_items"):  # a backup from before agendas: the template's default
             from kit.store.agenda import seed_agenda
 
-            seed_agenda(conn, ids["workshops"][src["id"]], src.get("template"))
+            for src in meetings:
+                seed_agenda(conn, ids["workshops"][src["id"]], src.get("template"))
+        if not whole:  # a backup from before networks: its action items were agreed at this meeting
+            conn.execute(tasks.update().where(tasks.c.workshop_id == home, tasks.c.meeting_id.is_(None))
+                         .values(meeting_id=home))
         return ids
 
     @staticmethod
     def _insert_keeping_id(conn: Connection, table: Table, row: dict):
         cols = {k: v for k, v in row.items() if k in table.c}
+        if "id" in cols and cols["id"] is None:
+            cols.pop("id")
+            return conn.execute(table.insert().values(**cols)).inserted_primary_key[0]
         if "id" in table.c and "id" in cols:
             taken = conn.execute(select(table.c.id).where(table.c.id == cols["id"])).first() is not None
             if taken:

@@ -43,7 +43,8 @@ class RolesStore(BaseStore):
     def _competences(self, conn: Connection, workshop_id: int) -> list[str]:
         from kit import workshop as wsmod
 
-        ws = conn.execute(select(workshops.c.template, workshops.c.settings).where(workshops.c.id == workshop_id)).first()
+        ws = conn.execute(select(workshops.c.template, workshops.c.settings)
+                          .where(workshops.c.id == self._home(conn, workshop_id))).first()
         if ws is None:
             raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
         extra = ((ws.settings or {}).get("plan") or {}).get("extra_competences") or []
@@ -60,14 +61,16 @@ class RolesStore(BaseStore):
         values = clean_actor(name, None, None)
         chair = chair.strip()[:ACTOR_NAME_CHARS] if isinstance(chair, str) and chair.strip() else None
         with self._tx(write=True) as conn:
+            meetings = self._meeting_ids(conn, workshop_id)  # a person or actor of any meeting of the network
             for ref, table in ((participant_id, participants), (actor_id, actors)):
-                if ref is not None and conn.execute(select(table.c.workshop_id).where(table.c.id == ref)).scalar() != workshop_id:
+                if ref is not None and conn.execute(select(table.c.workshop_id).where(table.c.id == ref)).scalar() \
+                        not in meetings:
                     raise KitError("bad_field", field=table.name)
             hid = conn.execute(holders.insert().values(
-                workshop_id=workshop_id, name=values["name"], kind=kind, participant_id=participant_id,
+                workshop_id=self._home(conn, workshop_id), name=values["name"], kind=kind, participant_id=participant_id,
                 actor_id=actor_id, chair=chair, unpaid=bool(unpaid), removed=False, created_at=now(),
             )).inserted_primary_key[0]
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             return _row(conn.execute(select(holders).where(holders.c.id == hid)).first())
 
     def update_holder(self, holder_id: int, **fields) -> dict:
@@ -81,7 +84,7 @@ class RolesStore(BaseStore):
             if wid is None:
                 raise KitError("unknown_holder", status=404, holder=holder_id)
             conn.execute(holders.update().where(holders.c.id == holder_id).values(**fields))
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
             if fields.get("removed"):
                 self._log(conn, wid, "holder_removed", holder_id=holder_id)
             return _row(conn.execute(select(holders).where(holders.c.id == holder_id)).first())
@@ -89,7 +92,7 @@ class RolesStore(BaseStore):
     def holders(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
-                select(holders).where(holders.c.workshop_id == workshop_id).order_by(holders.c.id))]
+                select(holders).where(holders.c.workshop_id == self._home(conn, workshop_id)).order_by(holders.c.id))]
 
     def add_task(self, workshop_id: int, title: str, section: str = "implementation", effort: int | None = None,
                  due: str | None = None, idea_id: int | None = None, role: str | None = None) -> dict:
@@ -100,11 +103,11 @@ class RolesStore(BaseStore):
             raise KitError("bad_field", field="section")
         effort, due = clean_effort(effort), clean_date(due)
         with self._tx(write=True) as conn:
-            tid = conn.execute(tasks.insert().values(
-                workshop_id=workshop_id, title=title, section=section, effort=effort, due=due, idea_id=idea_id,
-                role=role, a_implies_r=False, done=False, created_at=now(),
+            tid = conn.execute(tasks.insert().values(  # the network's; agreed at this meeting
+                workshop_id=self._home(conn, workshop_id), title=title, section=section, effort=effort, due=due,
+                idea_id=idea_id, role=role, a_implies_r=False, done=False, created_at=now(), meeting_id=workshop_id,
             )).inserted_primary_key[0]
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             return _row(conn.execute(select(tasks).where(tasks.c.id == tid)).first())
 
     def update_task(self, task_id: int, **fields) -> dict:
@@ -126,13 +129,13 @@ class RolesStore(BaseStore):
             if wid is None:
                 raise KitError("unknown_task", status=404, task=task_id)
             conn.execute(tasks.update().where(tasks.c.id == task_id).values(**fields))
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
             return _row(conn.execute(select(tasks).where(tasks.c.id == task_id)).first())
 
     def tasks(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
-                select(tasks).where(tasks.c.workshop_id == workshop_id).order_by(tasks.c.id))]
+                select(tasks).where(tasks.c.workshop_id == self._home(conn, workshop_id)).order_by(tasks.c.id))]
 
     def remove_task(self, task_id: int) -> None:
         with self._tx(write=True) as conn:
@@ -140,7 +143,7 @@ class RolesStore(BaseStore):
             if wid is None:
                 raise KitError("unknown_task", status=404, task=task_id)
             conn.execute(tasks.delete().where(tasks.c.id == task_id))
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
 
     def set_letter(self, task_id: int, holder_id: int, letters: str | None) -> None:
         """One letter per holder per task (A with R allowed); empty clears it. The RACI checks run on
@@ -161,13 +164,13 @@ class RolesStore(BaseStore):
                                                     assignments.c.holder_id == holder_id))
             if letters:
                 conn.execute(assignments.insert().values(task_id=task_id, holder_id=holder_id, letters=letters))
-            self._bump(conn, t_wid)
+            self._bump_network(conn, t_wid)
 
     def assignments(self, workshop_id: int) -> dict:
         with self._tx() as conn:
             return {(r.task_id, r.holder_id): r.letters for r in conn.execute(
                 select(assignments).select_from(assignments.join(tasks, tasks.c.id == assignments.c.task_id))
-                .where(tasks.c.workshop_id == workshop_id))}
+                .where(tasks.c.workshop_id == self._home(conn, workshop_id)))}
 
     def set_level(self, holder_id: int, competence: str, level: int) -> None:
         if isinstance(level, bool) or level not in (0, 1, 2):
@@ -182,21 +185,21 @@ class RolesStore(BaseStore):
                                                           competence_levels.c.competence == competence))
             if level:
                 conn.execute(competence_levels.insert().values(holder_id=holder_id, competence=competence, level=level))
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
 
     def levels(self, workshop_id: int) -> dict:
         with self._tx() as conn:
             return {(r.holder_id, r.competence): r.level for r in conn.execute(
                 select(competence_levels).select_from(
                     competence_levels.join(holders, holders.c.id == competence_levels.c.holder_id))
-                .where(holders.c.workshop_id == workshop_id))}
+                .where(holders.c.workshop_id == self._home(conn, workshop_id)))}
 
     def add_competence(self, workshop_id: int, competence: str) -> None:
         """A competence the template does not name, added explicitly for this network."""
         cid = "".join(ch for ch in (competence or "").strip().lower().replace(" ", "_") if ch.isalnum() or ch == "_")[:40]
         if not cid:
             raise KitError("bad_field", field="competence")
-        plan = dict((self.workshop(workshop_id)["settings"] or {}).get("plan") or {})
+        plan = self.plan(workshop_id)
         extra = list(plan.get("extra_competences") or [])
         if cid not in extra and cid not in self.competences(workshop_id):
             extra.append(cid)
@@ -214,14 +217,14 @@ class RolesStore(BaseStore):
             if wid is None:
                 raise KitError("unknown_holder", status=404, holder=holder_id)
             tid = conn.execute(terms.insert().values(holder_id=holder_id, role=role, start=start, end=end)).inserted_primary_key[0]
-            self._bump(conn, wid)
+            self._bump_network(conn, wid)
             return _row(conn.execute(select(terms).where(terms.c.id == tid)).first())
 
     def terms(self, workshop_id: int) -> list[dict]:
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(terms).select_from(terms.join(holders, holders.c.id == terms.c.holder_id))
-                .where(holders.c.workshop_id == workshop_id).order_by(terms.c.id))]
+                .where(holders.c.workshop_id == self._home(conn, workshop_id)).order_by(terms.c.id))]
 
     def set_plan(self, workshop_id: int, **fields) -> dict:
         """The plan canvas: need for change, target groups, competences and networks needed, budget and
@@ -241,13 +244,14 @@ class RolesStore(BaseStore):
             from kit.budgeting import to_amount
 
             fields["budget"] = amount_text(to_amount(fields["budget"], "budget"))
-        current = dict((self.workshop(workshop_id)["settings"] or {}).get("plan") or {})
+        current = self.plan(workshop_id)
         current.update(fields)
         self.set_setting(workshop_id, "plan", current)
         return current
 
     def plan(self, workshop_id: int) -> dict:
-        return dict((self.workshop(workshop_id)["settings"] or {}).get("plan") or {})
+        """The network's plan canvas (kept in its first meeting's settings), from any of its meetings."""
+        return dict((self.workshop(self.home_id(workshop_id))["settings"] or {}).get("plan") or {})
 
     def add_offer(self, workshop_id: int, task_id: int, participant_id: int, kind: str,
                   competences: dict | None = None) -> dict:
@@ -259,7 +263,8 @@ class RolesStore(BaseStore):
         if not isinstance(comps, dict) or any(v not in (1, 2) or isinstance(v, bool) for v in comps.values()):
             raise KitError("bad_field", field="competences")
         with self._tx(write=True) as conn:
-            if conn.execute(select(tasks.c.workshop_id).where(tasks.c.id == task_id)).scalar() != workshop_id:
+            if conn.execute(select(tasks.c.workshop_id).where(tasks.c.id == task_id)).scalar() \
+                    != self._home(conn, workshop_id):
                 raise KitError("unknown_task", status=404, task=task_id)
             known = self._competences(conn, workshop_id)
             unknown = [c for c in comps if c not in known]
@@ -291,14 +296,15 @@ class RolesStore(BaseStore):
             conn.execute(offers.update().where(offers.c.id == offer_id).values(
                 status="accepted" if accept else "declined"))
             holder = None
+            home = self._home(conn, o["workshop_id"])
             if accept:
                 p = _row(conn.execute(select(participants).where(participants.c.id == o["participant_id"])).first())
                 holder = _row(conn.execute(select(holders).where(holders.c.participant_id == p["id"])).first())
                 if holder is None:
                     n = conn.execute(select(func.count()).select_from(holders).where(
-                        holders.c.workshop_id == o["workshop_id"])).scalar() + 1
+                        holders.c.workshop_id == home)).scalar() + 1
                     hid = conn.execute(holders.insert().values(
-                        workshop_id=o["workshop_id"], name=(name or p["nickname"] or f"#{n}")[:ACTOR_NAME_CHARS],
+                        workshop_id=home, name=(name or p["nickname"] or f"#{n}")[:ACTOR_NAME_CHARS],
                         kind="participant", participant_id=p["id"], unpaid=p["stakeholder_group"] in unpaid_groups,
                         removed=False, created_at=now())).inserted_primary_key[0]
                     holder = _row(conn.execute(select(holders).where(holders.c.id == hid)).first())
@@ -316,7 +322,7 @@ class RolesStore(BaseStore):
                         conn.execute(competence_levels.update().where(
                             competence_levels.c.holder_id == holder["id"],
                             competence_levels.c.competence == comp).values(level=level))
-            self._bump(conn, o["workshop_id"])
+            self._bump_network(conn, o["workshop_id"])
             self._log(conn, o["workshop_id"], "offer_" + ("accepted" if accept else "declined"), offer_id=offer_id)
             return holder
 

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 metadata = MetaData()
@@ -28,6 +28,22 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+# v14: a network (a working group, a project) holds a series of meetings; each workshop row is one
+# meeting. The network's shared data (the plan, holders and tasks, the tray, the logic model, the
+# indicators, the activity log) stays keyed by its first meeting, `home_id`: every meeting of the
+# network reads and writes it there (kit/store/networks.py). The map, ideas, votes, answers, the
+# agenda and the minutes belong to the meeting where they happened.
+networks = Table(
+    "networks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("home_id", Integer, nullable=False),  # the first meeting (workshops.id)
+    Column("info", JSON, nullable=False, default=dict),  # organisation, municipality, funder, project_code, timezone
+    Column("created_at", String(40), nullable=False),
 )
 
 
@@ -44,6 +60,9 @@ workshops = Table(
     # bumped by every write that touches the workshop: views poll it to know when to redraw
     Column("version", Integer, nullable=False, default=0),
     Column("settings", JSON, nullable=False, default=dict),
+    # v14: the network it is a meeting of, and its number in the series (1, 2, ...)
+    Column("network_id", Integer, index=True),
+    Column("meeting_no", Integer),
 )
 
 
@@ -64,6 +83,9 @@ participants = Table(
     Column("last_seen", String(40)),
     # v11: the name this person asked to be named by in the minutes (on their own device; else by group)
     Column("minutes_name", String(120)),
+    # v14: the pseudonymous code a participant keeps across meetings, so a baseline and a follow-up
+    # answer can be paired without a name (kit/evaluation.py pair_code)
+    Column("pair_code", String(16)),
 )
 
 
@@ -182,6 +204,9 @@ actors = Table(
     Column("status", String(16), nullable=False, default="active"),  # active | suggested | rejected
     Column("suggested_by", ForeignKey("participants.id", ondelete="SET NULL")),
     Column("created_at", String(40), nullable=False),
+    # v14: the same actor on the first meeting's map (a next meeting's map starts from a copy):
+    # two meetings' maps are compared by it
+    Column("origin_id", Integer),
 )
 
 
@@ -245,6 +270,25 @@ tasks = Table(
     Column("deputy_id", ForeignKey("holders.id", ondelete="SET NULL")),
     Column("done", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
+    # v14: the meeting where it was agreed (an action item), and whether a later meeting dropped it
+    Column("meeting_id", Integer),
+    Column("dropped", Boolean, nullable=False, default=False),
+)
+
+
+# v14: "since last time": what a meeting decided about an earlier meeting's action item
+action_reviews = Table(
+    "action_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("outcome", String(16), nullable=False),  # done | moved | dropped
+    Column("due", String(10)),  # a moved item's new date
+    Column("was_due", String(10)),  # its date before (put back when the word is taken back)
+    Column("to_meeting", Integer),  # a moved item's meeting (workshops.id of the same network)
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("workshop_id", "task_id"),
 )
 
 
@@ -556,11 +600,33 @@ def _migrate_v13(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE forms ADD COLUMN baseline_id INTEGER")
 
 
+def _migrate_v14(conn: Connection) -> None:
+    """Networks and their meetings: each workshop made before becomes a network of one meeting; the
+    action items remember the meeting that agreed them; actors their first meeting's actor; a
+    participant may keep a pseudonymous pairing code."""
+    metadata.create_all(conn, tables=[networks, action_reviews])
+    for table, column, sqltype in (("workshops", "network_id", "INTEGER"), ("workshops", "meeting_no", "INTEGER"),
+                                   ("participants", "pair_code", "VARCHAR(16)"), ("tasks", "meeting_id", "INTEGER"),
+                                   ("tasks", "dropped", "BOOLEAN NOT NULL DEFAULT FALSE"),
+                                   ("actors", "origin_id", "INTEGER")):
+        if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    if "ix_workshops_network_id" not in {i["name"] for i in inspect(conn).get_indexes("workshops")}:
+        conn.exec_driver_sql("CREATE INDEX ix_workshops_network_id ON workshops (network_id)")
+    conn.execute(tasks.update().where(tasks.c.meeting_id.is_(None)).values(meeting_id=tasks.c.workshop_id))
+    for wid, title, created in conn.execute(workshops.select().with_only_columns(
+            workshops.c.id, workshops.c.title, workshops.c.created_at).where(workshops.c.network_id.is_(None))).all():
+        nid = conn.execute(networks.insert().values(name=title, home_id=wid, info={}, created_at=created)
+                           ).inserted_primary_key[0]
+        conn.execute(workshops.update().where(workshops.c.id == wid).values(network_id=nid, meeting_no=1))
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
-              (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13)]
+              (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13),
+              (14, _migrate_v14)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES
-           + V7_TABLES + V10_TABLES}
+           + V7_TABLES + V10_TABLES + [networks, action_reviews]}
 

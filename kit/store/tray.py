@@ -40,13 +40,12 @@ class TrayStore(BaseStore):
         tpl = wsmod.template(tid)
         return tray.levels(tpl), tray.groups(tpl)
 
-    @staticmethod
-    def _with_organiser(conn: Connection, workshop_id: int, a: dict, organiser_id) -> dict:
-        """An activity whose organiser is an actor of this workshop's map carries the actor's name."""
+    def _with_organiser(self, conn: Connection, workshop_id: int, a: dict, organiser_id) -> dict:
+        """An activity whose organiser is an actor of a map of this network carries the actor's name."""
         if organiser_id is None:
             return a
         org = _row(conn.execute(select(actors).where(actors.c.id == organiser_id)).first())
-        if org is None or org["workshop_id"] != workshop_id:
+        if org is None or org["workshop_id"] not in self._meeting_ids(conn, workshop_id):
             raise KitError("unknown_actor", status=404, actor=organiser_id)
         return {**a, "organiser": org["name"]}
 
@@ -54,8 +53,8 @@ class TrayStore(BaseStore):
                       suggested_by=None) -> int:
         a = self._with_organiser(conn, workshop_id, a, organiser_id)
         data = {k: v for k, v in a.items() if k not in ("name", "step_level")}
-        return conn.execute(activities.insert().values(
-            workshop_id=workshop_id, name=a["name"], organiser_id=organiser_id, data=data,
+        return conn.execute(activities.insert().values(  # the network's tray
+            workshop_id=self._home(conn, workshop_id), name=a["name"], organiser_id=organiser_id, data=data,
             step_level=a["step_level"], status=status, suggested_by=suggested_by,
             created_at=now())).inserted_primary_key[0]
 
@@ -70,7 +69,7 @@ class TrayStore(BaseStore):
             a = tray.clean_activity(data, lv, gr)
             aid = self._activity_row(conn, workshop_id, a, organiser_id,
                                      "suggested" if participant_id is not None else "active", participant_id)
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             self._log(conn, workshop_id, "activity_added", activity_id=aid)
             return self._activity(conn, aid)
 
@@ -84,7 +83,7 @@ class TrayStore(BaseStore):
             conn.execute(activities.update().where(activities.c.id == activity_id).values(
                 name=a["name"], step_level=a["step_level"], organiser_id=organiser_id,
                 data={k: v for k, v in a.items() if k not in ("name", "step_level")}))
-            self._bump(conn, cur["workshop_id"])
+            self._bump_network(conn, cur["workshop_id"])
             self._log(conn, cur["workshop_id"], "activity_edited", activity_id=activity_id)
             return self._activity(conn, activity_id)
 
@@ -95,7 +94,7 @@ class TrayStore(BaseStore):
         with self._tx(write=True) as conn:
             cur = self._activity(conn, activity_id)
             conn.execute(activities.update().where(activities.c.id == activity_id).values(status=status))
-            self._bump(conn, cur["workshop_id"])
+            self._bump_network(conn, cur["workshop_id"])
             self._log(conn, cur["workshop_id"], "activity_" + status, activity_id=activity_id)
             return self._activity(conn, activity_id)
 
@@ -111,12 +110,12 @@ class TrayStore(BaseStore):
             return self._activity(conn, activity_id)
 
     def activities(self, workshop_id: int, status: str | None = "active") -> list[dict]:
-        q = select(activities).where(activities.c.workshop_id == workshop_id)
-        if status is not None:
-            q = q.where(activities.c.status == status)
-        q = q.add_columns(actors.c.name.label("organiser_now")).outerjoin(
-            actors, actors.c.id == activities.c.organiser_id)
         with self._tx() as conn:
+            q = select(activities).where(activities.c.workshop_id == self._home(conn, workshop_id))
+            if status is not None:
+                q = q.where(activities.c.status == status)
+            q = q.add_columns(actors.c.name.label("organiser_now")).outerjoin(
+                actors, actors.c.id == activities.c.organiser_id)
             out = []
             for r in conn.execute(q.order_by(activities.c.step_level, activities.c.id)):
                 row = _row(r)
@@ -134,7 +133,7 @@ class TrayStore(BaseStore):
             lv, gr = self._tray_vocab(conn, workshop_id)
             ids = [self._activity_row(conn, workshop_id, tray.clean_activity(a, lv, gr), None, "active")
                    for a in rows]
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
             self._log(conn, workshop_id, "activities_imported", n=len(ids))
             return [self._activity(conn, i) for i in ids]
 
@@ -145,7 +144,7 @@ class TrayStore(BaseStore):
         with self._tx(write=True) as conn:
             a = _row(conn.execute(select(activities.c.workshop_id, activities.c.status)
                                   .where(activities.c.id == activity_id)).first())
-            if a is None or a["workshop_id"] != workshop_id or a["status"] != "active":
+            if a is None or a["workshop_id"] != self._home(conn, workshop_id) or a["status"] != "active":
                 raise KitError("unknown_activity", status=404, activity=activity_id)
             conn.execute(tray_interests.delete().where(
                 tray_interests.c.activity_id == activity_id, tray_interests.c.participant_id == participant_id,
@@ -153,15 +152,16 @@ class TrayStore(BaseStore):
             if on:
                 conn.execute(tray_interests.insert().values(activity_id=activity_id, participant_id=participant_id,
                                                             kind=kind, created_at=now()))
-            self._bump(conn, workshop_id)
+            self._bump_network(conn, workshop_id)
 
     def interest_counts(self, workshop_id: int) -> dict[int, dict[str, int]]:
         """{activity id: {"interested": n, "organise": n}}"""
-        q = (select(tray_interests.c.activity_id, tray_interests.c.kind, func.count())
-             .where(tray_interests.c.activity_id.in_(select(activities.c.id).where(activities.c.workshop_id == workshop_id)))
-             .group_by(tray_interests.c.activity_id, tray_interests.c.kind))
         out: dict[int, dict[str, int]] = {}
         with self._tx() as conn:
+            home = self._home(conn, workshop_id)
+            q = (select(tray_interests.c.activity_id, tray_interests.c.kind, func.count())
+                 .where(tray_interests.c.activity_id.in_(select(activities.c.id).where(activities.c.workshop_id == home)))
+                 .group_by(tray_interests.c.activity_id, tray_interests.c.kind))
             for aid, kind, n in conn.execute(q):
                 out.setdefault(aid, {"interested": 0, "organise": 0})[kind] = n
         return out

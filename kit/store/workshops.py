@@ -17,7 +17,7 @@ from kit.config import LANGUAGES, LIMITS
 from kit.errors import KitError
 from kit.numbers import amount_text
 from kit.store.base import BaseStore, _row, hash_token, now
-from kit.store.schema import ideas, participants, workshops
+from kit.store.schema import ideas, networks, participants, workshops
 from kit.text import clean_text
 
 # built once: every participant request asks these two (see the note on kit.store.voting's statements)
@@ -78,6 +78,9 @@ def clean_cost(cost) -> str | None:
 
 
 
+SHARED_SETTINGS = ("plan",)  # settings of the network, not of one meeting
+
+
 class KioskStart(NamedTuple):
     pin: str  # for the facilitator's eyes only
     tablet: str  # the shared tablet's key, in its link
@@ -101,22 +104,32 @@ class WorkshopsStore(BaseStore):
         if titles:
             settings["titles"] = titles
         with self._tx(write=True) as conn:
-            for _ in range(50):
-                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-                if conn.execute(select(workshops.c.id).where(workshops.c.code == code)).first() is None:
-                    break
+            code = self._new_code(conn)
+            created = now()
             res = conn.execute(
                 workshops.insert().values(
                     code=code, title=title, template=template, language=language,
-                    created_at=now(), ideas_open=True, version=1, settings=settings,
+                    created_at=created, ideas_open=True, version=1, settings=settings, meeting_no=1,
                 )
             )
             wid = res.inserted_primary_key[0]
+            nid = conn.execute(networks.insert().values(name=title, home_id=wid, info={}, created_at=created)
+                               ).inserted_primary_key[0]
+            conn.execute(workshops.update().where(workshops.c.id == wid).values(network_id=nid))
             from kit.store.agenda import seed_agenda
 
             seed_agenda(conn, wid, template)
             self._log(conn, wid, "workshop_created", template=template)
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())
+
+    @staticmethod
+    def _new_code(conn: Connection) -> str:
+        """A join code no workshop has."""
+        for _ in range(50):
+            code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            if conn.execute(select(workshops.c.id).where(workshops.c.code == code)).first() is None:
+                break
+        return code
 
     def workshop(self, workshop_id: int) -> dict:
         with self._tx() as conn:
@@ -388,7 +401,13 @@ class WorkshopsStore(BaseStore):
             return _row(conn.execute(select(ideas).where(ideas.c.id == idea_id)).first())
 
     def set_setting(self, workshop_id: int, key: str, value) -> None:
+        """One setting of a meeting; a setting of the network (SHARED_SETTINGS: the plan) is kept in
+        its first meeting and every meeting's screens look again."""
+        shared = key in SHARED_SETTINGS
+        asked = workshop_id
         with self._tx(write=True) as conn:
+            if shared:
+                workshop_id = self._home(conn, workshop_id)
             cur = conn.execute(select(workshops.c.settings).where(workshops.c.id == workshop_id)).scalar()
             if cur is None:
                 raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
@@ -398,7 +417,10 @@ class WorkshopsStore(BaseStore):
             else:
                 new[key] = value
             conn.execute(workshops.update().where(workshops.c.id == workshop_id).values(settings=new))
-            self._bump(conn, workshop_id)
+            if shared:
+                self._bump_network(conn, asked)
+            else:
+                self._bump(conn, workshop_id)
             if not key.startswith("kiosk"):
                 self._log(conn, workshop_id, "setting", key=key, value=value)
 

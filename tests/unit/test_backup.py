@@ -94,7 +94,8 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "tray_interests": sum(sum(c.values()) for c in store.interest_counts(ws["id"]).values()),
         "events": len(store.event_log(ws["id"])), "agenda_items": len(store.agenda(ws["id"])),
         "words": len(store.words(ws["id"])), "questions": len(store.questions(ws["id"])),
-        "question_votes": sum(q["votes"] for q in store.questions(ws["id"]))}
+        "question_votes": sum(q["votes"] for q in store.questions(ws["id"])),
+        "action_reviews": len(store.action_reviews(ws["id"]))}
     assert doc["tables"]["words"] and doc["tables"]["question_votes"]
     assert doc["tables"]["activities"] and doc["tables"]["tray_interests"]
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]
@@ -262,7 +263,7 @@ def test_a_v7_store_renames_ballot_dots_and_keeps_every_mark(tmp_path, demo):
         conn.exec_driver_sql("UPDATE kit_meta SET value = '7' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == SCHEMA_VERSION == 13
+    assert again.schema_version() == SCHEMA_VERSION == 14
     assert {r["id"]: again.round_ballots(r["id"]) for r in again.rounds(ws["id"])} == before
 
 
@@ -274,7 +275,7 @@ def test_a_v10_store_gains_the_name_for_the_minutes_and_keeps_its_participants(t
         conn.exec_driver_sql("UPDATE kit_meta SET value = '10' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "original")
-    assert again.schema_version() == 13
+    assert again.schema_version() == 14
     after = again.participants(ws["id"])
     assert after == [{**p, "minutes_name": None} for p in before]
     again.set_minutes_name(ws["id"], after[0]["id"], "Aino")

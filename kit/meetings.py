@@ -1,0 +1,100 @@
+"""A network's meetings: "since last time", which opens each meeting after the first. Pure: the
+network's tasks, holders, letters, the meetings and their reviews in; the rows a facilitator ticks
+and the minutes record out (kit/store/networks.py keeps the words; kit/ui/run.py shows them).
+
+Seed 000: "Yhdessä sovitaan, mitä asioita seuraavaan kertaan työstetään, kuka tekee mitäkin ja miten
+toimintaa taas seuraavalla kerralla jatketaan." An action item is a stage-3 task with who (its R and
+A letters) and by when (its date), agreed at a meeting; the next meeting ticks it done, moves it
+(a new date, or a later meeting) or drops it, and that word is recorded in that meeting's minutes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OUTCOMES = ("done", "moved", "dropped")
+
+
+@dataclass
+class ActionRow:
+    """One earlier action item as the meeting sees it."""
+    id: int
+    title: str
+    who: list[str]
+    due: str | None
+    agreed_at: int | None  # the meeting number
+    outcome: str | None = None  # this meeting's word: done | moved | dropped | None (not yet)
+    moved_to: int | None = None  # a moved item's meeting number
+    was_due: str | None = None
+    done_between: bool = False  # ticked done on the desk between meetings, not in a meeting
+    history: list[tuple[int, str]] = field(default_factory=list)  # (meeting number, outcome) before this one
+
+
+def who(task_id: int, holders: list[dict], letters: dict) -> list[str]:
+    """The names holding R or A on a task, A first."""
+    by_id = {h["id"]: h for h in holders}
+    named = [(0 if "A" in lt else 1, by_id[hid]["name"]) for (tid, hid), lt in letters.items()
+             if tid == task_id and hid in by_id and not by_id[hid].get("removed") and ("R" in lt or "A" in lt)]
+    return [n for _, n in sorted(named)]
+
+
+def action_items(tasks: list[dict], holders: list[dict], letters: dict, meetings: list[dict], current_id: int,
+                 reviews: dict[int, dict[int, dict]]) -> list[ActionRow]:
+    """The action items the meeting `current_id` goes through: those agreed at earlier meetings that
+    are still open, with this meeting's word on each; an item done or dropped at an earlier meeting
+    is not shown again; one done on the desk since the previous meeting is shown done.
+    `reviews` is {meeting id: {task id: review}} for the network's meetings."""
+    number = {m["id"]: m["number"] for m in meetings}
+    now_no = number[current_id]
+    prev_id = next((m["id"] for m in meetings if m["number"] == now_no - 1), None)
+    rows = []
+    for t in tasks:
+        agreed = number.get(t.get("meeting_id"))
+        if agreed is None or agreed >= now_no:
+            continue
+        mine = reviews.get(current_id, {}).get(t["id"])
+        earlier = sorted((number[mid], r["outcome"]) for mid, rs in reviews.items()
+                         if mid in number and number[mid] < now_no for tid, r in rs.items() if tid == t["id"])
+        closed_before = any(o in ("done", "dropped") for _, o in earlier)
+        if closed_before and mine is None:
+            continue
+        # done on the desk since the previous meeting, where it was still open (agreed or moved there)
+        on_prev = t.get("meeting_id") == prev_id or any(n == now_no - 1 for n, _ in earlier)
+        done_between = bool(t.get("done")) and mine is None and on_prev
+        if (t.get("done") or t.get("dropped")) and mine is None and not done_between:
+            continue
+        rows.append(ActionRow(
+            id=t["id"], title=t["title"], who=who(t["id"], holders, letters), due=t.get("due"), agreed_at=agreed,
+            outcome=mine["outcome"] if mine else None,
+            moved_to=number.get(mine.get("to_meeting")) if mine else None,
+            was_due=mine.get("was_due") if mine else None, done_between=done_between, history=earlier))
+    rows.sort(key=lambda r: (r.outcome is not None, r.due or "9999", r.id))
+    return rows
+
+
+@dataclass
+class Between:
+    """What changed on the network's shared data between two meetings."""
+    since: str | None  # when the previous meeting last did something (ISO time)
+    new_tasks: list[dict]
+    new_activities: list[dict]
+    indicator_values: list[tuple[str, dict]]  # (indicator name, {value, date, source})
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_tasks or self.new_activities or self.indicator_values)
+
+
+def between(since: str | None, tasks: list[dict], activities: list[dict], indicators: list[dict],
+            since_day: str | None = None) -> Between:
+    """New tasks and tray activities made after `since` (an ISO time: the previous meeting's last
+    recorded action), and indicator values dated on or after `since_day` (the previous meeting's
+    date; else `since`'s day). Nothing before the previous meeting counts as new."""
+    if since is None:
+        return Between(None, [], [], [])
+    day = since_day or since[:10]
+    new_tasks = [t for t in tasks if (t.get("created_at") or "") > since]
+    new_acts = [a for a in activities if (a.get("created_at") or "") > since]
+    values = [(i.get("name") or "", r) for i in indicators for r in (i.get("results") or [])
+              if (r.get("date") or "") >= day]
+    values.sort(key=lambda x: (x[1].get("date") or "", x[0]))
+    return Between(since, new_tasks, new_acts, values)
