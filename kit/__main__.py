@@ -3,8 +3,9 @@
   kit serve --data DIR [--host HOST] [--port PORT] [--template NAME]
   kit demo  [--data DIR] [--port PORT]
   kit list  --data DIR
+  kit meeting --data DIR --from WORKSHOP [--date YYYY-MM-DD] [--place TEXT]
   kit templates
-  kit backup  --data DIR [--workshop ID] --out FILE
+  kit backup  --data DIR [--workshop ID] [--meeting-only] --out FILE
   kit restore --data DIR FILE [--replace]
   kit pb FILE.pb --rule greedy|mes [--completion add1|none] [--json]
   kit export --data DIR [--workshop ID] --format FORMAT --out PATH [--lang LANG] [--include-nicknames]
@@ -143,11 +144,34 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
 
 
 def cmd_list(data: Path) -> int:
+    """Each network, then its meetings: id, join code, number, date (the minutes', else when made), title."""
     from kit.store import Store
 
     store = Store.open(data)
-    for ws in store.workshops():
-        print(f"{ws['id']}\t{ws['code']}\t{ws['template']}\t{ws['created_at']}\t{ws['title']}")
+    for net in store.networks():
+        info = net["info"] or {}
+        extra = " · ".join(info[k] for k in ("organisation", "municipality", "project_code") if info.get(k))
+        print(f"Network {net['id']}: {net['name']}" + (f" ({extra})" if extra else ""))
+        for m in net["meetings"]:
+            ws = store.workshop(m["id"])
+            print(f"  {m['id']}\t{m['code']}\tmeeting {m['number']}\t{m['date'] or m['created_at'][:10]}\t"
+                  f"{ws['template']}\t{m['title']}")
+    return 0
+
+
+def cmd_meeting(data: Path, source: str, date: str | None, place: str | None) -> int:
+    """The next meeting of a network, made from the meeting given (once: asked again, the one made)."""
+    from kit.errors import KitError
+    from kit.store import Store
+
+    if not (data / "kit.sqlite").exists():
+        raise KitError("no_store", path=str(data))
+    store = Store.open(data)
+    src = pick_workshop(store, source)
+    ws, made = store.next_meeting(src["id"], date=date, place=place)
+    what = "Made" if made else "Already made"
+    print(f"{what}: meeting {ws['meeting_no']} of {store.network_of(ws['id'])['name']}, join code {ws['code']} "
+          f"(workshop {ws['id']}).")
     return 0
 
 
@@ -160,7 +184,8 @@ def cli_lang() -> str:
 
 
 def pick_workshop(store, wanted: str | None) -> dict:
-    """--workshop takes an id or a join code, and may be left out when the folder holds one."""
+    """--workshop takes an id or a join code, and may be left out when the folder holds one network
+    (its latest meeting is taken)."""
     from kit.errors import KitError
 
     if wanted:
@@ -173,12 +198,13 @@ def pick_workshop(store, wanted: str | None) -> dict:
     found = store.workshops()
     if not found:
         raise KitError("no_workshops", status=404)
-    if len(found) > 1:
+    if len({w["network_id"] for w in found}) > 1:
         raise KitError("which_workshop")
-    return found[0]
+    return max(found, key=lambda w: (w["meeting_no"] or 0, w["id"]))
 
 
-def cmd_backup(data: Path, workshop: str | None, out: Path) -> int:
+def cmd_backup(data: Path, workshop: str | None, out: Path, meeting_only: bool = False) -> int:
+    """The whole network of the meeting given (every meeting), or that meeting alone."""
     import json
 
     from kit.errors import KitError
@@ -187,7 +213,8 @@ def cmd_backup(data: Path, workshop: str | None, out: Path) -> int:
     if out.exists():
         raise KitError("out_exists", path=str(out))
     store = Store.open(data)
-    doc = store.dump_workshop(pick_workshop(store, workshop)["id"])
+    wid = pick_workshop(store, workshop)["id"]
+    doc = store.dump_workshop(wid) if meeting_only else store.dump_network(wid)
     tmp = out.with_name(out.name + ".part")
     try:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -196,7 +223,9 @@ def cmd_backup(data: Path, workshop: str | None, out: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise KitError("cannot_write", path=str(out), reason=err.strerror or str(err)) from None
     counts = ", ".join(f"{k} {len(v)}" for k, v in doc["tables"].items())
-    print(f"Backup of {doc['workshop']['code']} ({doc['workshop']['title']}) written to {out}: {counts}")
+    meetings = doc["workshops"] if "workshops" in doc else [doc["workshop"]]
+    codes = ", ".join(m["code"] for m in meetings)
+    print(f"Backup of {codes} ({meetings[0]['title']}; {len(meetings)} meeting(s)) written to {out}: {counts}")
     return 0
 
 
@@ -211,7 +240,8 @@ def cmd_restore(data: Path, file: Path, replace: bool) -> int:
     except (OSError, ValueError):
         raise KitError("not_a_backup") from None
     ws = Store.open(data).restore_workshop(doc, replace=replace)
-    print(f"Restored {ws['code']} ({ws['title']}) into {data} as workshop {ws['id']}.")
+    n = len(doc.get("workshops") or [doc.get("workshop")])
+    print(f"Restored {ws['code']} ({ws['title']}; {n} meeting(s)) into {data} as workshop {ws['id']}.")
     return 0
 
 
@@ -298,14 +328,22 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--verbose", action="store_true", help=HELP["verbose"])
     d.add_argument("--language", choices=LANGUAGES, default=None, help=HELP["language"])
 
-    ls = sub.add_parser("list", help="List the workshops in a data folder.")
+    ls = sub.add_parser("list", help="List the networks of a data folder and their meetings.")
     ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
+
+    mt = sub.add_parser("meeting", help="Make the next meeting of a network from its last one (once).")
+    mt.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    mt.add_argument("--from", dest="source", required=True, help=HELP["meeting_from"])
+    mt.add_argument("--date", default=None, help=HELP["meeting_date"])
+    mt.add_argument("--place", default=None, help=HELP["meeting_place"])
 
     sub.add_parser("templates", help="List the workshop templates.")
 
-    b = sub.add_parser("backup", help="Write one workshop, whole, to a JSON file (works while the server runs).")
+    b = sub.add_parser("backup", help="Write a network, every meeting of it, to a JSON file (works while the "
+                       "server runs).")
     b.add_argument("--data", type=Path, required=True, help=HELP["data"])
     b.add_argument("--workshop", default=None, help=HELP["workshop"])
+    b.add_argument("--meeting-only", action="store_true", help=HELP["backup_meeting"])
     b.add_argument("--out", type=Path, required=True, help=HELP["backup_out"])
 
     r = sub.add_parser("restore", help="Put a workshop back from a backup file made by `kit backup`.")
@@ -353,10 +391,12 @@ def run(args) -> int:
                      verbose=args.verbose, language=args.language)
     if args.command == "list":
         return cmd_list(args.data)
+    if args.command == "meeting":
+        return cmd_meeting(args.data, args.source, args.date, args.place)
     if args.command == "templates":
         return cmd_templates()
     if args.command == "backup":
-        return cmd_backup(args.data, args.workshop, args.out)
+        return cmd_backup(args.data, args.workshop, args.out, args.meeting_only)
     if args.command == "restore":
         return cmd_restore(args.data, args.file, args.replace)
     if args.command == "export":

@@ -24,7 +24,7 @@ from kit.config import LANGUAGES
 from kit.errors import KitError
 from kit.text import clean_text
 
-TYPES = ("join", "ideas", "vote", "map", "tasks", "form", "tray", "words", "questions", "slide")
+TYPES = ("join", "since", "ideas", "vote", "map", "tasks", "form", "tray", "words", "questions", "slide")
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 ID_RE = re.compile(r"^[a-z0-9]{4,12}$")
 MAX_ACTIVITIES = 40
@@ -123,9 +123,14 @@ def check_agenda(items) -> list[dict]:
     return out
 
 
-def from_template(tpl: dict) -> list[dict]:
-    """A template's default agenda (its `agenda` key), with fresh ids; a bare join when it has none."""
-    return check_agenda([{k: v for k, v in a.items() if k != "id"} for a in (tpl.get("agenda") or [{"type": "join"}])])
+def from_template(tpl: dict, since: bool = False) -> list[dict]:
+    """A template's default agenda (its `agenda` key), with fresh ids; a bare join when it has none.
+    A later meeting of a network (`since`) opens with "since last time" right after joining."""
+    items = [{k: v for k, v in a.items() if k != "id"} for a in (tpl.get("agenda") or [{"type": "join"}])]
+    if since and not any(a.get("type") == "since" for a in items):
+        at = 1 if items and items[0].get("type") == "join" else 0
+        items.insert(at, {"type": "since", "minutes": 10})
+    return check_agenda(items)
 
 
 def index(agenda: list[dict], activity_id: str | None) -> int | None:
@@ -239,6 +244,10 @@ def public(a: dict, position: int, lang: str, title: str) -> dict:
     out = {"id": a["id"], "type": a["type"], "title": title, "position": position, "minutes": a["minutes"]}
     if a["type"] == "slide":
         out["text"] = text_in(a["config"].get("text"), lang)
+    if a["type"] == "since":  # the phone shows it as a slide: the list is on the screen
+        from kit.i18n import t
+
+        out["text"] = t("since.phone", lang)
     if a["type"] == "words":
         out["prompt"] = text_in(a["config"].get("prompt"), lang)
     if a["type"] == "vote":

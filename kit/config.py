@@ -16,9 +16,15 @@ HELP = {
     "(see `kit templates`). Default: osallisuusverkosto.",
     "public_url": "Address participants use to reach this computer, e.g. http://192.168.1.20:8866 "
     "(default: found from this computer's network address).",
-    "workshop": "The workshop: its id or join code (see `kit list`). May be left out when the folder "
-    "holds one workshop.",
+    "workshop": "The meeting: its id or join code (see `kit list`). May be left out when the folder "
+    "holds one network (its latest meeting is taken).",
     "backup_out": "The backup file to write (JSON). An existing file is never overwritten.",
+    "backup_meeting": "Write only this meeting (with the network's shared plan, roles, tray and logic model as "
+    "they are now), not every meeting of its network.",
+    "meeting_from": "The meeting to follow: its id or join code (see `kit list`). Asked again, the meeting "
+    "already made after it is shown, not a second one.",
+    "meeting_date": "The new meeting's date, YYYY-MM-DD (goes into its minutes).",
+    "meeting_place": "The new meeting's place (goes into its minutes).",
     "backup_file": "A backup file written by `kit backup`.",
     "replace": "Replace a workshop with the same join code that is already in the folder (without this, "
     "the restore is refused and nothing changes).",
@@ -32,7 +38,7 @@ HELP = {
     "export_format": "html: the report; pdf: the report as PDF (Debian's chromium); minutes, minutes_pdf, "
     "minutes_docx: the minutes (HTML, A4 PDF, editable Word); summary, summary_docx: the summary for the "
     "organisations (Innokylä's headings; HTML, Word); xlsx: one sheet per entity; csv: a zip of CSV files; pb: each budgeting round in the pabulib "
-    "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the full backup; tray, tray_pdf: the printable service "
+    "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the meeting's full backup; network_json: the whole network's backup; tray, tray_pdf: the printable service "
     "tray, by step level.",
     "export_out": "The file to write. An existing file is never overwritten.",
     "export_lang": "Language of the report and minutes: fi, sv or en (default: the workshop's).",
@@ -74,4 +80,4 @@ LIMITS = Limits()
 
 # what `kit export --format` and the outputs page make (kit/report.py export)
 FORMATS = ("html", "pdf", "minutes", "minutes_pdf", "minutes_docx", "summary", "summary_docx", "xlsx", "csv", "pb",
-           "graphml", "kumu", "json", "tray", "tray_pdf")
+           "graphml", "kumu", "json", "network_json", "tray", "tray_pdf")

@@ -602,6 +602,9 @@ def export(store: Store, workshop_id: int, fmt: str, lang: str | None = None,
     if fmt == "json":
         return json.dumps(store.dump_workshop(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \
             f"{code}-backup.json"
+    if fmt == "network_json":  # every meeting of the network
+        return json.dumps(store.dump_network(workshop_id), ensure_ascii=False, indent=1).encode("utf-8"), \
+            f"{code}-network-backup.json"
     raise KitError("unknown_format", fmt=str(fmt)[:20], known=", ".join(FORMATS))
 
 

@@ -29,8 +29,8 @@ BEARER = [{"participant": []}]
 FACILITATOR = [{"facilitator": []}, {"remote": []}]
 ACTIVITY = {"type": "object", "required": ["id", "type", "title", "position"], "properties": {
     "id": {"type": "string", "description": "Stable: words, questions and a move `from` name it."},
-    "type": {"type": "string", "enum": ["join", "ideas", "vote", "map", "tasks", "form", "tray", "words", "questions",
-                                        "slide"]},
+    "type": {"type": "string", "enum": ["join", "since", "ideas", "vote", "map", "tasks", "form", "tray", "words",
+                                        "questions", "slide"]},
     "title": {"type": "string"}, "position": {"type": "integer", "minimum": 1},
     "minutes": {"type": ["integer", "null"], "description": "The countdown, if any."}}}
 ID = {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}  # ids and counts: what every database holds

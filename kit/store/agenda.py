@@ -54,12 +54,13 @@ def _settings(conn: Connection, workshop_id: int) -> dict:
     return dict(cur)
 
 
-def seed_agenda(conn: Connection, workshop_id: int, template_id: str | None) -> list[dict]:
-    """A new workshop's agenda: its template's default, the room at the first activity."""
+def seed_agenda(conn: Connection, workshop_id: int, template_id: str | None, since: bool = False) -> list[dict]:
+    """A new workshop's agenda: its template's default (a later meeting's opens with "since last
+    time"), the room at the first activity."""
     from kit import workshop
 
     try:
-        items = ag.from_template(workshop.template(template_id))
+        items = ag.from_template(workshop.template(template_id), since=since)
     except KitError:
         items = ag.check_agenda([{"type": "join"}])
     _write(conn, workshop_id, items)

@@ -147,7 +147,7 @@ class NetworksStore(BaseStore):
                 code=code, title=src["title"], template=src["template"], language=src["language"], created_at=now(),
                 ideas_open=True, version=1, settings=settings, network_id=nid, meeting_no=(last_no or 0) + 1,
             )).inserted_primary_key[0]
-            seed_agenda(conn, wid, src["template"])
+            seed_agenda(conn, wid, src["template"], since=True)
             self._copy_map(conn, from_id, wid)
             self._log(conn, wid, "workshop_created", template=src["template"], after=from_id)
             self._bump_network(conn, from_id)

@@ -24,6 +24,7 @@ MIME = {"html": "text/html", "pdf": "application/pdf", "minutes": "text/html", "
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "application/zip",
         "pb": "text/plain", "graphml": "application/xml",
         "kumu": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json",
+        "network_json": "application/json",
         "tray": "text/html", "tray_pdf": "application/pdf"}
 
 

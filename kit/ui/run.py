@@ -152,6 +152,8 @@ def stage_html(store: Store, ws: dict, lang: str, url: str | None = None, state:
                                                       "accepted": accepted[x["id"]]} for x in store.tasks(ws["id"])])
     elif kind == "slide":
         body = render("run/slide.html", lang, text=ag.text_in(cfg.get("text"), lang))
+    elif kind == "since":
+        body = render("run/since.html", lang, data=store.since_last_time(ws["id"]))
     else:
         body = ""
     pub = ag.public(act, state["position"], lang, activity_title(act, lang))
@@ -465,6 +467,45 @@ class RunApp(KitApp):
                                      minutes=int((until - time.time()) // 60) + 1)
         return code
 
+    def review_action(self, task_id: int, outcome: str | None, due: str | None = None,
+                      to_meeting: int | None = None) -> dict | None:
+        """This meeting's word on an earlier action item: done, moved (a new date, or a later meeting)
+        or dropped; None takes it back. The minutes record it."""
+        done = self.store.review_action(self.ws["id"], task_id, outcome, due or None, to_meeting)
+        self._ok(t("since.recorded", self.lang))
+        return done
+
+    def _since_controls(self) -> list:
+        L = self.lang
+        data = self.store.since_last_time(self.ws["id"])
+        if data is None:
+            return [w.HTML(element("note", t("since.first_meeting", L)))]
+        if not hasattr(self, "move_due"):
+            self.move_due = w.Text(description=t("since.move_date", L), placeholder="2027-03-31",
+                                   style={"description_width": "initial"})
+            self.move_due.add_class("kit-since-due")
+        out: list = [w.HTML(element("note", t("since.help", L))), self.move_due]
+        for r in data["items"]:
+            state = t("since." + r.outcome, L) if r.outcome else (t("since.done_between", L) if r.done_between else "")
+            label = " · ".join(x for x in (r.title, ", ".join(r.who), r.due or "", state) if x)
+            row = [w.HTML(element("p", label))]
+            if r.outcome:
+                row.append(self._button("since.undo", "kit-since-undo", self.review_action, r.id, None))
+            else:
+                row.append(self._button("since.mark_done", "kit-since-done", self.review_action, r.id, "done",
+                                        style="success"))
+                b = w.Button(description=t("since.mark_moved", L))
+                b.add_class("kit-since-move")
+                b.on_click(lambda _, i=r.id: self._guard(self.review_action, i, "moved", self.move_due.value))
+                row.append(b)
+                row.append(self._button("since.mark_dropped", "kit-since-drop", self.review_action, r.id, "dropped"))
+            box = w.HBox(row, layout=w.Layout(flex_flow="row wrap", gap="0.5rem", align_items="center"))
+            box.add_class("kit-since-row")
+            out.append(box)
+        if not data["items"]:
+            out.append(w.HTML(element("note", t("since.no_items", L))))
+        return out
+
     def _button(self, key: str, cls: str, fn, *args, style: str = "", **kw) -> w.Button:
         b = w.Button(description=t(key, self.lang, **kw), button_style=style)
         b.add_class(cls)
@@ -534,6 +575,8 @@ class RunApp(KitApp):
                 status = "closed" if f["status"] == "open" else "open"
                 out.append(self._button("run.close" if f["status"] == "open" else "run.open", "kit-run-form-status",
                                         self.set_form, f["id"], status))
+        elif kind == "since":
+            out += self._since_controls()
         elif kind in ("words", "questions"):
             out.append(self._button("run.open" if cfg.get("closed") else "run.close", "kit-run-closed",
                                     self.set_closed, not cfg.get("closed")))

@@ -143,3 +143,37 @@ def test_the_readme_says_what_works_today_not_next_stages():
     assert "next stage" not in today.lower()
     for stage in ("Stakeholder mapping", "Ideas and voting", "Roles", "Evaluation", "Outputs"):
         assert stage in today
+
+
+def test_kit_meeting_makes_the_next_meeting_once_and_kit_list_shows_it(tmp_path):
+    from kit.store import Store
+
+    store = Store.open(tmp_path)
+    ws = store.create_workshop("Foorumi", "kulttuurifoorumi", "fi")
+    store.close()
+    cmd = [sys.executable, "-m", "kit", "meeting", "--data", str(tmp_path), "--from", ws["code"],
+           "--date", "2027-03-01", "--place", "Kirjasto"]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    again = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert first.stdout.startswith("Made: meeting 2") and again.stdout.startswith("Already made: meeting 2")
+    store = Store.open(tmp_path)
+    meetings = store.network_of(ws["id"])["meetings"]
+    assert [(m["number"], m["date"], m["place"]) for m in meetings] == [(1, None, None), (2, "2027-03-01", "Kirjasto")]
+    store.close()
+    listed = subprocess.run([sys.executable, "-m", "kit", "list", "--data", str(tmp_path)],
+                            capture_output=True, text=True, check=True).stdout
+    assert "Network 1: Foorumi" in listed and "meeting 1" in listed and "meeting 2\t2027-03-01" in listed
+    bad = subprocess.run([*cmd[:8], "--date", "1.3.2027"], capture_output=True, text=True, env={
+        **__import__("os").environ, "KIT_LANG": "fi"})
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.strip()
+    # the backup holds both meetings; --meeting-only one
+    out = tmp_path / "all.json"
+    subprocess.run([sys.executable, "-m", "kit", "backup", "--data", str(tmp_path), "--out", str(out)], check=True,
+                   capture_output=True)
+    import json
+
+    assert [m["meeting_no"] for m in json.loads(out.read_text())["workshops"]] == [1, 2]
+    one = tmp_path / "one.json"
+    subprocess.run([sys.executable, "-m", "kit", "backup", "--data", str(tmp_path), "--workshop", ws["code"],
+                    "--meeting-only", "--out", str(one)], check=True, capture_output=True)
+    assert json.loads(one.read_text())["workshop"]["code"] == ws["code"]

@@ -9,7 +9,7 @@
   var $ = Kit.$, tr = Kit.tr;
   var SECTION = { join: "welcome-section", ideas: "idea-section", vote: "vote-section", map: "map-section",
                   tasks: "tasks-section", form: "form-section", tray: "tray-section", words: "words-section",
-                  questions: "questions-section", slide: "slide-section" };
+                  questions: "questions-section", slide: "slide-section", since: "slide-section" };
   var OWN = ["welcome-section", "slide-section", "soon-section", "words-section", "questions-section"];
   var moved = false, shown = null, waiting = null, offset = 0, current = null, tag = null, running = false;
 
@@ -94,7 +94,7 @@
     current = a.current;
     if (!current || !Kit.token()) return;
     if (running !== Boolean(a.running)) { running = Boolean(a.running); shown = null; }
-    if (current.type === "slide") slide(current);
+    if (current.type === "slide" || current.type === "since") slide(current);
     var sec = sectionFor(current);
     if (shown === current.id + ":" + sec.id) { sec.hidden = false; if (tag) tag.textContent = tagText(); return; }
     if (busy(sec)) {  // the new activity waits behind a banner
