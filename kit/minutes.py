@@ -86,16 +86,18 @@ class Item:
         return (self.activity or {}).get("config", {}).get("decision") or ""
 
 
-def items(agenda: list[dict], info: dict, other_votes: bool = False, threshold: bool = False) -> list[Item]:
+def items(agenda: list[dict], info: dict, other_votes: bool = False, threshold: bool = False,
+          previous: bool = False) -> list[Item]:
     """The numbered items, in order: § 1 the opening (the join activity's notes, if any); the
-    approval of the previous meeting's minutes when the secretary wrote one; every activity of the
+    approval of the previous meeting's minutes when there was a previous meeting of the network
+    (`previous`) or the secretary wrote one; every activity of the
     agenda after that (a slide only when something was minuted on it: a "thank you" slide is no item);
     the meeting's decision to show smaller groups (`threshold`: a small-group threshold under 5);
     the results of votes that no agenda activity held (`other_votes`: started on the voting page);
     then what was agreed to do next, and the closing."""
     join = next((a for a in agenda if a["type"] == "join"), None)
     out = [Item(1, "opening", join)]
-    if info.get("previous"):
+    if info.get("previous") or previous:
         out.append(Item(len(out) + 1, "previous"))
     if threshold:
         out.append(Item(len(out) + 1, "threshold"))

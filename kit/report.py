@@ -408,6 +408,10 @@ class Report:
         from kit import roles
 
         d = self.roles_data()
+        # agreed at this meeting or an earlier one of the network (a later meeting's are not this one's)
+        upto = {m["id"] for m in self.store.network_of(self.ws["id"])["meetings"]
+                if m["number"] <= (self.ws["meeting_no"] or 1)}
+        d["tasks"] = [x for x in d["tasks"] if x.get("meeting_id") is None or x["meeting_id"] in upto]
         return [self.t("minutes.action", task=a["task"], who=", ".join(a["responsible"] or a["accountable"]) or "–",
                        due=a["due"] or "–")
                 for a in roles.action_list(d["tasks"], d["holders"], d["assignments"])]

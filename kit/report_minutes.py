@@ -44,8 +44,9 @@ def build(rep) -> MinutesDoc:
     """The minutes of the meeting `rep` (a kit.report.Report) reports on."""
     t, ws = rep.t, rep.ws
     info = (ws["settings"] or {}).get("minutes") or {}
-    title = t("minutes.title", title=rep.title) + (f" {t('minutes.number', number=info['number'])}"
-                                                   if info.get("number") else "")
+    number = info.get("number") or (str(ws["meeting_no"]) if (ws.get("meeting_no") or 1) > 1 else "")
+    title = t("minutes.title", title=rep.title) + (f" {t('minutes.number', number=number)}" if number else "")
+    prev = rep.store.previous_meeting(ws["id"])
     day = date_text(info.get("date") or ws["created_at"][:10], rep.lang)
     when = day + (f" {t('minutes.clock', start=info['start'], end=info.get('end') or '')}".rstrip(" –")
                   if info.get("start") else "")
@@ -65,14 +66,17 @@ def build(rep) -> MinutesDoc:
     held = {a["config"].get("round_id") for a in agenda if a["type"] == "vote"}
     others = [r for r in rep.rounds if r["status"] == "closed" and r["id"] not in held]
     lowered = rep.min_group < MIN_GROUP
-    for item in mn.items(agenda, info, other_votes=bool(others), threshold=lowered):
+    for item in mn.items(agenda, info, other_votes=bool(others), threshold=lowered, previous=prev is not None):
         s = Section(item.number, "", note=item.note, decision=item.decision)
         if item.kind == "opening":
             s.heading = t("minutes.opening")
             if info.get("start"):
                 s.lines.append(t("minutes.opened", who=info.get("chair") or t("minutes.chair_unnamed"), time=info["start"]))
         elif item.kind == "previous":
-            s.heading, s.decision = t("minutes.previous"), info["previous"]
+            s.heading, s.decision = t("minutes.previous"), info.get("previous") or ""
+            if prev is not None:
+                s.lines.append(t("minutes.previous_meeting", number=prev["number"],
+                                 date=date_text(prev["date"] or prev["created_at"][:10], rep.lang)))
         elif item.kind == "threshold":  # the meeting agreed to be seen in smaller groups (issue 17, item 9)
             s.heading = t("minutes.threshold")
             s.decision = t("minutes.threshold_decision", n=rep.min_group, default=MIN_GROUP)
@@ -114,6 +118,18 @@ def recorded(rep, a: dict) -> list[str]:
     if a["type"] == "map":
         actors, links = rep.store.map_data(wid)
         return [t("minutes.map", actors=len(actors), links=len(links))] if actors else []
+    if a["type"] == "since":  # this meeting's word on each earlier action item
+        data = rep.store.since_last_time(wid)
+        out = []
+        for r in (data or {}).get("items", []):
+            who = ", ".join(r.who) or "–"
+            if r.outcome == "moved":
+                state = t("since.moved", due=r.due or "–") + (f", {t('since.to_meeting', number=r.moved_to)}"
+                                                              if r.moved_to else "")
+            else:
+                state = t("since." + (r.outcome or ("done_between" if r.done_between else "open")))
+            out.append(t("minutes.since_item", task=r.title, who=who, state=state))
+        return out
     if a["type"] == "form" and a["config"].get("form_id"):
         n = len(rep.store.responses(a["config"]["form_id"]))
         return [t("minutes.form", n=n)]

@@ -178,7 +178,7 @@ def action_list(tasks: list[dict], holders: list[dict], assignments: dict) -> li
     names = {h["id"]: h["name"] for h in holders}
     out = []
     for task in sorted(tasks, key=lambda t: (t.get("due") or "9999", t["id"])):
-        if task.get("done"):
+        if task.get("done") or task.get("dropped"):
             continue
         marks = letters_of(assignments, task["id"])
         out.append({"task": task["title"], "due": task.get("due"),

@@ -331,7 +331,8 @@ class RolesStore(BaseStore):
         plan = self.plan(workshop_id)
         ts = [{"id": x["id"], "title": x["title"], "section": x["section"], "effort": x["effort"], "due": x["due"],
                "a_implies_r": x["a_implies_r"], "deputy": x["deputy_id"], "done": x["done"], "idea_id": x["idea_id"],
-               "role": x["role"]} for x in self.tasks(workshop_id)]
+               "role": x["role"], "meeting_id": x["meeting_id"], "dropped": x["dropped"]}
+              for x in self.tasks(workshop_id)]
         hs = [{"id": h["id"], "name": h["name"], "kind": h["kind"], "chair": h["chair"], "unpaid": h["unpaid"],
                "removed": h["removed"], "actor_id": h["actor_id"], "participant_id": h["participant_id"]}
               for h in self.holders(workshop_id)]

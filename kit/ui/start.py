@@ -11,6 +11,7 @@ from kit.config import LANGUAGE_NAMES, LANGUAGES
 from kit.i18n import t
 from kit.render import element, join_panel, render
 from kit.store import Store
+from kit.store.networks import NETWORK_FIELDS
 from kit.ui.common import KitApp, Poller, participant_url, theme
 from kit.ui.rounds import RoundSetup, require_items
 
@@ -83,6 +84,28 @@ class StartApp(KitApp):
         self.titles_btn.add_class("kit-save-titles")
         self.titles_btn.on_click(lambda _: self._guard(self.save_titles, {k: v.value for k, v in self.titles.items()}))
 
+        # the network this meeting belongs to, and its next meeting (kit/store/networks.py)
+        sty = {"description_width": "initial"}
+        wide = w.Layout(width="32em", max_width="100%")
+        self.network_fields = {f: w.Text(description=t(f"network.{f}", L), style=sty, layout=wide)
+                               for f in NETWORK_FIELDS}
+        for f, box in self.network_fields.items():
+            box.add_class(f"kit-network-{f}")
+        self.network_btn = w.Button(description=t("network.save", L), layout=w.Layout(width="auto"))
+        self.network_btn.add_class("kit-network-save")
+        self.network_btn.on_click(lambda _: self._guard(self.save_network,
+                                                        {k: v.value for k, v in self.network_fields.items()}))
+        self.meetings = w.HTML()
+        self.meetings.add_class("kit-meetings")
+        self.next_date = w.Text(description=t("network.next_date", L), placeholder="2027-03-31", style=sty)
+        self.next_date.add_class("kit-next-date")
+        self.next_place = w.Text(description=t("network.next_place", L), style=sty)
+        self.next_place.add_class("kit-next-place")
+        self.next_btn = w.Button(description=t("network.next_meeting", L), button_style="primary",
+                                 layout=w.Layout(width="auto"))
+        self.next_btn.add_class("kit-next-meeting")
+        self.next_btn.on_click(lambda _: self._guard(self.next_meeting, self.next_date.value, self.next_place.value))
+
         # ideas and rounds
         self.ideas_open = w.Checkbox(description=t("ui.ideas_open", L), indent=False, layout=w.Layout(width="auto"))
         self.ideas_open.add_class("kit-ideas-open")
@@ -121,6 +144,10 @@ class StartApp(KitApp):
             self.closed,
             w.HTML(element("heading", 2, t("ui.titles", L)) + element("note", t("ui.titles_help", L))),
             w.VBox(list(self.titles.values()) + [self.titles_btn]),
+            w.HTML(element("heading", 2, t("network.heading", L)) + element("note", t("network.help", L))),
+            self.meetings,
+            w.HBox([self.next_date, self.next_place, self.next_btn], layout=w.Layout(flex_flow="row wrap")),
+            w.VBox(list(self.network_fields.values()) + [self.network_btn]),
             w.HTML(element("heading", 2, t("ui.workshops", L))), self.choose,
             w.HTML(element("heading", 3, t("ui.new_workshop", L))),
             w.VBox([self.template, self.title, self.language, self.create_btn]),
@@ -161,6 +188,20 @@ class StartApp(KitApp):
         self.poller.stop()
         self.poller = Poller(self.store, self.ws["id"], self.refresh).start()
         self.refresh()
+
+    def next_meeting(self, date: str | None = None, place: str | None = None) -> dict:
+        """The network's next meeting, made from this one (once: pressed again, the one made), opened
+        here: its join code is new, its agenda opens with "since last time", its map is a copy."""
+        ws, made = self.store.next_meeting(self.ws["id"], date=date or None, place=place or None)
+        self.select_workshop(ws["id"])
+        self._ok(t("network.meeting_made" if made else "network.meeting_exists", self.lang, number=ws["meeting_no"],
+                   code=ws["code"]))
+        return ws
+
+    def save_network(self, info: dict) -> dict:
+        net = self.store.set_network_info(self.ws["id"], info)
+        self._ok(t("ui.saved", self.lang))
+        return net
 
     def save_titles(self, titles: dict) -> dict:
         saved = self.store.set_titles(self.ws["id"], titles)
@@ -241,7 +282,12 @@ class StartApp(KitApp):
             box.value = wsmod.title(ws, lang)
         self.join.value = join_panel_html(ws["code"], L) + self._join_limit_note(ws)
         self.links.value = render("start/links.html", L, code=ws["code"], links=LINKS)
-        self.choose.options = [(f"{w_['title']} ({w_['code']})", w_["id"]) for w_ in self.store.workshops()]
+        self.choose.options = [(t("network.meeting_option", L, title=w_["title"], number=w_["meeting_no"] or 1,
+                                  code=w_["code"]), w_["id"]) for w_ in self.store.workshops()]
+        net = self.store.network_of(ws["id"])
+        for f, box in self.network_fields.items():
+            box.value = net["name"] if f == "name" else (net["info"] or {}).get(f, "")
+        self.meetings.value = render("start/meetings.html", L, net=net, current=ws["id"])
         self.choose.value = ws["id"]
         self.ideas_open.value = bool(ws["ideas_open"])
         self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))

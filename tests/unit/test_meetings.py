@@ -254,3 +254,25 @@ def test_a_v13_store_becomes_networks_of_one_meeting_keeping_everything(tmp_path
     nxt, made = again.next_meeting(one["id"])  # and the upgraded store goes on
     assert made and again.since_last_time(nxt["id"])["items"]
     again.close()
+
+
+def test_the_second_meetings_minutes_approve_the_first_and_record_each_items_word(store):
+    from kit import report
+
+    ws, _, (t1, t2, t3) = first_meeting(store)
+    store.set_minutes_info(ws["id"], {"date": "2027-01-15"})
+    nxt, _ = store.next_meeting(ws["id"], date="2027-02-15", place="Kirjasto")
+    store.review_action(nxt["id"], t1["id"], "done")
+    store.review_action(nxt["id"], t2["id"], "moved", due="2027-04-01")
+    store.review_action(nxt["id"], t3["id"], "dropped")
+    later = store.add_task(nxt["id"], "Kutsu kuoro", due="2027-03-01")
+    text = report.Report(store, nxt["id"], "fi").minutes_text()
+    assert "(2. kokous)" in text.splitlines()[0] and "Paikka: Kirjasto" in text and "Aika: 15.2.2027" in text
+    assert "EDELLISEN KOKOUKSEN PÖYTÄKIRJA" in text and "Kokous 1, 15.1.2027" in text
+    assert "Varaa sali (Aino): Tehty" in text and "Kysy Kelalta (Aino): Siirretty: 2027-04-01" in text
+    assert "Tee juliste (Aino): Luovuttu" in text
+    actions = text.split("SOVITUT TEHTÄVÄT")[1]
+    assert "Kutsu kuoro" in actions and "Kysy Kelalta" in actions and "Tee juliste" not in actions
+    # the first meeting's minutes do not take the second meeting's action items
+    first = report.Report(store, ws["id"], "fi").minutes_text()
+    assert later["title"] not in first and "EDELLISEN KOKOUKSEN" not in first
