@@ -240,8 +240,8 @@ def cmd_restore(data: Path, file: Path, replace: bool) -> int:
     except (OSError, ValueError):
         raise KitError("not_a_backup") from None
     ws = Store.open(data).restore_workshop(doc, replace=replace)
-    n = len(doc.get("workshops") or [doc.get("workshop")])
-    print(f"Restored {ws['code']} ({ws['title']}; {n} meeting(s)) into {data} as workshop {ws['id']}.")
+    codes = [m["code"] for m in (doc.get("workshops") or [doc.get("workshop")])]
+    print(f"Restored {', '.join(codes)} ({ws['title']}; {len(codes)} meeting(s)) into {data} as workshop {ws['id']}.")
     return 0
 
 

@@ -9,13 +9,37 @@ from kit.workshop import data_path
 
 
 def load_demo(store: Store, path=None, language: str | None = None) -> dict:
-    """The demo workshop; `language` is its default language (kit demo --language), else the file's."""
+    """The demo workshop, the second meeting of its network when the file has an `earlier_meeting`
+    (the first: the start of the map, the first action items); `language` is its default language
+    (kit demo --language), else the file's. Returns the last meeting."""
     spec = yaml.safe_load((path or data_path("sample_data") / "demo.yaml").read_text(encoding="utf-8"))
     if language:
         spec["language"] = language
     titles = spec["title"] if isinstance(spec["title"], dict) else None
-    ws = store.create_workshop(titles["fi"] if titles else spec["title"], spec["template"], spec.get("language", "fi"),
-                               titles=titles)
+    net = spec.get("network") or {}
+    roles = spec.get("roles") or {}
+    em = spec.get("earlier_meeting")
+    hs, tasks = [], {}
+    if em:  # the network's first meeting: the start of the map and its action items
+        first = store.create_workshop(titles["fi"] if titles else spec["title"], spec["template"],
+                                      spec.get("language", "fi"), titles=titles)
+        store.set_minutes_info(first["id"], {"date": em.get("date"), "place": em.get("place"), **(em.get("minutes") or {})})
+        early = [store.add_actor(first["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
+                                 a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
+                 for a in net.get("actors", [])[:em.get("actors", 0)]]
+        for x in net.get("links", [])[:em.get("links", 0)]:
+            store.add_link(first["id"], early[x["source"]]["id"], early[x["target"]]["id"], x["type"],
+                           x.get("bidirectional", False))
+        hs = _holders(store, first["id"], roles)
+        for n in em.get("tasks", []):
+            tasks[n] = _task(store, first["id"], roles["tasks"][n], hs)
+        nxt = spec.get("next_meeting") or {}
+        ws, _ = store.next_meeting(first["id"], date=nxt.get("date"), place=nxt.get("place"))
+    else:
+        ws = store.create_workshop(titles["fi"] if titles else spec["title"], spec["template"],
+                                   spec.get("language", "fi"), titles=titles)
+    if spec.get("network_info"):
+        store.set_network_info(ws["id"], spec["network_info"])
     people = [store.add_participant(ws["id"], p.get("nickname"), p.get("group"), spec.get("language", "fi"))[0]
               for p in spec.get("participants", [])]
     ideas = [store.add_idea(ws["id"], i["text"], people[i["by"]]["id"] if "by" in i else None,
@@ -45,33 +69,27 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
             store.close_round(rnd["id"])
         if r.get("results_visible"):
             store.set_results_visible(rnd["id"], True)
-    net = spec.get("network") or {}
-    acts = [store.add_actor(ws["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
-                            a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
-            for a in net.get("actors", [])]
+    copied = store.actors(ws["id"])  # a later meeting's map starts from the last one's
+    acts = copied + [store.add_actor(ws["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
+                                     a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
+                     for a in net.get("actors", [])[len(copied):]]
     for n, x in enumerate(net.get("links", [])):
         if n == net.get("snapshot_after"):
             store.take_snapshot(ws["id"], net.get("snapshot_label"))
+        if em and n < em.get("links", 0):
+            continue
         store.add_link(ws["id"], acts[x["source"]]["id"], acts[x["target"]]["id"], x["type"],
                        x.get("bidirectional", False))
-    r = spec.get("roles") or {}
-    hs = []
-    for h in r.get("holders", []):
-        holder = store.add_holder(ws["id"], h["name"], h.get("kind", "person"), chair=h.get("chair"),
-                                  unpaid=h.get("unpaid", False))
-        for comp, level in (h.get("competences") or {}).items():
-            store.set_level(holder["id"], comp, level)
-        hs.append(holder)
-    for tk in r.get("tasks", []):
-        task = store.add_task(ws["id"], tk["title"], tk.get("section", "implementation"), tk.get("effort"), tk.get("due"))
-        for n, letters in (tk.get("letters") or {}).items():
-            store.set_letter(task["id"], hs[int(n)]["id"], letters)
-    if r:
-        plan = dict(r.get("plan") or {})
-        if "responsible_person" in r:
-            plan["responsible_person"] = hs[r["responsible_person"]]["id"]
-        if "budget_owner" in r:
-            plan["budget_owner"] = hs[r["budget_owner"]]["id"]
+    hs = hs or _holders(store, ws["id"], roles)
+    for n, tk in enumerate(roles.get("tasks", [])):
+        if n not in tasks:
+            tasks[n] = _task(store, ws["id"], tk, hs)
+    if roles:
+        plan = dict(roles.get("plan") or {})
+        if "responsible_person" in roles:
+            plan["responsible_person"] = hs[roles["responsible_person"]]["id"]
+        if "budget_owner" in roles:
+            plan["budget_owner"] = hs[roles["budget_owner"]]["id"]
         store.set_plan(ws["id"], **plan)
     for a in (spec.get("tray") or {}).get("activities", []):
         a = dict(a)
@@ -80,3 +98,21 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
     if (spec.get("tray") or {}).get("open"):
         store.set_setting(ws["id"], "tray_open", True)
     return store.workshop(ws["id"])
+
+
+def _holders(store: Store, workshop_id: int, r: dict) -> list[dict]:
+    hs = []
+    for h in r.get("holders", []):
+        holder = store.add_holder(workshop_id, h["name"], h.get("kind", "person"), chair=h.get("chair"),
+                                  unpaid=h.get("unpaid", False))
+        for comp, level in (h.get("competences") or {}).items():
+            store.set_level(holder["id"], comp, level)
+        hs.append(holder)
+    return hs
+
+
+def _task(store: Store, workshop_id: int, tk: dict, hs: list[dict]) -> dict:
+    task = store.add_task(workshop_id, tk["title"], tk.get("section", "implementation"), tk.get("effort"), tk.get("due"))
+    for n, letters in (tk.get("letters") or {}).items():
+        store.set_letter(task["id"], hs[int(n)]["id"], letters)
+    return task

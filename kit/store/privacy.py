@@ -77,6 +77,14 @@ _REFS = {  # column -> table whose id it holds
 }
 
 
+# where a column names another table's rows than _REFS says (a logic model's edges join its nodes)
+_TABLE_REFS = {"lm_edges": {"source_id": "lm_nodes", "target_id": "lm_nodes"}}
+
+
+def _refs(table: str) -> dict:
+    return {**_REFS, **_TABLE_REFS.get(table, {})}
+
+
 def _workshop_rows(conn: Connection, meeting_ids: list[int], home: int) -> dict[str, list[dict]]:
     """The rows of these meetings, with the network's shared rows (kept under `home`)."""
     def mine(table):
@@ -144,9 +152,11 @@ def _alone(tables: dict[str, list[dict]], meeting_id: int, home: int) -> dict[st
             if name in SHARED_TABLES and r.get("workshop_id") == home:
                 r["workshop_id"] = meeting_id
             keep = True
-            for col, parent in _REFS.items():
+            for col, parent in _refs(name).items():
                 if col in r and r[col] is not None and r[col] not in ids[parent] and col != "workshop_id":
-                    if table.c[col].nullable:
+                    if col == "meeting_id":  # agreed at an earlier meeting: standing alone, at this one
+                        r[col] = meeting_id
+                    elif table.c[col].nullable:
                         r[col] = None
                     else:
                         keep = False
@@ -317,6 +327,7 @@ class PrivacyStore(BaseStore):
             home = self._home(conn, workshop_id)
             tables = _alone(_workshop_rows(conn, [workshop_id], home), workshop_id, home)
             net = _row(conn.execute(select(networks).where(networks.c.id == ws["network_id"])).first())
+            net["home_id"], ws["meeting_no"] = workshop_id, 1  # standing alone: a network of one meeting
             if home != workshop_id:  # the plan is the network's, kept in its first meeting
                 plan = (conn.execute(select(workshops.c.settings).where(workshops.c.id == home)).scalar() or {}).get("plan")
                 ws["settings"] = {**(ws["settings"] or {}), **({"plan": plan} if plan else {})}
@@ -409,7 +420,7 @@ class PrivacyStore(BaseStore):
             ids[name] = {}
             for row in doc["tables"].get(name, []):
                 row = dict(row)
-                for col, parent in _REFS.items():
+                for col, parent in _refs(name).items():
                     if col in row and row[col] is not None:
                         row[col] = ids[parent][row[col]]
                 if name == "participants":  # devices join again after a restore

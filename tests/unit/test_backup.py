@@ -55,7 +55,7 @@ def demo(tmp_path):
     acts = {a["type"]: a["id"] for a in store.agenda(ws["id"])}
     store.update_agenda_item(ws["id"], acts["vote"], config={"round_id": rnd["id"]})
     store.update_agenda_item(ws["id"], acts["form"], config={"form_id": form["id"]})
-    store.move_room(ws["id"], position=2)
+    store.move_room(ws["id"], position=[a["type"] for a in store.agenda(ws["id"])].index("words") + 1)
     store.add_word(ws["id"], p["id"], "Yhteisö")
     store.move_room(ws["id"], position=[a["type"] for a in store.agenda(ws["id"])].index("questions") + 1)
     q = store.add_question(ws["id"], p["id"], "<b>Milloin?</b>")
@@ -125,6 +125,7 @@ def test_restoring_next_to_other_workshops_renumbers_and_keeps_the_links(tmp_pat
     store, ws = demo
     doc = store.dump_workshop(ws["id"])
     target = Store.open(tmp_path / "busy")
+    target.create_workshop("Ensimmäinen paja", "pore", "fi")  # ids 1 and 2 taken
     other = target.create_workshop("Toinen paja", "pore", "fi")
     target.add_participant(other["id"])
     target.add_idea(other["id"], "Vie id 1")
@@ -150,7 +151,9 @@ def test_a_workshop_already_there_is_never_overwritten_silently(tmp_path, demo):
     assert e.value.code == "backup_exists" and ws["code"] in e.value.message("fi")
     assert without_tokens(store.dump_workshop(ws["id"])) == without_tokens(before)
     restored = store.restore_workshop(doc, replace=True)
-    assert len(store.workshops()) == 1 and restored["code"] == ws["code"]
+    # the meeting comes back as a network of its own; the demo's first meeting is untouched
+    assert len(store.workshops()) == 2 and restored["code"] == ws["code"]
+    assert store.network_of(restored["id"])["home_id"] == restored["id"]
 
 
 @pytest.mark.parametrize("doc, code", [
@@ -184,10 +187,10 @@ def test_kit_backup_and_restore_commands_round_trip(tmp_path, demo):
     again = kit("backup", "--data", tmp_path / "original", "--out", out, env_lang="en")
     assert again.returncode == 1 and "already exists" in again.stderr
     done = kit("restore", "--data", tmp_path / "copy", out)
-    assert done.returncode == 0 and ws["code"] in done.stdout
-    copy = Store.open(tmp_path / "copy")
-    assert without_tokens(copy.dump_workshop(copy.workshops()[0]["id"])) == \
-        without_tokens(store.dump_workshop(ws["id"]))
+    assert done.returncode == 0 and ws["code"] in done.stdout and "2 meeting(s)" in done.stdout
+    copy = Store.open(tmp_path / "copy")  # the whole network, both meetings
+    assert without_tokens(copy.dump_network(copy.workshops()[0]["id"])) == \
+        without_tokens(store.dump_network(ws["id"]))
     twice = kit("restore", "--data", tmp_path / "copy", out, env_lang="sv")
     assert twice.returncode == 1 and "--replace" in twice.stderr and "finns redan" in twice.stderr
 

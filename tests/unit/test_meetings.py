@@ -6,7 +6,6 @@ import json
 import pytest
 
 from kit import meetings as mt
-from kit import sample
 from kit.errors import KitError
 from kit.store import Store
 
@@ -230,7 +229,8 @@ def test_one_later_meeting_exports_alone_with_the_shared_data(tmp_path, store):
 
 def test_a_v13_store_becomes_networks_of_one_meeting_keeping_everything(tmp_path):
     store = Store.open(tmp_path / "old")
-    one = sample.load_demo(store)
+    one, _, _ = first_meeting(store)
+    store.add_idea(one["id"], "Kuoro")
     two = store.create_workshop("Toinen", "kulttuurifoorumi")
     before = {w["id"]: (store.tasks(w["id"]), store.holders(w["id"]), store.actors(w["id"]))
               for w in (one, two)}

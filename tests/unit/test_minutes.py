@@ -70,7 +70,7 @@ def test_the_minutes_follow_the_agenda_with_the_secretarys_words_and_the_votes_b
     assert text.startswith("Pöytäkirja: Demo") and "(3. kokous)" in text.splitlines()[0]
     assert "Aika: 2.12.2026 klo 14:00–16:00" in text and "Puheenjohtaja: Aino Virtanen" in text
     assert "§ 1 KOKOUKSEN AVAUS\n- Aino Virtanen avasi kokouksen klo 14:00." in text
-    assert "§ 2 EDELLISEN KOKOUKSEN PÖYTÄKIRJA\nPäätös: Hyväksyttiin." in text
+    assert "§ 2 EDELLISEN KOKOUKSEN PÖYTÄKIRJA\n- Kokous 1, 12.11.2026\nPäätös: Hyväksyttiin." in text
     n = [a["id"] for a in agenda if a["type"] != "join"].index(vote["id"]) + 3  # after the opening and § 2
     section = text.split(f"§ {n} ÄÄNESTYS\n", 1)[1].split("\n\n", 1)[0]
     assert "Tasaosuusmenetelmä (Add1): rahoitetaan" in section  # the one binding result, in its item
@@ -108,11 +108,13 @@ def test_the_secretary_fills_the_minutes_on_the_outputs_page(demo):
     app.minutes_fields["date"].value = "huomenna"
     app.minutes_save.click()
     assert "kit-msg" in app.message.value and "huomenna" in app.message.value
-    assert not (store.workshop(ws["id"])["settings"] or {}).get("minutes")
+    # refused, nothing changed: the date and place the demo's meeting was made with
+    assert store.workshop(ws["id"])["settings"]["minutes"] == {"date": "2026-12-10", "place": "Kulttuuritalo, sali 2"}
     app.minutes_fields["date"].value = "2026-12-02"
     app.minutes_fields["chair"].value = "Aino"
     app.minutes_save.click()
-    assert store.workshop(ws["id"])["settings"]["minutes"] == {"date": "2026-12-02", "chair": "Aino"}
+    assert store.workshop(ws["id"])["settings"]["minutes"] == {"date": "2026-12-02", "chair": "Aino",
+                                                               "place": "Kulttuuritalo, sali 2"}
     ideas = next(a for a in store.agenda(ws["id"]) if a["type"] == "ideas")
     app.minutes_item.value = ideas["id"]
     app.minutes_note.value = "Ideoita tuli 12."

@@ -60,7 +60,7 @@ def test_xlsx_and_csv_have_one_table_per_entity_without_personal_data(demo):
                            "activities", "plan", "holders", "tasks", "raci", "competence_levels", "offers", "terms",
                            "logic_model_nodes", "logic_model_links", "indicators", "indicator_values", "forms",
                            "form_results", "form_open_answers", "activity_log", "agenda", "words", "questions"}
-    assert list(sheets["agenda"]["type"])[:2] == ["join", "words"] and list(sheets["words"].columns) == \
+    assert list(sheets["agenda"]["type"])[:3] == ["join", "since", "words"] and list(sheets["words"].columns) == \
         ["activity_id", "word", "count"]
     assert list(sheets["offers"].columns) == list(report.COLUMNS["offers"])  # an empty table keeps its headers
     assert "nickname" not in sheets["participants"].columns and "token_hash" not in sheets["participants"].columns
