@@ -205,6 +205,15 @@ def snapshot(actors: list[dict], links: list[dict]) -> dict:
     return {"actors": [dict(a) for a in actors], "links": [dict(x) for x in links]}
 
 
+def by_origin(actors: list[dict], links: list[dict]) -> dict:
+    """A meeting's map as a snapshot whose actor ids are their first meeting's (origin_id), so two
+    meetings' maps (a later one starts from a copy) compare actor by actor."""
+    key = {a["id"]: a.get("origin_id") or a["id"] for a in actors}
+    return {"actors": [{**a, "id": key[a["id"]]} for a in actors],
+            "links": [{**x, "source": key.get(x["source"], x["source"]), "target": key.get(x["target"], x["target"])}
+                      for x in links]}
+
+
 def compare(before: dict, after: dict) -> dict:
     """What changed between two snapshots, as evaluation reads it: new links, new cross-sector
     links, actors no longer isolated, sectors filled. Actors are matched by id."""

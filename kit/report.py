@@ -151,8 +151,14 @@ class Report:
             since = {"label": first["label"], "date": first["taken_at"][:10], "links": len(d["new_links"]),
                      "cross": len(d["new_cross_sector_links"]), "isolated": len(d["no_longer_isolated"]),
                      "sectors": len(d["sectors_filled"])}
+        meeting = None
+        prev = self.store.previous_meeting(self.ws["id"])
+        if prev is not None:  # this meeting's map against the previous meeting's (issue 17, item 6)
+            d = nw.compare(self.store.map_by_origin(prev["id"]), self.store.map_by_origin(self.ws["id"]))
+            meeting = {"number": prev["number"], "links": len(d["new_links"]), "cross": len(d["new_cross_sector_links"]),
+                       "isolated": len(d["no_longer_isolated"]), "sectors": len(d["sectors_filled"])}
         return self.render("map", actors=len(self.actors), links=len(self.links), svg=svg, interactive=page,
-                           flags=flags, rows=rows, since=since)
+                           flags=flags, rows=rows, since=since, meeting=meeting)
 
     def ideas_section(self) -> str:
         texts = {i["id"]: i["text"] for i in self.ideas}

@@ -137,8 +137,13 @@ def build(rep) -> Summary:
     if not res.sources:
         res.sub = []  # nothing at all to show per dimension: the section says so once
 
-    facts = [(t("summary.network"), rep.title), (t("summary.model"), wsmod.template_name(ws["template"], rep.lang)),
-             (t("summary.meetings"), "1")]
+    net = store.network_of(wid)  # the network's details (item 1) and how many times it has met
+    info = net["info"] or {}
+    facts = [(t("summary.network"), net["name"] or rep.title)]
+    facts += [(t(f"network.{k}"), info[k]) for k in ("organisation", "municipality", "funder", "project_code")
+              if info.get(k)]
+    facts += [(t("summary.model"), wsmod.template_name(ws["template"], rep.lang)),
+              (t("summary.meetings"), str(len(net["meetings"])))]
     labels = {"sources": t("summary.sources"), "no_data": t("summary.no_data"), "draft": t("summary.draft")}
     return Summary(t("summary.title", title=rep.title), facts, [parts[k] for k in SECTIONS], labels)
 

@@ -281,6 +281,14 @@ class MapStore(BaseStore):
         """The active map as kit.network reads it."""
         return ([map_actor(a) for a in self.actors(workshop_id)], [map_link(x) for x in self.links(workshop_id)])
 
+    def map_by_origin(self, workshop_id: int) -> dict:
+        """The active map as a snapshot whose actors carry their first meeting's ids: two meetings'
+        maps compare actor by actor (kit.network.by_origin)."""
+        from kit import network as nw
+
+        actors = [map_actor(a) | {"origin_id": a["origin_id"]} for a in self.actors(workshop_id)]
+        return nw.by_origin(actors, [map_link(x) for x in self.links(workshop_id)])
+
     def suggested_by(self, participant_id: int, what: str) -> list[dict]:
         """The actors or links one participant suggested (any status), oldest first."""
         table = {"actors": actors, "links": links}[what]

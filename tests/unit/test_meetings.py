@@ -276,3 +276,32 @@ def test_the_second_meetings_minutes_approve_the_first_and_record_each_items_wor
     # the first meeting's minutes do not take the second meeting's action items
     first = report.Report(store, ws["id"], "fi").minutes_text()
     assert later["title"] not in first and "EDELLISEN KOKOUKSEN" not in first
+
+
+def test_two_meetings_maps_compare_actor_by_actor(store):
+    from kit import report
+
+    ws, _, _ = first_meeting(store)
+    lonely = store.add_actor(ws["id"], "Yksin", "expert_by_experience")
+    nxt, _ = store.next_meeting(ws["id"])
+    by_name = {a["name"]: a for a in store.actors(nxt["id"])}
+    store.add_link(nxt["id"], by_name["Kirjasto"]["id"], by_name["Yksin"]["id"], "cooperation")
+    store.add_actor(nxt["id"], "Uusi", "municipality")
+    d = nw.compare(store.map_by_origin(ws["id"]), store.map_by_origin(nxt["id"]))
+    assert len(d["new_links"]) == 1 and len(d["new_cross_sector_links"]) == 1
+    assert d["no_longer_isolated"] == [lonely["id"]] and d["sectors_filled"] == ["municipality"]
+    assert d["removed_links"] == []
+    html = report.Report(store, nxt["id"], "fi").map_section()
+    assert "Muutos edellisen kokouksen (nro 1) kartasta" in html
+
+
+def test_the_summary_names_the_network_and_counts_its_meetings(store):
+    from kit import report
+
+    ws, _, _ = first_meeting(store)
+    store.set_network_info(ws["id"], {"name": "Kajaanin <b>foorumi</b>", "organisation": "Kajaanin kaupunki",
+                                      "project_code": "K-17"})
+    nxt, _ = store.next_meeting(ws["id"])
+    html = report.export(store, nxt["id"], "summary", "fi", False)[0].decode("utf-8")
+    assert "Kajaanin &lt;b&gt;foorumi&lt;/b&gt;" in html and "Kajaanin kaupunki" in html and "K-17" in html
+    assert "<dt>Kokouksia</dt><dd>2</dd>" in html.replace("\n", "")
