@@ -279,6 +279,7 @@ def test_the_second_meetings_minutes_approve_the_first_and_record_each_items_wor
 
 
 def test_two_meetings_maps_compare_actor_by_actor(store):
+    from kit import network as nw
     from kit import report
 
     ws, _, _ = first_meeting(store)
