@@ -229,8 +229,9 @@ class NetworksStore(BaseStore):
             since = conn.execute(select(func.max(events.c.at)).where(events.c.workshop_id == prev["id"])).scalar()
         rows = mt.action_items(self.tasks(meeting_id), self.holders(meeting_id), self.assignments(meeting_id),
                                net["meetings"], meeting_id, reviews)
-        changed = mt.between(since, self.tasks(meeting_id), self.activities(meeting_id), self.indicators(meeting_id),
-                             prev.get("date"))
+        listed = {r.id for r in rows}  # an item listed above, or agreed here, is not "new between"
+        fresh = [t for t in self.tasks(meeting_id) if t["id"] not in listed and t["meeting_id"] != meeting_id]
+        changed = mt.between(since, fresh, self.activities(meeting_id), self.indicators(meeting_id), prev.get("date"))
         return {"previous": prev, "items": rows, "between": changed}
 
     def action_reviews(self, meeting_id: int) -> dict[int, dict]:
