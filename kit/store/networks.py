@@ -67,6 +67,12 @@ class NetworksStore(BaseStore):
         for wid in self._meeting_ids(conn, workshop_id):
             self._bump(conn, wid)
 
+    def _log_network(self, conn: Connection, workshop_id: int, kind: str, **payload) -> None:
+        """A facilitator's change to shared data, logged in every meeting of the network: each
+        meeting's phones look again at their own parts (a suggestion accepted onto the tray)."""
+        for wid in self._meeting_ids(conn, workshop_id):
+            self._log(conn, wid, kind, **payload)
+
     def home_id(self, workshop_id: int) -> int:
         with self._tx() as conn:
             return self._home(conn, workshop_id)

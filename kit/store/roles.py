@@ -86,7 +86,7 @@ class RolesStore(BaseStore):
             conn.execute(holders.update().where(holders.c.id == holder_id).values(**fields))
             self._bump_network(conn, wid)
             if fields.get("removed"):
-                self._log(conn, wid, "holder_removed", holder_id=holder_id)
+                self._log_network(conn, wid, "holder_removed", holder_id=holder_id)
             return _row(conn.execute(select(holders).where(holders.c.id == holder_id)).first())
 
     def holders(self, workshop_id: int) -> list[dict]:

@@ -84,7 +84,7 @@ class TrayStore(BaseStore):
                 name=a["name"], step_level=a["step_level"], organiser_id=organiser_id,
                 data={k: v for k, v in a.items() if k not in ("name", "step_level")}))
             self._bump_network(conn, cur["workshop_id"])
-            self._log(conn, cur["workshop_id"], "activity_edited", activity_id=activity_id)
+            self._log_network(conn, cur["workshop_id"], "activity_edited", activity_id=activity_id)
             return self._activity(conn, activity_id)
 
     def set_activity_status(self, activity_id: int, status: str) -> dict:
@@ -95,7 +95,7 @@ class TrayStore(BaseStore):
             cur = self._activity(conn, activity_id)
             conn.execute(activities.update().where(activities.c.id == activity_id).values(status=status))
             self._bump_network(conn, cur["workshop_id"])
-            self._log(conn, cur["workshop_id"], "activity_" + status, activity_id=activity_id)
+            self._log_network(conn, cur["workshop_id"], "activity_" + status, activity_id=activity_id)
             return self._activity(conn, activity_id)
 
     @staticmethod
