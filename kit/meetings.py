@@ -28,6 +28,14 @@ class ActionRow:
     done_between: bool = False  # ticked done on the desk between meetings, not in a meeting
     history: list[tuple[int, str]] = field(default_factory=list)  # (meeting number, outcome) before this one
 
+    def state(self, t) -> str:
+        """Where it stands, in words (`t` a translator of kit.i18n): the projector, the Run view and
+        the minutes say it alike."""
+        if self.outcome == "moved":
+            return t("since.moved", due=self.due or "–") + (f", {t('since.to_meeting', number=self.moved_to)}"
+                                                            if self.moved_to else "")
+        return t("since." + (self.outcome or ("done_between" if self.done_between else "open")))
+
 
 def who(task_id: int, holders: list[dict], letters: dict) -> list[str]:
     """The names holding R or A on a task, A first."""
@@ -69,6 +77,27 @@ def action_items(tasks: list[dict], holders: list[dict], letters: dict, meetings
             was_due=mine.get("was_due") if mine else None, done_between=done_between, history=earlier))
     rows.sort(key=lambda r: (r.outcome is not None, r.due or "9999", r.id))
     return rows
+
+
+def as_they_stood(tasks: list[dict], meetings: list[dict], number: int,
+                  reviews: dict[int, dict[int, dict]]) -> list[dict]:
+    """The tasks as they stood at meeting `number`, for its minutes: those agreed there or before (a
+    later meeting's are not its), each with the first later meeting's word put back (not done, not
+    dropped, a moved one at its date before the move)."""
+    upto = {m["id"] for m in meetings if m["number"] <= number}
+    words: dict[int, dict] = {}
+    for m in sorted((m for m in meetings if m["number"] > number), key=lambda m: m["number"]):
+        for tid, r in reviews.get(m["id"], {}).items():
+            words.setdefault(tid, r)
+    out = []
+    for x in tasks:
+        if x.get("meeting_id") is not None and x["meeting_id"] not in upto:
+            continue
+        w = words.get(x["id"])
+        if w is not None:
+            x = {**x, "done": False, "dropped": False, "due": w["was_due"] if w["outcome"] == "moved" else x["due"]}
+        out.append(x)
+    return out
 
 
 @dataclass

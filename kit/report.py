@@ -413,26 +413,12 @@ class Report:
     def action_lines(self) -> list[str]:
         from kit import roles
 
+        from kit import meetings as mt
+
         d = self.roles_data()
-        # agreed at this meeting or an earlier one of the network (a later meeting's are not this one's),
-        # as they stood at this meeting: a later meeting's word (done, moved, dropped) is put back
-        meetings = self.store.network_of(self.ws["id"])["meetings"]
-        now_no = self.ws["meeting_no"] or 1
-        upto = {m["id"] for m in meetings if m["number"] <= now_no}
-        later = sorted((m["number"], m["id"]) for m in meetings if m["number"] > now_no)
-        words: dict[int, dict] = {}
-        for _, mid in later:
-            for tid, r in self.store.action_reviews(mid).items():
-                words.setdefault(tid, r)  # the first later word on it
-        tasks = []
-        for x in d["tasks"]:
-            if x.get("meeting_id") is not None and x["meeting_id"] not in upto:
-                continue
-            if x["id"] in words:
-                w = words[x["id"]]
-                x = {**x, "done": False, "dropped": False, "due": w["was_due"] if w["outcome"] == "moved" else x["due"]}
-            tasks.append(x)
-        d["tasks"] = tasks
+        meetings = self.store.network_of(self.ws["id"])["meetings"]  # the tasks as they stood at this meeting
+        d["tasks"] = mt.as_they_stood(d["tasks"], meetings, self.ws["meeting_no"] or 1,
+                                      self.store.network_reviews(meetings))
         return [self.t("minutes.action", task=a["task"], who=", ".join(a["responsible"] or a["accountable"]) or "–",
                        due=a["due"] or "–")
                 for a in roles.action_list(d["tasks"], d["holders"], d["assignments"])]

@@ -121,15 +121,8 @@ def recorded(rep, a: dict) -> list[str]:
     if a["type"] == "since":  # this meeting's word on each earlier action item
         data = rep.store.since_last_time(wid)
         out = []
-        for r in (data or {}).get("items", []):
-            who = ", ".join(r.who) or "–"
-            if r.outcome == "moved":
-                state = t("since.moved", due=r.due or "–") + (f", {t('since.to_meeting', number=r.moved_to)}"
-                                                              if r.moved_to else "")
-            else:
-                state = t("since." + (r.outcome or ("done_between" if r.done_between else "open")))
-            out.append(t("minutes.since_item", task=r.title, who=who, state=state))
-        return out
+        return [t("minutes.since_item", task=r.title, who=", ".join(r.who) or "–", state=r.state(t))
+                for r in (data or {}).get("items", [])]
     if a["type"] == "form" and a["config"].get("form_id"):
         n = len(rep.store.responses(a["config"]["form_id"]))
         return [t("minutes.form", n=n)]

@@ -24,9 +24,7 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
         first = store.create_workshop(titles["fi"] if titles else spec["title"], spec["template"],
                                       spec.get("language", "fi"), titles=titles)
         store.set_minutes_info(first["id"], {"date": em.get("date"), "place": em.get("place"), **(em.get("minutes") or {})})
-        early = [store.add_actor(first["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
-                                 a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
-                 for a in net.get("actors", [])[:em.get("actors", 0)]]
+        early = [_actor(store, first["id"], a) for a in net.get("actors", [])[:em.get("actors", 0)]]
         for x in net.get("links", [])[:em.get("links", 0)]:
             store.add_link(first["id"], early[x["source"]]["id"], early[x["target"]]["id"], x["type"],
                            x.get("bidirectional", False))
@@ -70,9 +68,7 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
         if r.get("results_visible"):
             store.set_results_visible(rnd["id"], True)
     copied = store.actors(ws["id"])  # a later meeting's map starts from the last one's
-    acts = copied + [store.add_actor(ws["id"], a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
-                                     a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
-                     for a in net.get("actors", [])[len(copied):]]
+    acts = copied + [_actor(store, ws["id"], a) for a in net.get("actors", [])[len(copied):]]
     for n, x in enumerate(net.get("links", [])):
         if n == net.get("snapshot_after"):
             store.take_snapshot(ws["id"], net.get("snapshot_label"))
@@ -98,6 +94,11 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
     if (spec.get("tray") or {}).get("open"):
         store.set_setting(ws["id"], "tray_open", True)
     return store.workshop(ws["id"])
+
+
+def _actor(store: Store, workshop_id: int, a: dict) -> dict:
+    return store.add_actor(workshop_id, a["name"], a["sector"], a.get("organisation"), a.get("is_person", False),
+                           a.get("notes"), a.get("influence"), a.get("interest"), a.get("goals"))
 
 
 def _holders(store: Store, workshop_id: int, r: dict) -> list[dict]:

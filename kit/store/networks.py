@@ -102,9 +102,7 @@ class NetworksStore(BaseStore):
 
     def previous_meeting(self, workshop_id: int) -> dict | None:
         """The meeting before this one in its network (None for the first)."""
-        meetings = self.network_of(workshop_id)["meetings"]
-        pos = [m["id"] for m in meetings].index(workshop_id)
-        return meetings[pos - 1] if pos > 0 else None
+        return _before(self.network_of(workshop_id)["meetings"], workshop_id)
 
     # -- writing ------------------------------------------------------------------------------------------
     def set_network_info(self, workshop_id: int, info: dict) -> dict:
@@ -224,27 +222,38 @@ class NetworksStore(BaseStore):
         from kit.store.schema import events
 
         net = self.network_of(meeting_id)
-        prev = self.previous_meeting(meeting_id)
+        prev = _before(net["meetings"], meeting_id)
         if prev is None:
             return None
         with self._tx() as conn:
-            ids = [m["id"] for m in net["meetings"]]
-            reviews: dict[int, dict[int, dict]] = {}
-            for r in conn.execute(select(action_reviews).where(action_reviews.c.workshop_id.in_(ids))):
-                reviews.setdefault(r.workshop_id, {})[r.task_id] = _row(r)
             since = conn.execute(select(func.max(events.c.at)).where(events.c.workshop_id == prev["id"])).scalar()
-        rows = mt.action_items(self.tasks(meeting_id), self.holders(meeting_id), self.assignments(meeting_id),
-                               net["meetings"], meeting_id, reviews)
+        tasks = self.tasks(meeting_id)
+        rows = mt.action_items(tasks, self.holders(meeting_id), self.assignments(meeting_id), net["meetings"],
+                               meeting_id, self.network_reviews(net["meetings"]))
         listed = {r.id for r in rows}  # an item listed above, or agreed here, is not "new between"
-        fresh = [t for t in self.tasks(meeting_id) if t["id"] not in listed and t["meeting_id"] != meeting_id]
+        fresh = [t for t in tasks if t["id"] not in listed and t["meeting_id"] != meeting_id]
         changed = mt.between(since, fresh, self.activities(meeting_id), self.indicators(meeting_id), prev.get("date"))
         return {"previous": prev, "items": rows, "between": changed}
+
+    def network_reviews(self, meetings: list[dict]) -> dict[int, dict[int, dict]]:
+        """{meeting id: {task id: that meeting's word on it}} for these meetings, in one read."""
+        out: dict[int, dict[int, dict]] = {}
+        with self._tx() as conn:
+            for r in conn.execute(select(action_reviews).where(
+                    action_reviews.c.workshop_id.in_([m["id"] for m in meetings]))):
+                out.setdefault(r.workshop_id, {})[r.task_id] = _row(r)
+        return out
 
     def action_reviews(self, meeting_id: int) -> dict[int, dict]:
         """{task id: this meeting's word on it}."""
         with self._tx() as conn:
             return {r.task_id: _row(r) for r in conn.execute(
                 select(action_reviews).where(action_reviews.c.workshop_id == meeting_id))}
+
+
+def _before(meetings: list[dict], workshop_id: int) -> dict | None:
+    pos = [m["id"] for m in meetings].index(workshop_id)
+    return meetings[pos - 1] if pos > 0 else None
 
 
 def _meeting(ws: dict) -> dict:

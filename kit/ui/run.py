@@ -25,7 +25,7 @@ from kit import workshop as wsmod
 from kit.agenda import activity_title
 from kit.errors import KitError
 from kit.i18n import t
-from kit.render import element, render
+from kit.render import element, render, translator
 from kit.render.evaluation import form_results_html
 from kit.render.voting import results_html
 from kit.config import LANGUAGES
@@ -227,6 +227,10 @@ class RunApp(KitApp):
         # a vote activity's method, rules and items before it opens (the same widget as the start page's)
         self.vote_setup = RoundSetup(self, self.start_vote_from_form, with_title=False)
         self._setup_for = None  # the vote activity the setup was made for
+
+        # "since last time": the date a moved action item moves to
+        self.move_due = w.Text(description=t("since.move_date", L), placeholder="2027-03-31", style=sty)
+        self.move_due.add_class("kit-since-due")
 
         # the presenter remote
         self.pair_btn = w.Button(description=t("run.pair", L))
@@ -480,13 +484,9 @@ class RunApp(KitApp):
         data = self.store.since_last_time(self.ws["id"])
         if data is None:
             return [w.HTML(element("note", t("since.first_meeting", L)))]
-        if not hasattr(self, "move_due"):
-            self.move_due = w.Text(description=t("since.move_date", L), placeholder="2027-03-31",
-                                   style={"description_width": "initial"})
-            self.move_due.add_class("kit-since-due")
         out: list = [w.HTML(element("note", t("since.help", L))), self.move_due]
         for r in data["items"]:
-            state = t("since." + r.outcome, L) if r.outcome else (t("since.done_between", L) if r.done_between else "")
+            state = r.state(translator(L)) if r.outcome or r.done_between else ""
             label = " · ".join(x for x in (r.title, ", ".join(r.who), r.due or "", state) if x)
             row = [w.HTML(element("p", label))]
             if r.outcome:
