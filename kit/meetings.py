@@ -114,16 +114,19 @@ class Between:
 
 
 def between(since: str | None, tasks: list[dict], activities: list[dict], indicators: list[dict],
-            since_day: str | None = None) -> Between:
+            since_day: str | None = None, until: str | None = None) -> Between:
     """New tasks and tray activities made after `since` (an ISO time: the previous meeting's last
-    recorded action), and indicator values dated on or after `since_day` (the previous meeting's
-    date; else `since`'s day). Nothing before the previous meeting counts as new."""
+    recorded action) and before `until` (when this meeting began: its first join or its first step
+    of the run of show; None while it has not begun), and indicator values dated on or after
+    `since_day` (the previous meeting's date; else `since`'s day) and not after `until`'s day.
+    Nothing before the previous meeting, nor what this meeting itself adds, counts as between."""
     if since is None:
         return Between(None, [], [], [])
     day = since_day or since[:10]
-    new_tasks = [t for t in tasks if (t.get("created_at") or "") > since]
-    new_acts = [a for a in activities if (a.get("created_at") or "") > since]
+    end = until or "9999"
+    new_tasks = [t for t in tasks if since < (t.get("created_at") or "") < end]
+    new_acts = [a for a in activities if since < (a.get("created_at") or "") < end]
     values = [(i.get("name") or "", r) for i in indicators for r in (i.get("results") or [])
-              if (r.get("date") or "") >= day]
+              if day <= (r.get("date") or "") <= end[:10]]
     values.sort(key=lambda x: (x[1].get("date") or "", x[0]))
     return Between(since, new_tasks, new_acts, values)

@@ -8,12 +8,12 @@ data rewritten to upgrade (each workshop became a network of one meeting, its ow
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
 from kit.errors import KitError
 from kit.store.base import BaseStore, _row, now
-from kit.store.schema import action_reviews, actors, links, networks, tasks, workshops
+from kit.store.schema import action_reviews, actors, links, networks, participants, tasks, workshops
 from kit.text import clean_date, clean_text
 
 NETWORK_FIELDS = ("name", "organisation", "municipality", "funder", "project_code", "timezone")
@@ -216,8 +216,8 @@ class NetworksStore(BaseStore):
 
     def since_last_time(self, meeting_id: int):
         """What opens a meeting after the first: the earlier action items with this meeting's word on
-        each (kit.meetings.action_items) and what changed on the shared data since the previous
-        meeting last did something (kit.meetings.between). None for a network's first meeting."""
+        each (kit.meetings.action_items) and what changed on the shared data between the two (from
+        the previous meeting's last moment in the room to this one's first: kit.meetings.between). None for a network's first meeting."""
         from kit import meetings as mt
         from kit.store.schema import events
 
@@ -226,14 +226,30 @@ class NetworksStore(BaseStore):
         if prev is None:
             return None
         with self._tx() as conn:
-            since = conn.execute(select(func.max(events.c.at)).where(events.c.workshop_id == prev["id"])).scalar()
+            since = self._room_span(conn, prev["id"])[1] or conn.execute(
+                select(func.max(events.c.at)).where(events.c.workshop_id == prev["id"])).scalar()
+            begun = self._room_span(conn, meeting_id)[0]
         tasks = self.tasks(meeting_id)
         rows = mt.action_items(tasks, self.holders(meeting_id), self.assignments(meeting_id), net["meetings"],
                                meeting_id, self.network_reviews(net["meetings"]))
         listed = {r.id for r in rows}  # an item listed above, or agreed here, is not "new between"
         fresh = [t for t in tasks if t["id"] not in listed and t["meeting_id"] != meeting_id]
-        changed = mt.between(since, fresh, self.activities(meeting_id), self.indicators(meeting_id), prev.get("date"))
+        changed = mt.between(since, fresh, self.activities(meeting_id), self.indicators(meeting_id), prev.get("date"),
+                             begun)
         return {"previous": prev, "items": rows, "between": changed}
+
+    @staticmethod
+    def _room_span(conn: Connection, meeting_id: int) -> tuple[str | None, str | None]:
+        """When a meeting was held: its first and last moment in the room (a device joining, the run
+        of show moving, a vote or a form opened or closed). Shared data changed from its pages later
+        (a tray activity added the week after) does not stretch it. (None, None) before it begins."""
+        from kit.store.schema import events
+
+        joined = select(participants.c.created_at.label("at")).where(
+            participants.c.workshop_id == meeting_id, or_(participants.c.kind.is_(None), participants.c.kind != "paper"))
+        moved = select(events.c.at).where(events.c.workshop_id == meeting_id, events.c.kind.in_(ROOM_EVENTS))
+        both = joined.union_all(moved).subquery()
+        return tuple(conn.execute(select(func.min(both.c.at), func.max(both.c.at))).one())
 
     def network_reviews(self, meetings: list[dict]) -> dict[int, dict[int, dict]]:
         """{meeting id: {task id: that meeting's word on it}} for these meetings, in one read."""
@@ -249,6 +265,10 @@ class NetworksStore(BaseStore):
         with self._tx() as conn:
             return {r.task_id: _row(r) for r in conn.execute(
                 select(action_reviews).where(action_reviews.c.workshop_id == meeting_id))}
+
+
+ROOM_EVENTS = ("agenda_moved", "round_opened", "round_closed", "form_open", "form_closed", "results_shown",
+               "ideas_open", "paper_ballot", "paper_form_entered")
 
 
 def _before(meetings: list[dict], workshop_id: int) -> dict | None:

@@ -171,6 +171,22 @@ def test_between_counts_what_came_after_the_previous_meeting():
     assert [t["id"] for t in b.new_tasks] == [2] and [a["id"] for a in b.new_activities] == [5]
     assert b.indicator_values == [("Kävijät", {"value": 9, "date": "2027-01-15"})] and not b.empty
     assert mt.between(None, tasks, acts, inds).empty
+    # what this meeting itself adds once it has begun is not "between"
+    b = mt.between("2027-01-10T12:00", tasks, acts, inds, until="2027-01-21T08:00")
+    assert [t["id"] for t in b.new_tasks] == [2] and b.new_activities == []
+    b = mt.between("2027-01-10T12:00", tasks, acts, inds, until="2027-01-14T08:00")
+    assert b.new_tasks == [] and b.indicator_values == [] and b.empty
+
+
+def test_since_last_time_ends_when_this_meeting_begins(store):
+    first = store.create_workshop("Foorumi", "kulttuurifoorumi")
+    store.add_participant(first["id"], "Eka", None, "fi")
+    second, _ = store.next_meeting(first["id"])
+    week_after = store.add_activity(first["id"], {"name": "Kävely välissä", "step_level": 1})
+    store.add_participant(second["id"], "Toka", None, "fi")  # the second meeting begins
+    store.add_activity(second["id"], {"name": "Uusi kävely", "step_level": 1})
+    b = store.since_last_time(second["id"])["between"]
+    assert [a["id"] for a in b.new_activities] == [week_after["id"]]
 
 
 def test_network_info_is_checked(store):
