@@ -411,21 +411,62 @@ def value_chart(results: list[dict], baseline=None, target=None, width: int = 42
             "target": round(y(goal), 1) if goal is not None else None, "left": left, "right": width - right}
 
 
-def change(questions: list[dict], before: list[dict], after: list[dict], least: int = MIN_ANSWERS) -> list[dict]:
+def change(questions: list[dict], before: list[dict], after: list[dict], least: int = MIN_ANSWERS,
+           person=None) -> list[dict]:
     """The change from a baseline to its follow-up, per scale question: each side's mean when it has at
     least `least` answers (group level), the difference when both do; and, where the same person
-    answered both (`participant_id`), the mean of their own changes when at least `least` did. Below
-    the threshold nothing but the counts, so no one's answers can be read off."""
+    answered both, the mean of their own changes when at least `least` did. `person(participant id)`
+    says who answered (a pairing code's hash; None: unpaired); by default the participant themself,
+    which pairs answers within one meeting. Below the threshold nothing but the counts, so no one's
+    answers can be read off; the answers that could not be paired are counted as such."""
+    person = person or (lambda pid: pid)
     out = []
     for q in questions:
         if q["kind"] != "scale":
             continue
-        b = {r["participant_id"]: r["answers"][q["id"]] for r in before if isinstance(r["answers"].get(q["id"]), int)}
-        a = {r["participant_id"]: r["answers"][q["id"]] for r in after if isinstance(r["answers"].get(q["id"]), int)}
+        b = [(person(r["participant_id"]), r["answers"][q["id"]]) for r in before
+             if isinstance(r["answers"].get(q["id"]), int)]
+        a = [(person(r["participant_id"]), r["answers"][q["id"]]) for r in after
+             if isinstance(r["answers"].get(q["id"]), int)]
         mean = lambda xs: sum(xs) / len(xs) if len(xs) >= least else None  # noqa: E731
-        mb, ma = mean(list(b.values())), mean(list(a.values()))
-        both = [a[p] - b[p] for p in set(a) & set(b) if p is not None]
+        mb, ma = mean([v for _, v in b]), mean([v for _, v in a])
+        bk, ak = {k: v for k, v in b if k is not None}, {k: v for k, v in a if k is not None}
+        both = [ak[k] - bk[k] for k in set(ak) & set(bk)]
         out.append({"id": q["id"], "text": q["text"], "thl": q.get("thl"), "n_before": len(b), "n_after": len(a),
                     "before": mb, "after": ma, "change": ma - mb if mb is not None and ma is not None else None,
-                    "paired": len(both), "paired_change": mean(both)})
+                    "paired": len(both), "paired_change": mean(both),
+                    "unpaired": len(b) + len(a) - 2 * len(both)})
     return out
+
+
+# A pseudonymous pairing code (issue 17, item 6): device tokens are per meeting, so a participant who
+# wants their baseline and follow-up answers compared keeps a code across meetings. Eight letters and
+# digits that cannot be mistaken for each other (no I, O, 0, 1), shown in two halves; the store keeps
+# only a hash, and nothing in the kit links the code to a name.
+PAIR_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PAIR_LENGTH = 8
+
+
+def new_pair_code() -> str:
+    import secrets
+
+    code = "".join(secrets.choice(PAIR_ALPHABET) for _ in range(PAIR_LENGTH))
+    return code[:4] + "-" + code[4:]
+
+
+def pair_code(text) -> str:
+    """A pairing code as typed (any case, spaces or a dash between the halves) in its one written form,
+    or KitError pair_code_bad."""
+    if not isinstance(text, str):
+        raise KitError("pair_code_bad")
+    bare = "".join(ch for ch in text.upper() if ch not in " -\t")
+    if len(bare) != PAIR_LENGTH or any(ch not in PAIR_ALPHABET for ch in bare):
+        raise KitError("pair_code_bad")
+    return bare[:4] + "-" + bare[4:]
+
+
+def pair_hash(code: str) -> str:
+    """What the store keeps of a pairing code (enough to match two answers, not to show the code)."""
+    import hashlib
+
+    return hashlib.sha256(("kit-pair:" + pair_code(code)).encode()).hexdigest()[:16]

@@ -291,15 +291,24 @@ class Report:
             resp = self.store.responses(f["id"])
             least = max(f["min_answers"], self.min_group)
             forms_html.append(form_results_html(f, resp, ev.aggregate(f["questions"], resp, least), self.lang, least))
-            base = next((b for b in forms_ if b["id"] == f.get("baseline_id")), None)
-            if base is not None:  # a follow-up: the change from its baseline, per question
-                rows = ev.change(f["questions"], self.store.responses(base["id"]), resp, least)
+            base = self.store.form(f["baseline_id"]) if f.get("baseline_id") else None
+            if base is not None:  # a follow-up: the change from its baseline (perhaps at an earlier meeting)
+                rows = ev.change(f["questions"], self.store.responses(base["id"]), resp, least,
+                                 self._person(base["workshop_id"]))
                 forms_html.append(render("evaluation/change.html", self.lang, rows=rows, least=least,
                                          baseline=base["title"], followup=f["title"]))
         return self.render("evaluation", empty_stage=False, model=model_html(nodes, edges, self.lang) if nodes else "",
                            findings=findings, indicators=indicators_html(inds, text, self.lang, current_values(inds, log))
                            if inds else "",
                            log=log_html(log, names, self.lang) if log else "", criteria=crit, forms=forms_html)
+
+    def _person(self, baseline_meeting: int):
+        """Who answered, for pairing a baseline with its follow-up here: the hash of the pairing code
+        a participant kept; within one meeting, else the participant themself; across meetings,
+        without a code, nobody (counted unpaired)."""
+        keys = self.store.pair_keys(sorted({baseline_meeting, self.ws["id"]}))
+        same = baseline_meeting == self.ws["id"]
+        return lambda pid: keys.get(pid) or (pid if same else None)
 
     def later_stages(self) -> str:
         return self.roles_section() + self.evaluation_section()

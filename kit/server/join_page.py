@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 PAGES = Environment(loader=FileSystemLoader(HERE / "pages"), autoescape=select_autoescape(["html"]))
 
 JS_PREFIXES = ("js.", "vote.", "idea.", "error.", "kiosk.", "map.", "tasks.", "offer.", "form.", "tray.", "withdraw.",
-               "now.", "words.", "questions.", "remote.", "named.")
+               "now.", "words.", "questions.", "remote.", "named.", "pair.")
 
 
 class PageHandler(KitHandler):

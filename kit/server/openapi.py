@@ -268,7 +268,30 @@ def _document(base: str) -> dict:
                 "summary": "Stage 4: the open feedback form (or null) and the caller's answers to it.",
                 "parameters": [CODE, LANG],
                 "responses": {"200": _ok("The form.", {"type": "object", "properties": {
-                    "form": {"type": ["object", "null"]}, "mine": {"type": ["object", "null"]}}})}}},
+                    "form": {"type": ["object", "null"], "description": "With `pairing`: the form offers a "
+                             "pairing code (a baseline), `followup`: it repeats a baseline."},
+                    "mine": {"type": ["object", "null"]},
+                    "paired": {"type": "boolean", "description": "The caller keeps a pairing code."}}})}}},
+            "/workshops/{code}/me/pair": {"post": {
+                "summary": "A pseudonymous pairing code, so a baseline and its follow-up at a later meeting can be "
+                           "compared for the same person without a name. Without `code`: a new code, shown once "
+                           "(the kit keeps only its hash; asked again, a new one replaces it). With the code from "
+                           "an earlier meeting of the network: this participant keeps it.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"code": {"type": "string", "maxLength": 20}}}}}},
+                "responses": {"200": _ok("Kept.", {"type": "object", "properties": {
+                    "pair_code": {"type": "string"}, "paired": {"type": "boolean"}, "message": {"type": "string"}}}),
+                              "400": _err("Not a pairing code (eight letters and digits)."),
+                              "401": _err("Not joined."),
+                              "404": _err("No earlier meeting of this network knows the code."),
+                              "409": _err("Another device in this meeting presented the code."),
+                              "429": _err("Too many in a minute.")}},
+                "delete": {
+                "summary": "Forget the pairing code on this meeting's device: the answers are counted unpaired.",
+                "parameters": [CODE, LANG], "security": BEARER,
+                "responses": {"200": _ok("Forgotten.", {"type": "object"}), "401": _err("Not joined."),
+                              "429": _err("Too many in a minute.")}}},
             "/workshops/{code}/forms/{form_id}/response": {"put": {
                 "summary": "Answer (or change one's answers to) the open form: the last answers count.",
                 "parameters": [CODE, LANG, {"name": "form_id", "in": "path", "required": True,

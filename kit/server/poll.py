@@ -58,7 +58,8 @@ def own_view(store: Store, ws: dict, lang: str, pid: int, shared: dict) -> dict:
         "map": {"mine": map_mine(store, ws, lang, pid)},
         "tasks": {"mine": tasks_mine(store, ws, pid)},
         "form": {"form": {"id": form["id"]} if form else None,
-                 "mine": store.response_of(form["id"], pid) if form else None},
+                 "mine": store.response_of(form["id"], pid) if form else None,
+                 "paired": store.is_paired(pid) if form and form.get("pairing") else False},
         "tray": {"marks": {str(aid): {"interested": "interested" in kinds, "organise": "organise" in kinds}
                            for aid, kinds in store.interests_of(pid).items()},
                  "mine": [{"name": a["name"], "status": a["status"]} for a in store.suggested_activities_of(pid)]},
@@ -89,7 +90,7 @@ def poll_view(store: Store, ws: dict, lang: str, pid: int | None, filters: dict)
         mp = {**mp, "mine": own["map"]["mine"]}
         tasks = {**tasks, "mine": own["tasks"]["mine"]}
         if form["form"] is not None:
-            form = {**form, "mine": own["form"]["mine"]}
+            form = {**form, "mine": own["form"]["mine"], "paired": own["form"]["paired"]}
         marks = own["tray"]["marks"]
         tray = {**tray, "activities": [{**a, **marks.get(str(a["id"]), {"interested": False, "organise": False})}
                                        for a in tray["activities"]],

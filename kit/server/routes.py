@@ -19,7 +19,7 @@ from kit.server.api.agenda import (
     RemotePairApi,
     WordsApi,
 )
-from kit.server.api.evaluation import FormApi, ResponseApi
+from kit.server.api.evaluation import FormApi, PairApi, ResponseApi
 from kit.server.api.map import ActorSuggestApi, LinkSuggestApi, MapApi
 from kit.server.api.roles import OffersApi, TasksApi
 from kit.server.api.tray import InterestApi, TrayApi, TraySuggestApi
@@ -39,7 +39,7 @@ ID = r"([0-9]{1,12})"
 
 API: list[type[ApiHandler]] = [
     WorkshopApi, JoinApi, MeApi, MinutesNameApi, IdeasApi, CurrentRoundApi, BallotApi, KioskVoterApi, MapApi, ActorSuggestApi,
-    LinkSuggestApi, TasksApi, OffersApi, FormApi, ResponseApi, PollApi, TrayApi, TraySuggestApi, InterestApi,
+    LinkSuggestApi, TasksApi, OffersApi, FormApi, ResponseApi, PairApi, PollApi, TrayApi, TraySuggestApi, InterestApi,
     AgendaApi, CurrentActivityApi, WordsApi, QuestionsApi, QuestionVoteApi, RemotePairApi, EventsApi,
 ]
 

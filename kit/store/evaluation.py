@@ -8,6 +8,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from kit import voting
 from kit.errors import KitError
@@ -112,7 +113,7 @@ class EvaluationStore(BaseStore):
                 select(indicators).where(indicators.c.workshop_id == self._home(conn, workshop_id))
                 .order_by(indicators.c.id))]
 
-    def create_form(self, workshop_id: int, title: str, questions, min_answers: int = 5) -> dict:
+    def create_form(self, workshop_id: int, title: str, questions, min_answers: int = 5, pairing: bool = False) -> dict:
         from kit import evaluation
 
         qs = evaluation.check_form(questions)
@@ -121,7 +122,8 @@ class EvaluationStore(BaseStore):
         with self._tx(write=True) as conn:
             fid = conn.execute(forms.insert().values(
                 workshop_id=workshop_id, title=(title or "").strip()[:200] or "Palaute", questions=qs,
-                min_answers=min_answers, status="draft", approved=[], created_at=now())).inserted_primary_key[0]
+                min_answers=min_answers, status="draft", approved=[], created_at=now(),
+                pairing=bool(pairing))).inserted_primary_key[0]
             self._bump(conn, workshop_id)
             return _row(conn.execute(select(forms).where(forms.c.id == fid)).first())
 
@@ -141,7 +143,7 @@ class EvaluationStore(BaseStore):
             fid = conn.execute(forms.insert().values(
                 workshop_id=target, title=(title or base["title"]).strip()[:200], questions=base["questions"],
                 min_answers=base["min_answers"], status="draft", approved=[], created_at=now(),
-                baseline_id=form_id)).inserted_primary_key[0]
+                baseline_id=form_id, pairing=True)).inserted_primary_key[0]
             self._bump(conn, target)
         return self.set_form_status(fid, "open")
 
@@ -164,6 +166,21 @@ class EvaluationStore(BaseStore):
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(forms).where(forms.c.workshop_id == workshop_id).order_by(forms.c.id))]
+
+    def network_forms(self, workshop_id: int) -> list[dict]:
+        """The forms of this meeting and the network's earlier ones (each with its meeting's number),
+        in order: what a follow-up here can repeat."""
+        with self._tx() as conn:
+            ids = self._meeting_ids(conn, workshop_id)
+            no = dict(conn.execute(select(workshops.c.id, workshops.c.meeting_no).where(workshops.c.id.in_(ids))).all())
+            here = no.get(workshop_id) or 1
+            return [{**_row(r), "meeting_no": no.get(r.workshop_id) or 1} for r in conn.execute(
+                select(forms).where(forms.c.workshop_id.in_(ids)).order_by(forms.c.id))
+                if (no.get(r.workshop_id) or 1) <= here]
+
+    def form(self, form_id: int) -> dict | None:
+        with self._tx() as conn:
+            return _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
 
     def open_form(self, workshop_id: int) -> dict | None:
         with self._tx() as conn:
@@ -216,6 +233,68 @@ class EvaluationStore(BaseStore):
             self._bump(conn, f["workshop_id"])
             self._log(conn, f["workshop_id"], "paper_form_entered", form_id=form_id)
             return clean
+
+    # pairing codes (kit/evaluation.py): a baseline and its follow-up answered by the same person
+    def new_pair_code(self, workshop_id: int, participant_id: int) -> str:
+        """A new pairing code for this participant (shown once; the store keeps its hash). Asked
+        again, a new one replaces it."""
+        from kit import evaluation
+
+        for _ in range(5):
+            code = evaluation.new_pair_code()
+            try:
+                self._set_pair(workshop_id, participant_id, evaluation.pair_hash(code))
+                return code
+            except KitError as err:
+                if err.code != "pair_code_taken":
+                    raise
+        raise KitError("pair_code_taken", status=409)
+
+    def use_pair_code(self, workshop_id: int, participant_id: int, code) -> str:
+        """This participant keeps a code they had at an earlier meeting of the network: a code no
+        earlier meeting knows is refused (404 pair_code_unknown, most likely mistyped), and so is a
+        code another device in this meeting already presented (409 pair_code_taken)."""
+        from kit import evaluation
+
+        code = evaluation.pair_code(code)
+        h = evaluation.pair_hash(code)
+        with self._tx() as conn:
+            others = [m for m in self._meeting_ids(conn, workshop_id) if m != workshop_id]
+            known = others and conn.execute(select(participants.c.id).where(
+                participants.c.workshop_id.in_(others), participants.c.pair_code == h)).first()
+        if not known:
+            raise KitError("pair_code_unknown", status=404)
+        self._set_pair(workshop_id, participant_id, h)
+        return code
+
+    def forget_pair_code(self, workshop_id: int, participant_id: int) -> None:
+        self._set_pair(workshop_id, participant_id, None)
+
+    def _set_pair(self, workshop_id: int, participant_id: int, h: str | None) -> None:
+        with self._tx(write=True) as conn:
+            if h is not None and conn.execute(select(participants.c.id).where(
+                    participants.c.workshop_id == workshop_id, participants.c.pair_code == h,
+                    participants.c.id != participant_id)).first():
+                raise KitError("pair_code_taken", status=409)
+            try:
+                with conn.begin_nested():  # the database has the last word (two processes at once)
+                    conn.execute(participants.update().where(participants.c.id == participant_id,
+                                                             participants.c.workshop_id == workshop_id)
+                                 .values(pair_code=h))
+            except IntegrityError:
+                raise KitError("pair_code_taken", status=409) from None
+            self._bump(conn, workshop_id)
+
+    def is_paired(self, participant_id: int) -> bool:
+        with self._tx() as conn:
+            return conn.execute(select(participants.c.pair_code).where(participants.c.id == participant_id)
+                                ).scalar() is not None
+
+    def pair_keys(self, workshop_ids: list[int]) -> dict[int, str]:
+        """{participant id: the hash of their pairing code} for these meetings' paired participants."""
+        with self._tx() as conn:
+            return {r.id: r.pair_code for r in conn.execute(select(participants.c.id, participants.c.pair_code).where(
+                participants.c.workshop_id.in_(workshop_ids), participants.c.pair_code.is_not(None)))}
 
     def response_of(self, form_id: int, participant_id: int) -> dict | None:
         """One participant's answers to a form (None if they have not answered)."""

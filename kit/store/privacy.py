@@ -281,7 +281,7 @@ class PrivacyStore(BaseStore):
                 questions.c.participant_id == participant_id)).rowcount
             removed["suggestions"] += conn.execute(words.delete().where(words.c.participant_id == participant_id)).rowcount
             conn.execute(participants.update().where(participants.c.id == participant_id).values(
-                nickname=None, last_seen=None, minutes_name=None, token_hash="withdrawn:" + secrets.token_hex(16)))
+                nickname=None, last_seen=None, minutes_name=None, pair_code=None, token_hash="withdrawn:" + secrets.token_hex(16)))
             self._bump(conn, workshop_id)
             self._log(conn, workshop_id, "participant_withdrew", removed=removed, kept=kept)
             return {"removed": removed, "kept": kept}
@@ -296,7 +296,7 @@ class PrivacyStore(BaseStore):
             pids = [r.id for r in conn.execute(select(participants.c.id).where(participants.c.workshop_id == workshop_id))]
             for pid in pids:
                 conn.execute(participants.update().where(participants.c.id == pid).values(
-                    nickname=None, last_seen=None, minutes_name=None, token_hash="purged:" + secrets.token_hex(16)))
+                    nickname=None, last_seen=None, minutes_name=None, pair_code=None, token_hash="purged:" + secrets.token_hex(16)))
             conn.execute(ideas.update().where(ideas.c.workshop_id == workshop_id).values(participant_id=None))
             for h in conn.execute(select(holders.c.id).where(holders.c.participant_id.in_(pids),
                                                              holders.c.kind == "participant")).all():

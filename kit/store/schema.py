@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 metadata = MetaData()
@@ -84,8 +85,10 @@ participants = Table(
     # v11: the name this person asked to be named by in the minutes (on their own device; else by group)
     Column("minutes_name", String(120)),
     # v14: the pseudonymous code a participant keeps across meetings, so a baseline and a follow-up
-    # answer can be paired without a name (kit/evaluation.py pair_code)
+    # answer can be paired without a name (kit/evaluation.py pair_code): only its hash
     Column("pair_code", String(16)),
+    # v15: one code, one person per meeting (the database refuses a second device presenting it)
+    Index("uq_participants_pair", "workshop_id", "pair_code", unique=True),
 )
 
 
@@ -380,6 +383,8 @@ forms = Table(
     Column("created_at", String(40), nullable=False),
     # v13: a follow-up repeats its baseline's questions; the report shows the change between them
     Column("baseline_id", Integer),
+    # v15: a baseline offers its answerers a pairing code (a follow-up always asks for it)
+    Column("pairing", Boolean, nullable=False, default=False),
 )
 
 
@@ -621,10 +626,19 @@ def _migrate_v14(conn: Connection) -> None:
         conn.execute(workshops.update().where(workshops.c.id == wid).values(network_id=nid, meeting_no=1))
 
 
+def _migrate_v15(conn: Connection) -> None:
+    """Pairing a baseline and its follow-up across meetings: a form may offer a pairing code, and one
+    code stands for one person in a meeting."""
+    if "pairing" not in {c["name"] for c in inspect(conn).get_columns("forms")}:
+        conn.exec_driver_sql("ALTER TABLE forms ADD COLUMN pairing BOOLEAN NOT NULL DEFAULT FALSE")
+    if "uq_participants_pair" not in {i["name"] for i in inspect(conn).get_indexes("participants")}:
+        conn.exec_driver_sql("CREATE UNIQUE INDEX uq_participants_pair ON participants (workshop_id, pair_code)")
+
+
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
               (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13),
-              (14, _migrate_v14)]
+              (14, _migrate_v14), (15, _migrate_v15)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

@@ -110,6 +110,9 @@ class EvaluationApp(KitApp):
                                 or element("note", t('ui.instrument_help', L)))
         self.form_min = w.BoundedIntText(value=ev.MIN_ANSWERS, min=1, max=100, description=t("ui.min_group", L), style=sty)
         self.form_min.add_class("kit-form-min")
+        self.form_pairing = w.Checkbox(value=False, description=t("ui.form_pairing", L), indent=False,
+                                       layout=w.Layout(width="auto"))
+        self.form_pairing.add_class("kit-form-pairing")
         self.form_btn = w.Button(description=t("ui.form_open", L), button_style="primary")
         self.form_btn.add_class("kit-form-open")
         self.form_btn.on_click(lambda _: self._guard(self.open_form_from_form))
@@ -188,6 +191,7 @@ class EvaluationApp(KitApp):
             theme(), self.screen, self.join, self.message,
             w.HTML(element("heading", 2, t('ui.feedback', L))), self.form_title, self.form_sets, self.form_custom,
             w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
+            self.form_pairing,
             w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)),
             w.HBox([self.repeat_pick, self.repeat_btn], layout=w.Layout(**row)), self.results,
             self.paper_tools,
@@ -309,28 +313,32 @@ class EvaluationApp(KitApp):
         return ind
 
     def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS,
-                  pack: str | None = None) -> dict:
+                  pack: str | None = None, pairing: bool = False) -> dict:
         """A form from the ready question sets and/or the facilitator's own questions, one per line:
-        a 1-5 scale; "text: ..." an open question; "choice: question | option | option" a choice."""
+        a 1-5 scale; "text: ..." an open question; "choice: question | option | option" a choice.
+        `pairing`: a baseline that offers its answerers a pairing code for the follow-up."""
         ready = question_sets(self.lang)
         questions = [q for d in sets for q in ready[d]] + ev.own_questions(custom)
         if pack:
             questions.append({"id": "instrument", "kind": "instrument", "pack": pack, "text": self.packs[pack]["name"]})
-        form = self.store.create_form(self.ws["id"], title, questions, min_answers)
+        form = self.store.create_form(self.ws["id"], title, questions, min_answers, pairing)
         form = self.store.set_form_status(form["id"], "open")
         self._ok(t("ui.form_opened", self.lang, n=len(form["questions"])))
         return form
 
     def open_form_from_form(self) -> dict:
         return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value,
-                              self.form_min.value, self.form_pack.value or None)
+                              self.form_min.value, self.form_pack.value or None, self.form_pairing.value)
 
     def repeat_form(self, form_id: int | None) -> dict:
         """Ask a form's questions again as a follow-up of it (its baseline)."""
         if form_id is None:
             raise KitError("unknown_form", status=404)
-        base = next(f for f in self.store.forms(self.ws["id"]) if f["id"] == form_id)
-        form = self.store.repeat_form(form_id, f"{base['title']} {t('ui.followup_suffix', self.lang)}")
+        base = next((f for f in self.store.network_forms(self.ws["id"]) if f["id"] == form_id), None)
+        if base is None:
+            raise KitError("unknown_form", status=404)
+        # asked again here, in this meeting (the baseline may be from an earlier meeting of the network)
+        form = self.store.repeat_form(form_id, f"{base['title']} {t('ui.followup_suffix', self.lang)}", self.ws["id"])
         self._ok(t("ui.form_repeated", self.lang))
         return form
 
@@ -408,9 +416,12 @@ class EvaluationApp(KitApp):
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         f = self.current_form()
         self.form_close_btn.disabled = not (f and f["status"] == "open")
-        answered = [x for x in self.store.forms(self.ws["id"]) if x["status"] != "draft"]
+        answered = [x for x in self.store.network_forms(self.ws["id"]) if x["status"] != "draft"]
         keep = self.repeat_pick.value
-        self.repeat_pick.options = [(f"{x['id']}: {x['title']}", x["id"]) for x in answered]
+        here = self.ws.get("meeting_no") or 1
+        self.repeat_pick.options = [(f"{x['id']}: {x['title']}" if x["meeting_no"] == here else
+                                     f"{x['id']}: {x['title']} {t('minutes.number', L, number=x['meeting_no'])}",
+                                     x["id"]) for x in answered]
         self.repeat_pick.value = keep if keep in [x["id"] for x in answered] else (answered[0]["id"] if answered else None)
         self.repeat_btn.disabled = not answered
         self._paper_draw(f)

@@ -182,3 +182,141 @@ def test_page_04_repeats_an_answered_form_as_a_follow_up(store):
     forms_ = store.forms(ws["id"])
     assert forms_[-1]["baseline_id"] == first["id"] and forms_[-1]["title"] == "Alkukysely (seuranta)"
     assert "Seurantalomake avattu" in app.message.value
+
+
+def test_a_pairing_code_is_written_one_way_and_kept_only_as_a_hash():
+    from kit import evaluation as ev
+
+    code = ev.new_pair_code()
+    assert len(code) == 9 and code[4] == "-" and all(ch in ev.PAIR_ALPHABET for ch in code.replace("-", ""))
+    assert ev.pair_code(" k7qm 4tzp ") == ev.pair_code("K7QM-4TZP") == "K7QM-4TZP"
+    assert ev.pair_hash("k7qm4tzp") == ev.pair_hash("K7QM-4TZP") != ev.pair_hash("K7QM-4TZQ")
+    assert "K7QM" not in ev.pair_hash("K7QM-4TZP")
+    for bad in ("K7QM-4TZ", "K7QM-4TZPP", "I0QM-4TZP", "<b>QM-4TZP", 12345678, None, "K7QM–4TZP"):
+        with pytest.raises(KitError) as e:
+            ev.pair_code(bad)
+        assert e.value.code == "pair_code_bad" and e.value.status == 400
+
+
+def test_paired_change_across_meetings_pairs_by_code_and_counts_the_rest_unpaired():
+    """Device tokens are per meeting: across meetings only a kept code pairs two answers; below the
+    threshold the paired change is not shown; answers without a pair are counted."""
+    from kit import evaluation as ev
+
+    qs = [{"id": "q1", "kind": "scale", "text": "Kuulun joukkoon"}]
+    before = [{"participant_id": p, "answers": {"q1": 2}} for p in range(1, 8)]  # meeting 1: seven answers
+    after = [{"participant_id": p, "answers": {"q1": 4}} for p in range(11, 17)]  # meeting 2: six answers
+    codes = {1: "a", 2: "b", 3: "c", 4: "d", 5: "e", 11: "a", 12: "b", 13: "c", 14: "d", 15: "e", 6: "f"}
+    r = ev.change(qs, before, after, 5, codes.get)[0]
+    assert (r["before"], r["after"], r["change"], r["paired"], r["paired_change"]) == (2, 4, 2, 5, 2)
+    assert r["unpaired"] == 7 + 6 - 2 * 5
+    r = ev.change(qs, before, after, 6, codes.get)[0]
+    assert r["paired"] == 5 and r["paired_change"] is None  # five pairs under a threshold of six: not shown
+    # by participant id (the default) nothing pairs across meetings
+    assert ev.change(qs, before, after, 5)[0]["paired"] == 0
+
+
+def test_a_participant_keeps_a_pairing_code_from_the_baseline_to_the_follow_up_at_the_next_meeting(store):
+    """Issue 17, item 6: the kit offers a code at the baseline; at the next meeting the participant
+    types it (or their device offers the kept one); a code no earlier meeting knows, or one another
+    device here already presented, is refused and changes nothing; the report pairs by code."""
+    from kit import report
+
+    first = store.create_workshop("Foorumi", "kulttuurifoorumi", "fi")
+    qs = [{"kind": "scale", "text": "Kuulun joukkoon"}]
+    base = store.set_form_status(store.create_form(first["id"], "Alku", qs, 5, pairing=True)["id"], "open")
+    assert base["pairing"] is True
+    q = base["questions"][0]["id"]
+    people = [store.add_participant(first["id"])[0] for _ in range(6)]
+    codes = [store.new_pair_code(first["id"], p["id"]) for p in people[:5]]  # one declines
+    for p in people:
+        store.save_response(base["id"], p["id"], {q: 2})
+    store.set_form_status(base["id"], "closed")
+    second, _ = store.next_meeting(first["id"])
+    again = [store.add_participant(second["id"])[0] for _ in range(6)]
+    with pytest.raises(KitError) as e:
+        store.use_pair_code(second["id"], again[0]["id"], "ABCD-EFGH")  # no earlier meeting knows it
+    assert e.value.code == "pair_code_unknown" and e.value.status == 404
+    with pytest.raises(KitError) as e:
+        store.use_pair_code(second["id"], again[0]["id"], "<script>")
+    assert e.value.code == "pair_code_bad"
+    assert not store.is_paired(again[0]["id"])  # refused: nothing changed
+    for p, c in zip(again, codes):
+        assert store.use_pair_code(second["id"], p["id"], c.lower().replace("-", " ")) == c
+    with pytest.raises(KitError) as e:
+        store.use_pair_code(second["id"], again[5]["id"], codes[0])  # a second device, the same code
+    assert e.value.code == "pair_code_taken" and e.value.status == 409 and not store.is_paired(again[5]["id"])
+    with pytest.raises(KitError) as e:
+        store.use_pair_code(first["id"], people[5]["id"], codes[0])  # its own meeting is not "earlier"
+    assert e.value.code == "pair_code_taken" or e.value.code == "pair_code_unknown"
+    assert store.pair_keys([first["id"]])[people[0]["id"]] == store.pair_keys([second["id"]])[again[0]["id"]]
+    assert codes[0] not in str(store.pair_keys([first["id"], second["id"]]))  # only hashes are kept
+    follow = store.repeat_form(base["id"], "Alku (seuranta)", second["id"])
+    assert follow["workshop_id"] == second["id"] and follow["pairing"] is True
+    for p in again:
+        store.save_response(follow["id"], p["id"], {q: 5})
+    html = report.Report(store, second["id"], "fi").evaluation_section()
+    assert "Muutos: Alku → Alku (seuranta)" in html and "+3,0 (vastaajia 5)" in html
+    assert "vastauksia ilman paria: 2" in html  # one declined at each meeting
+    store.forget_pair_code(second["id"], again[0]["id"])
+    html = report.Report(store, second["id"], "fi").evaluation_section()
+    assert "vastauksia 4, ei näytetä; vastauksia ilman paria: 4" in html
+    # withdrawing leaves nothing pointing at the person: the code's hash goes too
+    store.withdraw_participant(first["id"], people[1]["id"])
+    assert people[1]["id"] not in store.pair_keys([first["id"]])
+
+
+def test_page_04_repeats_a_form_of_an_earlier_meeting_here_and_offers_codes_at_a_baseline(store):
+    from kit.ui.evaluation import EvaluationApp
+
+    first = store.create_workshop("Foorumi", "kulttuurifoorumi", "fi")
+    app = EvaluationApp(store, first["code"], "fi", poll=False)
+    app.form_pairing.value = True
+    app.form_sets.value = ("own_life",)
+    app.form_btn.click()
+    base = store.forms(first["id"])[-1]
+    assert base["pairing"] is True and base["status"] == "open"
+    second, _ = store.next_meeting(first["id"])
+    later = EvaluationApp(store, second["code"], "fi", poll=False)
+    label = dict((v, k) for k, v in later.repeat_pick.options)[base["id"]]
+    assert label.endswith("(1. kokous)")  # a form of an earlier meeting says which
+    app.refresh()
+    assert "kokous" not in dict((v, k) for k, v in app.repeat_pick.options)[base["id"]]
+    later.repeat_pick.value = base["id"]
+    later.repeat_btn.click()
+    follow = store.forms(second["id"])[-1]
+    assert follow["baseline_id"] == base["id"] and follow["status"] == "open" and follow["pairing"] is True
+    assert store.forms(first["id"])[-1]["status"] == "open"  # the earlier meeting's form is its own
+
+
+def test_the_pairing_api_gives_keeps_and_forgets_a_code_and_refuses_bad_ones_with_4xx(kit_server):
+    code = kit_server.code
+    store = kit_server.store()
+    ws = store.workshop_by_code(code)
+    join = lambda c: kit_server.api("POST", f"/workshops/{c}/participants", {"group": "resident"})[1]["token"]  # noqa: E731
+    tok = join(code)
+    path = f"/workshops/{code}/me/pair"
+    assert kit_server.api("POST", path, {})[0] == 401
+    form = store.set_form_status(store.create_form(ws["id"], "Alku", [{"kind": "scale", "text": "x"}], 5, True)["id"], "open")
+    status, body = kit_server.api("GET", f"/workshops/{code}/form", token=tok)
+    assert status == 200 and body["form"]["pairing"] is True and body["form"]["followup"] is False and body["paired"] is False
+    status, body = kit_server.api("POST", path, {}, token=tok, lang="fi")
+    given = body["pair_code"]
+    assert status == 200 and body["paired"] and given in body["message"] and len(given) == 9
+    assert kit_server.api("GET", f"/workshops/{code}/poll", token=tok)[1]["form"]["paired"] is True
+    nxt, _ = store.next_meeting(ws["id"])
+    later = join(nxt["code"])
+    lpath = f"/workshops/{nxt['code']}/me/pair"
+    for bad, st, err in (({"code": 5}, 400, "bad_field"), ({"code": "<b>x</b>"}, 400, "pair_code_bad"),
+                         ({"code": "ABCD-EFGH"}, 404, "pair_code_unknown"), ({"code": "x" * 21}, 400, "pair_code_bad")):
+        status, body = kit_server.api("POST", lpath, bad, token=later, lang="sv")
+        assert (status, body["error"]) == (st, err) and body["message"]
+    assert not store.pair_keys([nxt["id"]])  # refused: nothing stored
+    status, body = kit_server.api("POST", lpath, {"code": given.lower()}, token=later, lang="en")
+    assert status == 200 and body["pair_code"] == given and "compared" in body["message"]
+    status, body = kit_server.api("POST", lpath, {"code": given}, token=join(nxt["code"]), lang="fi")
+    assert status == 409 and body["error"] == "pair_code_taken"
+    status, body = kit_server.api("DELETE", lpath, token=later, lang="en")
+    assert status == 200 and body["paired"] is False and not store.pair_keys([nxt["id"]])
+    assert form["id"]
+    store.close()

@@ -7,7 +7,7 @@ import pytest
 
 from kit import meetings as mt
 from kit.errors import KitError
-from kit.store import Store
+from kit.store import SCHEMA_VERSION, Store
 
 
 @pytest.fixture
@@ -254,13 +254,15 @@ def test_a_v13_store_becomes_networks_of_one_meeting_keeping_everything(tmp_path
         conn.exec_driver_sql("DROP TABLE networks")
         conn.exec_driver_sql("DROP TABLE action_reviews")
         conn.exec_driver_sql("DROP INDEX ix_workshops_network_id")
+        conn.exec_driver_sql("DROP INDEX uq_participants_pair")
         for table, column in (("workshops", "network_id"), ("workshops", "meeting_no"), ("participants", "pair_code"),
-                              ("tasks", "meeting_id"), ("tasks", "dropped"), ("actors", "origin_id")):
+                              ("tasks", "meeting_id"), ("tasks", "dropped"), ("actors", "origin_id"),
+                              ("forms", "pairing")):
             conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.exec_driver_sql("UPDATE kit_meta SET value = '13' WHERE key = 'schema_version'")
     store.close()
     again = Store.open(tmp_path / "old")
-    assert again.schema_version() == 14
+    assert again.schema_version() == SCHEMA_VERSION
     nets = again.networks()
     assert [(n["home_id"], [m["number"] for m in n["meetings"]]) for n in nets] == [(one["id"], [1]), (two["id"], [1])]
     for w in (one, two):

@@ -5,7 +5,60 @@
   "use strict";
   if (!Kit) return;
   var $ = Kit.$, tr = Kit.tr, say = Kit.say, alertMsg = Kit.alertMsg, call = Kit.call;
-  var formSig = "", formId = null;
+  var formSig = "", formId = null, pairForm = null;
+  // a pairing code (kept only if its holder asks: one code per device, whatever the meeting)
+  var PAIR_KEY = "kit-pair-code";
+  function keptCode() { try { return window.localStorage.getItem(PAIR_KEY) || ""; } catch (e) { return ""; } }
+  function keepCode(code) {
+    try { if (code) window.localStorage.setItem(PAIR_KEY, code); else window.localStorage.removeItem(PAIR_KEY); }
+    catch (e) { /* private mode: written down only */ }
+  }
+  function drawPair(f, paired) {
+    pairForm = f;
+    var show = Boolean(f && f.pairing) && !Kit.kiosk;
+    $("pair-box").hidden = !show;
+    if (!show) return;
+    $("pair-help").textContent = tr(f.followup ? "pair.explain_followup" : "pair.explain");
+    $("pair-paired").hidden = !paired;
+    $("pair-ask").hidden = paired;
+    $("pair-get").hidden = Boolean(f.followup);
+    var kept = keptCode();
+    $("pair-use-kept").hidden = paired || !kept;
+    if (kept) $("pair-use-kept").textContent = tr("pair.use_kept").replace("{code}", kept);
+  }
+  function pairDone(data) {
+    $("pair-code").value = "";
+    drawPair(pairForm, data.paired);
+  }
+  $("pair-get").addEventListener("click", function (ev) {
+    Kit.send(ev, "POST", "/me/pair", {}, function (data) {
+      $("pair-shown").textContent = data.pair_code;
+      $("pair-shown").hidden = false;
+      $("pair-keep-row").hidden = false;
+      $("pair-keep").checked = true;
+      keepCode(data.pair_code);
+      pairDone(data);
+    });
+  });
+  $("pair-keep").addEventListener("change", function () {
+    keepCode($("pair-keep").checked ? $("pair-shown").textContent : "");
+  });
+  $("pair-use-kept").addEventListener("click", function (ev) {
+    Kit.send(ev, "POST", "/me/pair", { code: keptCode() }, pairDone);
+  });
+  $("pair-form").addEventListener("submit", function (ev) {
+    var code = $("pair-code").value;
+    Kit.send(ev, "POST", "/me/pair", { code: code }, function (data) {
+      keepCode(data.pair_code);
+      pairDone(data);
+    });
+  });
+  $("pair-forget").addEventListener("click", function (ev) {
+    Kit.send(ev, "DELETE", "/me/pair", undefined, function (data) {
+      $("pair-shown").hidden = true; $("pair-keep-row").hidden = true;
+      pairDone(data);
+    });
+  });
   function radios(q, options, current) {
     var fs = document.createElement("fieldset");
     var lg = document.createElement("legend");
@@ -35,6 +88,7 @@
   function refreshForm(given) {
     if (!Kit.token()) return Promise.resolve();
     return (given ? Promise.resolve(given) : call("GET", "/form")).then(function (data) {
+      drawPair(data.form, Boolean(data.paired));
       var sig = JSON.stringify(data.form);
       if (sig === formSig) return;
       formSig = sig;
@@ -111,5 +165,8 @@
   });
 
   Kit.part("form", function (f) { return refreshForm(f); });
-  Kit.resets.push(function () { formSig = ""; $("form-questions").textContent = ""; $("form-section").hidden = true; });
+  Kit.resets.push(function () {
+    formSig = ""; $("form-questions").textContent = ""; $("form-section").hidden = true;
+    $("pair-shown").hidden = true; $("pair-keep-row").hidden = true; $("pair-box").hidden = true;
+  });
 })(window.Kit);

@@ -93,7 +93,7 @@
   // A form's submit button off while its request is under way; the server's message said, or its refusal shown.
   function send(ev, method, path, body, done) {
     ev.preventDefault();
-    var btn = ev.submitter || ev.target.querySelector("button");
+    var btn = ev.submitter || (ev.target.tagName === "BUTTON" ? ev.target : ev.target.querySelector("button"));
     btn.disabled = true;
     return call(method, path, body)
       .then(function (data) { alertMsg(""); say(data.message); if (done) return done(data); })
