@@ -51,6 +51,38 @@ def template_dir() -> Path:
 
 
 # -- the report's content -------------------------------------------------------------------------------
+def network_proposals(store: Store, ws: dict, known_rounds: dict | None = None, earlier_only: bool = False) -> list[dict]:
+    """Budgeting proposals with their phase (kit/proposals.py), across the network's meetings up to
+    `ws` (only those before it with `earlier_only`), each with the number of the meeting it came
+    from: each costed or developed idea, where it is between the idea and its implementation; funded
+    means funded by a closed round's rule, at whichever meeting voted on it."""
+    from kit import proposals as pr
+
+    here = ws.get("meeting_no") or 1
+    out = []
+    for m in store.network_of(ws["id"])["meetings"]:
+        if m["number"] > here or (earlier_only and m["id"] == ws["id"]):
+            continue
+        rounds = (known_rounds or {}).get(m["id"])
+        if rounds is None:
+            rounds = [r for r in store.rounds(m["id"]) if r["status"] != "draft"]
+        on_ballot, funded = set(), set()
+        for r in rounds:
+            if r["method"] != "pb":  # budgeting ballots only: a dot vote holds ideas
+                continue
+            on_ballot |= {i["id"] for i in store.round_items(r["id"])}
+            if r["status"] == "closed":
+                e = store.election(r["id"])
+                funded |= {int(x) for x in budgeting.cached(e, voting.pb_rule(r["rules"])).funded}
+        for idea in store.ideas(m["id"]):
+            if idea["status"] in ("rejected", "merged"):
+                continue
+            ph = pr.phase(idea, idea["id"] in on_ballot, idea["id"] in funded)
+            if ph != "idea":
+                out.append({**idea, "phase": ph, "meeting": m["number"]})
+    return out
+
+
 class Report:
     """Reads a workshop once and writes each section as escaped HTML in the workshop's language."""
 
@@ -358,37 +390,23 @@ class Report:
         return self.render("run", acts=acts, clouds=clouds, asked=asked)
 
     def proposals(self) -> list[dict]:
-        """Budgeting proposals with their phase (kit/proposals.py): each costed or developed idea, where
-        it is between the idea and its implementation; funded means funded by a closed round's rule."""
-        from kit import proposals as pr
-
-        on_ballot, funded = set(), set()
-        for r in self.rounds:
-            if r["status"] == "draft" or r["method"] != "pb":  # budgeting ballots only: a dot vote holds ideas
-                continue
-            on_ballot |= {i["id"] for i in self.store.round_items(r["id"])}
-            if r["status"] == "closed":
-                e = self.store.election(r["id"])
-                funded |= {int(x) for x in budgeting.cached(e, voting.pb_rule(r["rules"])).funded}
-        out = []
-        for idea in self.store.ideas(self.ws["id"]):
-            if idea["status"] in ("rejected", "merged"):
-                continue
-            ph = pr.phase(idea, idea["id"] in on_ballot, idea["id"] in funded)
-            if ph != "idea":
-                out.append({**idea, "phase": ph})
-        return out
+        """Budgeting proposals with their phase across the network's meetings up to this one."""
+        return network_proposals(self.store, self.ws, {self.ws["id"]: self.rounds})
 
     def proposals_section(self) -> str:
         rows = []
-        for x in self.proposals():
+        found = self.proposals()
+        several = len({x["meeting"] for x in found}) > 1 or any(x["meeting"] != (self.ws.get("meeting_no") or 1)
+                                                                 for x in found)
+        for x in found:
             prop = x.get("proposal") or {}
             cost = lambda v: money(budgeting.to_amount(v), self.lang) if v else ""  # noqa: E731
             impl = " ".join(v for v in (self.t(f"proposal.impl_{prop['implementation']}") if prop.get("implementation")
                                         else "", prop.get("implemented_on", ""), prop.get("implementation_note", "")) if v)
-            rows.append([x["text"], self.t(f"proposal.phase_{x['phase']}"), cost(prop.get("preliminary_cost")),
-                         cost(x.get("cost")), prop.get("feasibility", ""), impl])
-        return self.render("proposals", rows=rows) if rows else ""
+            row = [x["text"], self.t(f"proposal.phase_{x['phase']}"), cost(prop.get("preliminary_cost")),
+                   cost(x.get("cost")), prop.get("feasibility", ""), impl]
+            rows.append(([str(x["meeting"])] if several else []) + row)
+        return self.render("proposals", rows=rows, several=several) if rows else ""
 
     def sections(self, interactive: bool = True) -> list[str]:
         out = [self.header(), self.participants_section(), self.run_section(), self.map_section(interactive),

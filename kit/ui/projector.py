@@ -146,6 +146,12 @@ class ProjectorApp(KitApp):
         }
         for name, box in self.proposal.items():
             box.add_class(f"kit-proposal-{name}")
+        # a proposal of an earlier meeting of the network, followed here to its implementation
+        self.proposal_pick = w.Dropdown(options=[(t("ui.proposal_this_idea", L), 0)],
+                                        description=t("ui.proposal_earlier", L), style=sty, layout=wide)
+        self.proposal_pick.add_class("kit-proposal-pick")
+        self.proposal_pick.observe(lambda ch: not self._drawing and self._load_proposal(), names="value")
+        self.earlier_proposals: list[dict] = []
         self.proposal_btn = w.Button(description=t("ui.proposal_save", L))
         self.proposal_btn.add_class("kit-save-proposal")
         self.proposal_btn.on_click(lambda _: self._guard(self.save_proposal_from_form))
@@ -157,7 +163,8 @@ class ProjectorApp(KitApp):
             w.HBox([self.cost, self.pore, self.step], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.thl, self.targets], layout=w.Layout(flex_flow="row wrap")),
             self.tags_btn,
-            w.HTML(element("heading", 4, t("ui.proposal_heading", L))), *self.proposal.values(), self.proposal_btn,
+            w.HTML(element("heading", 4, t("ui.proposal_heading", L))), self.proposal_pick, *self.proposal.values(),
+            self.proposal_btn,
         ])
 
         # paper ballots, entered twice
@@ -292,7 +299,19 @@ class ProjectorApp(KitApp):
         return idea
 
     def save_proposal_from_form(self) -> dict:
-        return self.save_proposal(self.pick.value, {k: v.value for k, v in self.proposal.items()}, self.cost.value)
+        fields = {k: v.value for k, v in self.proposal.items()}
+        if self.proposal_pick.value:  # an earlier meeting's proposal: its final cost was on its ballot
+            return self.save_proposal(self.proposal_pick.value, fields)
+        return self.save_proposal(self.pick.value, fields, self.cost.value)
+
+    def _load_proposal(self) -> None:
+        """The proposal editor follows the idea picked above, or an earlier meeting's proposal."""
+        chosen = next((x for x in self.earlier_proposals if x["id"] == self.proposal_pick.value), None)
+        if chosen is None:
+            return self._load_pick()
+        prop = chosen.get("proposal") or {}
+        for name, box in self.proposal.items():
+            box.value = prop.get(name, "")
 
     def enter_paper(self, serial: str, text: str, group: str | None = None) -> dict:
         rnd = self.current_round()
@@ -350,9 +369,10 @@ class ProjectorApp(KitApp):
         self.thl.value = tuple(tags.get("thl") or ())
         self.targets.value = ", ".join(tags.get("target_groups") or [])
         self.step.value = tags.get("step_level") or 0
-        prop = idea.get("proposal") or {}
-        for name, box in self.proposal.items():
-            box.value = prop.get(name, "")
+        if not self.proposal_pick.value:
+            prop = idea.get("proposal") or {}
+            for name, box in self.proposal.items():
+                box.value = prop.get(name, "")
         self.merge_from.options = [(f"{i['id']}: {i['text'][:60]}", i["id"]) for i in self.data["ideas"]
                                    if i["id"] != iid and i["status"] != "merged"]
 
@@ -367,6 +387,15 @@ class ProjectorApp(KitApp):
         self.ws = data["workshop"]
         self.min_group.value = wsmod.min_group(self.ws)
         self.join.value = join_panel_html(self.ws["code"], L, scale=5, small=True)
+        if (self.ws.get("meeting_no") or 1) > 1:  # proposals of earlier meetings, followed here
+            from kit.report import network_proposals
+
+            self.earlier_proposals = network_proposals(self.store, self.ws, earlier_only=True)
+            keep = self.proposal_pick.value
+            self.proposal_pick.options = [(t("ui.proposal_this_idea", L), 0)] + [
+                (t("ui.proposal_earlier_option", L, text=x["text"][:60], number=x["meeting"],
+                   phase=t(f"proposal.phase_{x['phase']}", L)), x["id"]) for x in self.earlier_proposals]
+            self.proposal_pick.value = keep if keep in [x["id"] for x in self.earlier_proposals] else 0
         rnd = data["round"]
         ballots = f"{data['ballots']} / {data['participants']}" if rnd else "–"
         # in projector mode the room sees only approved ideas; what waits for approval is a number

@@ -78,3 +78,30 @@ def test_page_02_develops_a_proposal_and_refuses_a_bad_date(store):
     saved = store.idea(idea["id"])
     assert saved["proposal"] == {"description": "Laiturit ja polku lammen ympäri.", "preliminary_cost": "40000"}
     assert saved["cost"] == "50000"
+
+
+def test_a_proposal_funded_at_one_meeting_is_followed_to_its_implementation_at_the_next(store):
+    """Tracked across the network's meetings: meeting 3 lists what meeting 2 funded, marks it
+    implemented from its own page 02, and its report says at which meeting each came."""
+    demo = sample.load_demo(store)
+    pb = next(r for r in store.rounds(demo["id"]) if r["method"] == "pb")
+    funded = [x for x in report.Report(store, demo["id"], "fi").proposals() if x["phase"] == "funded"]
+    assert funded and all(x["meeting"] == 2 for x in funded)
+    third, _ = store.next_meeting(demo["id"], date="2027-02-04")
+    app = ProjectorApp(store, code=third["code"], lang="fi", poll=False)
+    offered = dict((v, k) for k, v in app.proposal_pick.options)
+    target = funded[0]
+    assert f"{target['text'][:60]} (2. kokous, rahoitettu)" == offered[target["id"]]
+    assert not set(offered) & {i["id"] for i in store.ideas(third["id"])}  # only earlier meetings' ones
+    app.proposal_pick.value = target["id"]
+    assert app.proposal["description"].value == (target.get("proposal") or {}).get("description", "")
+    app.proposal["implementation"].value = "done"
+    app.proposal["implemented_on"].value = "2027-01-20"
+    app.proposal_btn.click()
+    saved = store.idea(target["id"])
+    assert saved["proposal"]["implementation"] == "done" and saved["cost"] == target["cost"]  # its ballot cost kept
+    rep = report.Report(store, third["id"], "fi")
+    assert {x["id"]: (x["phase"], x["meeting"]) for x in rep.proposals()}[target["id"]] == ("implemented", 2)
+    html = rep.proposals_section()
+    assert "<th scope='col'>Kokous</th>" in html or ">Kokous<" in html
+    assert pb["status"] == "closed"
