@@ -20,7 +20,7 @@
   Kit.polled = function (d) {
     own = {
       map: d.map && d.map.mine, tasks: d.tasks && d.tasks.mine,
-      form: d.form && d.form.form ? { id: d.form.form.id, mine: d.form.mine } : null,
+      form: d.form && d.form.form ? { id: d.form.form.id, mine: d.form.mine, paired: d.form.paired } : null,
       // ?own=1 answers the marks by activity id; a whole /poll has them on the activities
       tray: d.tray ? { mine: d.tray.mine, marks: d.own ? d.tray.marks : (d.tray.activities || []).reduce(function (m, a) {
         m[a.id] = { interested: a.interested, organise: a.organise }; return m; }, {}) } : null,
@@ -49,7 +49,11 @@
     if (own) {
       if (d.map && own.map) d.map.mine = own.map;
       if (d.tasks && own.tasks) d.tasks.mine = own.tasks;
-      if (d.form && d.form.form) d.form.mine = own.form && own.form.id === d.form.form.id ? own.form.mine : null;
+      if (d.form && d.form.form) {
+        var same = own.form && own.form.id === d.form.form.id;
+        d.form.mine = same ? own.form.mine : null;
+        d.form.paired = same ? Boolean(own.form.paired) : false;
+      }
       if (d.tray && own.tray) {
         d.tray.mine = own.tray.mine;
         (d.tray.activities || []).forEach(function (a) {

@@ -48,10 +48,7 @@
   });
   $("pair-form").addEventListener("submit", function (ev) {
     var code = $("pair-code").value;
-    Kit.send(ev, "POST", "/me/pair", { code: code }, function (data) {
-      keepCode(data.pair_code);
-      pairDone(data);
-    });
+    Kit.send(ev, "POST", "/me/pair", { code: code }, pairDone);  // typed: kept on the device only if asked
   });
   $("pair-forget").addEventListener("click", function (ev) {
     Kit.send(ev, "DELETE", "/me/pair", undefined, function (data) {
