@@ -38,6 +38,12 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
                                    spec.get("language", "fi"), titles=titles)
     if spec.get("network_info"):
         store.set_network_info(ws["id"], spec["network_info"])
+    copied = store.actors(ws["id"])  # a later meeting's map starts from the last one's
+    acts = copied + [_actor(store, ws["id"], a) for a in net.get("actors", [])[len(copied):]]
+    tray_acts = (spec.get("tray") or {}).get("activities", [])
+    between = (spec.get("tray") or {}).get("between", 0) if em else 0
+    for a in tray_acts[:between]:  # added between the meetings: "since last time" names them
+        _activity(store, ws["id"], a, acts)
     people = [store.add_participant(ws["id"], p.get("nickname"), p.get("group"), spec.get("language", "fi"))[0]
               for p in spec.get("participants", [])]
     ideas = [store.add_idea(ws["id"], i["text"], people[i["by"]]["id"] if "by" in i else None,
@@ -67,8 +73,6 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
             store.close_round(rnd["id"])
         if r.get("results_visible"):
             store.set_results_visible(rnd["id"], True)
-    copied = store.actors(ws["id"])  # a later meeting's map starts from the last one's
-    acts = copied + [_actor(store, ws["id"], a) for a in net.get("actors", [])[len(copied):]]
     for n, x in enumerate(net.get("links", [])):
         if n == net.get("snapshot_after"):
             store.take_snapshot(ws["id"], net.get("snapshot_label"))
@@ -87,13 +91,17 @@ def load_demo(store: Store, path=None, language: str | None = None) -> dict:
         if "budget_owner" in roles:
             plan["budget_owner"] = hs[roles["budget_owner"]]["id"]
         store.set_plan(ws["id"], **plan)
-    for a in (spec.get("tray") or {}).get("activities", []):
-        a = dict(a)
-        org = a.pop("organiser", None)
-        store.add_activity(ws["id"], a, acts[org]["id"] if org is not None else None)
+    for a in tray_acts[between:]:
+        _activity(store, ws["id"], a, acts)
     if (spec.get("tray") or {}).get("open"):
         store.set_setting(ws["id"], "tray_open", True)
     return store.workshop(ws["id"])
+
+
+def _activity(store: Store, workshop_id: int, a: dict, acts: list[dict]) -> dict:
+    a = dict(a)
+    org = a.pop("organiser", None)
+    return store.add_activity(workshop_id, a, acts[org]["id"] if org is not None else None)
 
 
 def _actor(store: Store, workshop_id: int, a: dict) -> dict:

@@ -219,15 +219,16 @@ class NetworksStore(BaseStore):
         each (kit.meetings.action_items) and what changed on the shared data between the two (from
         the previous meeting's last moment in the room to this one's first: kit.meetings.between). None for a network's first meeting."""
         from kit import meetings as mt
-        from kit.store.schema import events
 
         net = self.network_of(meeting_id)
         prev = _before(net["meetings"], meeting_id)
         if prev is None:
             return None
         with self._tx() as conn:
+            # the previous meeting's last moment in the room; for one held without devices, the
+            # moment this meeting was made from it (shared data written later is not "in its room")
             since = self._room_span(conn, prev["id"])[1] or conn.execute(
-                select(func.max(events.c.at)).where(events.c.workshop_id == prev["id"])).scalar()
+                select(workshops.c.created_at).where(workshops.c.id == meeting_id)).scalar()
             begun = self._room_span(conn, meeting_id)[0]
         tasks = self.tasks(meeting_id)
         rows = mt.action_items(tasks, self.holders(meeting_id), self.assignments(meeting_id), net["meetings"],
