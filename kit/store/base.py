@@ -1,7 +1,8 @@
 """The engine, transactions, the change counter and the event log: what every stage's store shares.
 
 SQLAlchemy Core over a SQLite file in WAL mode by default (every Voila kernel and the participant
-extension open the same file); a PostgreSQL URL can replace it. Every write is one transaction;
+extension open the same file), or a PostgreSQL server by URL (`Store.connect`, `kit serve --store
+postgresql://...`): the same code and the same migrations on both. Every write is one transaction;
 callers tell a participant "saved" only after the method has returned, i.e. after the commit.
 
 Writes start with BEGIN IMMEDIATE on SQLite: a deferred transaction that reads and then writes can
@@ -63,6 +64,26 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def engine_url(url: str) -> str:
+    """A store URL as SQLAlchemy takes it: `postgresql://` (or `postgres://`) uses psycopg 3."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
+def _postgres_engine(url: str) -> Engine:
+    # pre-ping: a connection the server dropped (a restart) is replaced before it is used, so the
+    # first request after PostgreSQL comes back works; a write cut while it was away is refused
+    # cleanly (the caller says "not saved" and the phone retries)
+    return create_engine(engine_url(url), pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args={"connect_timeout": 5, "application_name": "codesign-kit"})
+
+
 def _row(r) -> dict | None:
     return dict(r._mapping) if r is not None else None
 
@@ -73,7 +94,8 @@ class BaseStore:
 
     def __init__(self, url: str):
         self.url = url
-        self.engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url)
+        self.postgres = is_postgres(url)
+        self.engine = _postgres_engine(url) if self.postgres else _sqlite_engine(url)
         # Writers of this process queue here rather than in SQLite's busy handler, which sleeps in
         # growing steps (up to 100 ms) and so turns a burst of votes into long waits. Other
         # processes (Voila kernels) still meet the busy timeout, as they must.
@@ -93,6 +115,18 @@ class BaseStore:
         path.mkdir(parents=True, exist_ok=True)
         store = cls(f"sqlite:///{(path / STORE_FILE).resolve()}")
         store.data_dir = path.resolve()
+        return store
+
+    @classmethod
+    def connect(cls, url: str | None = None, data_dir: str | Path | None = None):
+        """The store at a database URL (`postgresql://user@host/db`), else the SQLite file in
+        `data_dir`. `data_dir` still holds exports and instrument packs."""
+        if not url:
+            return cls.open(data_dir or ".")
+        store = cls(url)
+        if data_dir is not None:
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            store.data_dir = Path(data_dir).resolve()
         return store
 
     def instrument_packs(self) -> tuple[dict, list[str]]:
