@@ -80,23 +80,25 @@ def server_config(host: str, port: int, token: str, verbose: bool = False):
     return c
 
 
-def prepare_environment(data: Path, public_url: str) -> None:
+def prepare_environment(data: Path, public_url: str, url: str | None = None) -> None:
     """Kernels inherit the server's environment: that is how notebooks find the store and the link."""
     os.environ["KIT_DATA"] = str(data.resolve())
+    if url:
+        os.environ["KIT_STORE"] = url
     os.environ["KIT_PARTICIPANT_URL"] = public_url
     share = str(PKG / "share")
     os.environ["JUPYTER_PATH"] = os.pathsep.join([share] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
 
 
 def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
-          demo: bool = False, verbose: bool = False, language: str | None = None) -> int:
+          demo: bool = False, verbose: bool = False, language: str | None = None, url: str | None = None) -> int:
     from kit import sample
     from kit import workshop as wsmod
     from kit.qr import qr_terminal
-    from kit.store import Store
 
+    url = url or os.environ.get("KIT_STORE") or None
     data.mkdir(parents=True, exist_ok=True)
-    store = Store.open(data)
+    store = open_store(data, url)
     workshops = store.workshops()
     if not workshops:
         if demo:
@@ -112,7 +114,7 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     lan = "127.0.0.1" if host in ("127.0.0.1", "localhost") else (lan_address() if host in ("0.0.0.0", "") else host)
     public = (public_url or f"http://{lan}:{port}").rstrip("/")
     token = os.environ.get("KIT_TOKEN") or secrets.token_hex(24)
-    prepare_environment(data, public)
+    prepare_environment(data, public, url)
 
     if not verbose:  # libraries' deprecation notes are for their developers, not for the room
         import warnings
@@ -143,11 +145,32 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     return 0
 
 
-def cmd_list(data: Path) -> int:
-    """Each network, then its meetings: id, join code, number, date (the minutes', else when made), title."""
+def open_store(data: Path | None, url: str | None, must_exist: bool = False):
+    """The store a command works on: the PostgreSQL server of --store (or $KIT_STORE) when given,
+    else the SQLite file in --data. --data still holds exports and instrument packs."""
+    from kit.errors import KitError
     from kit.store import Store
 
-    store = Store.open(data)
+    url = url or os.environ.get("KIT_STORE") or None
+    if url:
+        if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "sqlite:")):
+            raise KitError("bad_store_url")
+        try:
+            return Store.connect(url, data)
+        except Exception as err:  # noqa: BLE001 (a server that is not there: said in words, not a trace)
+            if isinstance(err, KitError):
+                raise
+            raise KitError("store_unreachable", reason=str(err).splitlines()[0][:200]) from None
+    if data is None:
+        raise KitError("no_data_or_store")
+    if must_exist and not (data / "kit.sqlite").exists():
+        raise KitError("no_store", path=str(data))
+    return Store.open(data)
+
+
+def cmd_list(data: Path, url: str | None = None) -> int:
+    """Each network, then its meetings: id, join code, number, date (the minutes', else when made), title."""
+    store = open_store(data, url)
     for net in store.networks():
         info = net["info"] or {}
         extra = " · ".join(info[k] for k in ("organisation", "municipality", "project_code") if info.get(k))
@@ -159,14 +182,9 @@ def cmd_list(data: Path) -> int:
     return 0
 
 
-def cmd_meeting(data: Path, source: str, date: str | None, place: str | None) -> int:
+def cmd_meeting(data: Path, source: str, date: str | None, place: str | None, url: str | None = None) -> int:
     """The next meeting of a network, made from the meeting given (once: asked again, the one made)."""
-    from kit.errors import KitError
-    from kit.store import Store
-
-    if not (data / "kit.sqlite").exists():
-        raise KitError("no_store", path=str(data))
-    store = Store.open(data)
+    store = open_store(data, url, must_exist=True)
     src = pick_workshop(store, source)
     ws, made = store.next_meeting(src["id"], date=date, place=place)
     what = "Made" if made else "Already made"
@@ -203,16 +221,16 @@ def pick_workshop(store, wanted: str | None) -> dict:
     return max(found, key=lambda w: (w["meeting_no"] or 0, w["id"]))
 
 
-def cmd_backup(data: Path, workshop: str | None, out: Path, meeting_only: bool = False) -> int:
+def cmd_backup(data: Path, workshop: str | None, out: Path, meeting_only: bool = False,
+               url: str | None = None) -> int:
     """The whole network of the meeting given (every meeting), or that meeting alone."""
     import json
 
     from kit.errors import KitError
-    from kit.store import Store
 
     if out.exists():
         raise KitError("out_exists", path=str(out))
-    store = Store.open(data)
+    store = open_store(data, url)
     wid = pick_workshop(store, workshop)["id"]
     doc = store.dump_workshop(wid) if meeting_only else store.dump_network(wid)
     tmp = out.with_name(out.name + ".part")
@@ -229,19 +247,20 @@ def cmd_backup(data: Path, workshop: str | None, out: Path, meeting_only: bool =
     return 0
 
 
-def cmd_restore(data: Path, file: Path, replace: bool) -> int:
+def cmd_restore(data: Path, file: Path, replace: bool, url: str | None = None) -> int:
     import json
 
     from kit.errors import KitError
-    from kit.store import Store
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise KitError("not_a_backup") from None
-    ws = Store.open(data).restore_workshop(doc, replace=replace)
+    store = open_store(data, url)
+    ws = store.restore_workshop(doc, replace=replace)
     codes = [m["code"] for m in (doc.get("workshops") or [doc.get("workshop")])]
-    print(f"Restored {', '.join(codes)} ({ws['title']}; {len(codes)} meeting(s)) into {data} as workshop {ws['id']}.")
+    where = store.where if store.postgres else data
+    print(f"Restored {', '.join(codes)} ({ws['title']}; {len(codes)} meeting(s)) into {where} as workshop {ws['id']}.")
     return 0
 
 
@@ -266,17 +285,15 @@ def cmd_pb(file: Path, rule: str, completion: str, as_json: bool) -> int:
     return 0
 
 
-def cmd_export(data: Path, workshop: str | None, fmt: str, out: Path, lang: str | None, nicknames: bool) -> int:
+def cmd_export(data: Path, workshop: str | None, fmt: str, out: Path, lang: str | None, nicknames: bool,
+               url: str | None = None) -> int:
     """Any session output from the data folder, also while the server runs (the store is shared)."""
     from kit import report
     from kit.errors import KitError
-    from kit.store import Store
 
     if out.exists():
         raise KitError("out_exists", path=str(out))
-    if not (data / "kit.sqlite").exists():
-        raise KitError("no_store", path=str(data))
-    store = Store.open(data)
+    store = open_store(data, url, must_exist=True)
     ws = pick_workshop(store, workshop)
     if fmt in ("html", "pdf", "xlsx", "csv"):
         print(f"Exporting {ws['code']} as {fmt}…", file=sys.stderr, flush=True)
@@ -286,10 +303,8 @@ def cmd_export(data: Path, workshop: str | None, fmt: str, out: Path, lang: str 
     return 0
 
 
-def cmd_purge(data: Path, workshop: str) -> int:
-    from kit.store import Store
-
-    store = Store.open(data)
+def cmd_purge(data: Path, workshop: str, url: str | None = None) -> int:
+    store = open_store(data, url)
     ws = pick_workshop(store, workshop)
     done = store.purge_personal_data(ws["id"])
     print(f"Personal data of {ws['code']} removed ({done['participants']} participants made anonymous); "
@@ -312,7 +327,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="Start the workshop server (one process: Voila + participant pages).")
-    s.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    s.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
+    s.add_argument("--store", default=None, help=HELP["store"])
     s.add_argument("--host", default="0.0.0.0", help=HELP["host"])
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
     s.add_argument("--template", default=None, help=HELP["template"])
@@ -322,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
     d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
+    d.add_argument("--store", default=None, help=HELP["store"])
     d.add_argument("--port", type=int, default=DEFAULT_PORT, help=HELP["port"])
     d.add_argument("--host", default="0.0.0.0", help=HELP["host"])
     d.add_argument("--public-url", default=None, help=HELP["public_url"])
@@ -329,10 +346,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--language", choices=LANGUAGES, default=None, help=HELP["language"])
 
     ls = sub.add_parser("list", help="List the networks of a data folder and their meetings.")
-    ls.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    ls.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    ls.add_argument("--store", default=None, help=HELP["store"])
 
     mt = sub.add_parser("meeting", help="Make the next meeting of a network from its last one (once).")
-    mt.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    mt.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    mt.add_argument("--store", default=None, help=HELP["store"])
     mt.add_argument("--from", dest="source", required=True, help=HELP["meeting_from"])
     mt.add_argument("--date", default=None, help=HELP["meeting_date"])
     mt.add_argument("--place", default=None, help=HELP["meeting_place"])
@@ -341,18 +360,21 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("backup", help="Write a network, every meeting of it, to a JSON file (works while the "
                        "server runs).")
-    b.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    b.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    b.add_argument("--store", default=None, help=HELP["store"])
     b.add_argument("--workshop", default=None, help=HELP["workshop"])
     b.add_argument("--meeting-only", action="store_true", help=HELP["backup_meeting"])
     b.add_argument("--out", type=Path, required=True, help=HELP["backup_out"])
 
     r = sub.add_parser("restore", help="Put a workshop back from a backup file made by `kit backup`.")
-    r.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    r.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    r.add_argument("--store", default=None, help=HELP["store"])
     r.add_argument("file", type=Path, help=HELP["backup_file"])
     r.add_argument("--replace", action="store_true", help=HELP["replace"])
 
     ex = sub.add_parser("export", help="Write a session output: the report, minutes or data (works while the server runs).")
-    ex.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    ex.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    ex.add_argument("--store", default=None, help=HELP["store"])
     ex.add_argument("--workshop", default=None, help=HELP["workshop"])
     ex.add_argument("--format", required=True, choices=FORMATS, help=HELP["export_format"])
     ex.add_argument("--out", type=Path, required=True, help=HELP["export_out"])
@@ -360,7 +382,8 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--include-nicknames", action="store_true", help=HELP["include_nicknames"])
 
     pu = sub.add_parser("purge", help="Remove a workshop's personal data, keeping its aggregate results.")
-    pu.add_argument("--data", type=Path, required=True, help=HELP["data"])
+    pu.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    pu.add_argument("--store", default=None, help=HELP["store"])
     pu.add_argument("--workshop", required=True, help=HELP["purge_workshop"])
 
     pbp = sub.add_parser("pb", help="Count a participatory-budgeting .pb file (pabulib) and explain each step.")
@@ -384,25 +407,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args) -> int:
     if args.command == "serve":
-        return serve(args.data, args.host, args.port, args.template, args.public_url, verbose=args.verbose,
-                     language=args.language)
+        return serve(args.data or default_data_dir(), args.host, args.port, args.template, args.public_url,
+                     verbose=args.verbose, language=args.language, url=args.store)
     if args.command == "demo":
         return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True,
-                     verbose=args.verbose, language=args.language)
+                     verbose=args.verbose, language=args.language, url=args.store)
     if args.command == "list":
-        return cmd_list(args.data)
+        return cmd_list(args.data, args.store)
     if args.command == "meeting":
-        return cmd_meeting(args.data, args.source, args.date, args.place)
+        return cmd_meeting(args.data, args.source, args.date, args.place, args.store)
     if args.command == "templates":
         return cmd_templates()
     if args.command == "backup":
-        return cmd_backup(args.data, args.workshop, args.out, args.meeting_only)
+        return cmd_backup(args.data, args.workshop, args.out, args.meeting_only, args.store)
     if args.command == "restore":
-        return cmd_restore(args.data, args.file, args.replace)
+        return cmd_restore(args.data, args.file, args.replace, args.store)
     if args.command == "export":
-        return cmd_export(args.data, args.workshop, args.format, args.out, args.lang, args.include_nicknames)
+        return cmd_export(args.data, args.workshop, args.format, args.out, args.lang, args.include_nicknames,
+                          args.store)
     if args.command == "purge":
-        return cmd_purge(args.data, args.workshop)
+        return cmd_purge(args.data, args.workshop, args.store)
     if args.command == "pb":
         return cmd_pb(args.file, args.rule, args.completion, args.json)
     return 2

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HELP = {
+    "store": "The store on a PostgreSQL server instead of the SQLite file: postgresql://USER@HOST/DB "
+    "(also $KIT_STORE). For a hosted kit, several kit processes and municipal backups; see deploy/. "
+    "--data still holds exports and instrument packs.",
+    "data_or_store": "Folder of the workshop store (kit.sqlite) and exports (or give --store).",
     "data": "Folder for the workshop store (kit.sqlite) and exports. Created if missing; a folder "
     "that already holds a workshop is opened as it is, so a restarted server goes on where it stopped.",
     "host": "Address to listen on. 0.0.0.0 (default) lets tablets on the venue's network join; "

@@ -16,13 +16,13 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(serverapp):
     from kit.server.routes import make_handlers
-    from kit.store import Store
+    from kit.store import configured
 
     # Kernels start in the notebook's folder, the server in its root: a relative default would give
     # each its own store. Fix the folder once here; every Voila kernel inherits this environment.
     data_dir = os.environ.get("KIT_DATA") or str(Path(serverapp.root_dir) / "kit-data")
     os.environ["KIT_DATA"] = str(Path(data_dir).resolve())
-    store = Store.open(os.environ["KIT_DATA"])
+    store = configured(os.environ["KIT_DATA"])  # KIT_STORE (a PostgreSQL URL) when set
     base_url = serverapp.web_app.settings.get("base_url", "/")
     idp = getattr(serverapp, "identity_provider", None)
 
@@ -37,7 +37,7 @@ def _load_jupyter_server_extension(serverapp):
     _quiet_successes(serverapp.web_app)
     serverapp.web_app.settings["kit_store"] = store
     _wider_backlog(serverapp)
-    serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.url)
+    serverapp.log.info("kit: participant pages at %skit/join/<code>, store %s", base_url, store.where)
 
 
 def _quiet_successes(web_app) -> None:

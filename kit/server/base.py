@@ -15,6 +15,7 @@ from collections import defaultdict, deque
 from typing import NamedTuple
 
 import tornado.web
+from sqlalchemy.exc import InterfaceError, OperationalError
 from tornado.ioloop import IOLoop
 
 from kit.config import LIMITS
@@ -220,6 +221,11 @@ def guarded(method):
             await method(self, *args)
         except KitError as err:
             self.fail(err, self.lang())
+        except (OperationalError, InterfaceError):
+            # the database is out of reach (PostgreSQL restarting, a connection cut): nothing was
+            # saved; the phone keeps what it sent and tries again (503 with Retry-After)
+            self.set_header("Retry-After", "2")
+            self.fail(KitError("store_unavailable", status=503), self.lang())
 
     return wrapper
 

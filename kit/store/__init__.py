@@ -20,8 +20,19 @@ from kit.store.tray import TrayStore
 from kit.store.voting import VotingStore
 from kit.store.workshops import THL_DIMENSIONS, WorkshopsStore
 
-__all__ = ["BACKUP_FORMAT", "SCHEMA_VERSION", "STORE_FILE", "THL_DIMENSIONS", "Store", "hash_token", "map_actor",
+__all__ = ["configured", "BACKUP_FORMAT", "SCHEMA_VERSION", "STORE_FILE", "THL_DIMENSIONS", "Store", "hash_token", "map_actor",
            "map_link", "now"]
+
+
+def configured(data_dir=None) -> "Store":
+    """The store this process is configured for: the PostgreSQL server of `KIT_STORE` when set, else
+    the SQLite file in the data folder (`KIT_DATA`, else ./kit-data). Kernels and the server
+    extension find the store this way, from the environment `kit serve` gave them."""
+    import os
+
+    from kit.config import default_data_dir
+
+    return Store.connect(os.environ.get("KIT_STORE") or None, data_dir or default_data_dir())
 
 
 class Store(AgendaStore, NetworksStore, WorkshopsStore, VotingStore, MapStore, RolesStore, TrayStore, EvaluationStore,

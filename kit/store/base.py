@@ -76,12 +76,30 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgresql", "postgres:"))
 
 
+# Every write transaction on PostgreSQL first takes this transaction-scoped advisory lock: writes are
+# one at a time across every kit process on the server, exactly as SQLite's BEGIN IMMEDIATE makes
+# them across a laptop's processes. So every read-then-write of the store (a ballot replaced, the
+# room moved only while it is still where the remote saw it, "next meeting" made once, a setting
+# changed in the JSON of settings) stays as safe with several processes as with one, by the
+# database's own lock, without a second copy of each rule. Group commit keeps this fast: a burst of
+# ballots is one transaction (kit/store/base.py submit). The lock is released at commit or rollback,
+# also when a process dies (its connection closes).
+WRITE_LOCK = 0x6B6974  # "kit"
+
+
 def _postgres_engine(url: str) -> Engine:
     # pre-ping: a connection the server dropped (a restart) is replaced before it is used, so the
     # first request after PostgreSQL comes back works; a write cut while it was away is refused
     # cleanly (the caller says "not saved" and the phone retries)
-    return create_engine(engine_url(url), pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
-                         connect_args={"connect_timeout": 5, "application_name": "codesign-kit"})
+    engine = create_engine(engine_url(url), pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                           connect_args={"connect_timeout": 5, "application_name": "codesign-kit"})
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("kit_write"):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
 
 
 def _row(r) -> dict | None:
@@ -128,6 +146,13 @@ class BaseStore:
             Path(data_dir).mkdir(parents=True, exist_ok=True)
             store.data_dir = Path(data_dir).resolve()
         return store
+
+    @property
+    def where(self) -> str:
+        """The store's address for logs and messages: a server URL without its password."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True) if self.postgres else self.url
 
     def instrument_packs(self) -> tuple[dict, list[str]]:
         """Licensed instrument packs in <data folder>/instruments/*.yaml (local, never committed)."""
@@ -265,6 +290,20 @@ class BaseStore:
         if key not in memo:
             memo[key] = compute()
         return memo[key]
+
+    def _resync_ids(self, conn: Connection) -> None:
+        """After rows were written with their own ids (a restore into an empty store keeps them), the
+        next new row's id comes after them: PostgreSQL's sequences do not follow such rows by
+        themselves (SQLite's rowids do)."""
+        if not self.postgres:
+            return
+        from kit.store.schema import metadata
+
+        for table in metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement in (True, "auto"):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"GREATEST((SELECT MAX(id) FROM {table.name}), 1), (SELECT MAX(id) FROM {table.name}) IS NOT NULL)")
 
     @staticmethod
     def _bump(conn: Connection, workshop_id: int) -> None:

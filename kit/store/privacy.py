@@ -375,6 +375,7 @@ class PrivacyStore(BaseStore):
                 # a row that points at a missing parent or does not fit the schema: damaged; the
                 # transaction rolls back, so nothing of it is left in the store
                 raise KitError("not_a_backup") from None
+            self._resync_ids(conn)
             wid = ids["workshops"][meetings[0]["id"]]
             self._log(conn, wid, "workshop_restored", saved_at=doc.get("saved_at"), meetings=len(meetings))
             return _row(conn.execute(select(workshops).where(workshops.c.id == wid)).first())

@@ -26,7 +26,9 @@ THEME = (Path(__file__).parent / "theme.css").read_text(encoding="utf-8")
 
 
 def open_store() -> Store:
-    return Store.open(os.environ.get("KIT_DATA") or default_data_dir())
+    from kit.store import configured
+
+    return configured(os.environ.get("KIT_DATA") or default_data_dir())
 
 
 def query() -> dict[str, str]:

@@ -25,9 +25,10 @@ SERVER_TOKEN = "facilitator-token-for-tests"  # stands for the Jupyter server's 
 
 
 class InProcessServer:
-    def __init__(self, data: Path, template: str = DEFAULT_TEMPLATE):
+    def __init__(self, data: Path, template: str = DEFAULT_TEMPLATE, store_url: str | None = None):
         self.data = Path(data)
-        self._store = Store.open(self.data)
+        self.store_url = store_url  # a PostgreSQL database (tests/pg.py); else the SQLite file in `data`
+        self._store = Store.connect(store_url, self.data)
         tpl = wsmod.template(template)
         lang = tpl.get("default_language", "fi")
         self.code = self._store.create_workshop(wsmod.template_name(tpl["id"], lang), tpl["id"], lang)["code"]
@@ -81,7 +82,7 @@ class InProcessServer:
         return status, json.loads(out or b"{}")
 
     def store(self) -> Store:
-        return Store.open(self.data)
+        return Store.connect(self.store_url, self.data)
 
     def stop(self):
         self.loop.call_soon_threadsafe(self.http.stop)

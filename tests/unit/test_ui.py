@@ -87,7 +87,7 @@ def test_poller_redraws_when_another_process_writes(store, ws, tmp_path):
     from kit.ui.common import Poller
 
     poller = Poller(store, ws["id"], app.refresh)
-    other = Store.open(tmp_path)  # as a second kernel would
+    other = Store.connect(store.url if store.postgres else None, tmp_path)  # as a second kernel would
     other.add_idea(ws["id"], "Toisesta prosessista")
     assert poller.check() is True
     assert "Toisesta prosessista" in app.ideas_box.children[0].children[0].value

@@ -60,6 +60,11 @@
       .catch(function () { throw { offline: true, message: tr("js.offline") }; })
       .then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (data) {
+          // a proxy with no kit process behind it (502, 504), or the store out of reach (503): nothing was
+          // saved, and it is worth trying again, as when the Wi-Fi drops
+          if (res.status === 502 || res.status === 503 || res.status === 504) {
+            throw { offline: true, status: res.status, message: data.message || tr("js.offline") };
+          }
           if (!res.ok) throw { status: res.status, code: data.error, message: data.message || tr("error.server_error") };
           // one's own write changes one's own part: fetch it (a ballot is known here already)
           if (method !== "GET" && path.indexOf("/ballot") < 0 && path !== "/participants" && Kit.wrote) Kit.wrote();
