@@ -63,7 +63,7 @@ def shared_jupyter_config() -> dict:
     raise FileNotFoundError("jupyter-config/kit.json is missing from the kit's installation")
 
 
-def server_config(host: str, port: int, token: str, verbose: bool = False):
+def server_config(host: str, port: int, token: str, verbose: bool = False, behind_proxy: bool = False):
     from traitlets.config import Config
 
     c = Config(shared_jupyter_config())
@@ -75,6 +75,8 @@ def server_config(host: str, port: int, token: str, verbose: bool = False):
     c.ServerApp.allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
     c.ServerApp.allow_remote_access = True
     c.IdentityProvider.token = token
+    if behind_proxy:  # the proxy's X-Real-IP / X-Forwarded-For and -Proto are the client's (deploy/)
+        c.ServerApp.trust_xheaders = True
     if not verbose:  # the facilitator needs three lines, not Jupyter's start-up log
         c.Application.log_level = "WARN"  # the server and its extensions' apps (lab, voila) alike
     return c
@@ -91,7 +93,8 @@ def prepare_environment(data: Path, public_url: str, url: str | None = None) -> 
 
 
 def serve(data: Path, host: str, port: int, template: str | None, public_url: str | None,
-          demo: bool = False, verbose: bool = False, language: str | None = None, url: str | None = None) -> int:
+          demo: bool = False, verbose: bool = False, language: str | None = None, url: str | None = None,
+          behind_proxy: bool = False) -> int:
     from kit import sample
     from kit import workshop as wsmod
     from kit.qr import qr_terminal
@@ -124,7 +127,7 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
         warnings.filterwarnings("ignore", category=DeprecationWarning)
     from jupyter_server.serverapp import ServerApp
 
-    app = ServerApp.instance(config=server_config(host, port, token, verbose))
+    app = ServerApp.instance(config=server_config(host, port, token, verbose, behind_proxy))
     app.initialize(argv=[])
     facilitator = f"http://localhost:{app.port}{app.base_url}voila/render/{START_NOTEBOOK}?token={token}"
     participants = f"{public}{app.base_url}kit/join/{ws['code']}"
@@ -335,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--public-url", default=None, help=HELP["public_url"])
     s.add_argument("--verbose", action="store_true", help=HELP["verbose"])
     s.add_argument("--language", choices=LANGUAGES, default=None, help=HELP["language"])
+    s.add_argument("--behind-proxy", action="store_true", help=HELP["behind_proxy"])
 
     d = sub.add_parser("demo", help="Start the server with the sample workshop loaded; no configuration needed.")
     d.add_argument("--data", type=Path, default=None, help=HELP["data"] + " Default: $KIT_DATA, else ./kit-data.")
@@ -386,6 +390,16 @@ def parser() -> argparse.ArgumentParser:
     pu.add_argument("--store", default=None, help=HELP["store"])
     pu.add_argument("--workshop", required=True, help=HELP["purge_workshop"])
 
+    dp = sub.add_parser("deploy", help="Start the reference topology on this machine: PostgreSQL, several kit "
+                        "processes and nginx in front of them (see deploy/README.md).")
+    dp.add_argument("--processes", type=int, default=2, help=HELP["processes"])
+    dp.add_argument("--store", default=None, help=HELP["deploy_store"])
+    dp.add_argument("--data", type=Path, default=None, help=HELP["deploy_data"])
+    dp.add_argument("--port", type=int, default=8080, help=HELP["deploy_port"])
+    dp.add_argument("--host", default="0.0.0.0", help=HELP["host"])
+    dp.add_argument("--public-url", default=None, help=HELP["public_url"])
+    dp.add_argument("--demo", action="store_true", help=HELP["deploy_demo"])
+
     pbp = sub.add_parser("pb", help="Count a participatory-budgeting .pb file (pabulib) and explain each step.")
     pbp.add_argument("file", type=Path, help=HELP["pb_file"])
     pbp.add_argument("--rule", choices=("greedy", "mes"), required=True, help=HELP["pb_rule"])
@@ -406,9 +420,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args) -> int:
+    from kit.errors import KitError
+
     if args.command == "serve":
         return serve(args.data or default_data_dir(), args.host, args.port, args.template, args.public_url,
-                     verbose=args.verbose, language=args.language, url=args.store)
+                     verbose=args.verbose, language=args.language, url=args.store, behind_proxy=args.behind_proxy)
     if args.command == "demo":
         return serve(args.data or default_data_dir(), args.host, args.port, None, args.public_url, demo=True,
                      verbose=args.verbose, language=args.language, url=args.store)
@@ -427,6 +443,14 @@ def run(args) -> int:
                           args.store)
     if args.command == "purge":
         return cmd_purge(args.data, args.workshop, args.store)
+    if args.command == "deploy":
+        from kit import deploy
+
+        args.data = args.data or default_data_dir()
+        args.store = args.store or os.environ.get("KIT_STORE") or None
+        if not 1 <= args.processes <= 32:
+            raise KitError("bad_field", field="--processes")
+        return deploy.main(args)
     if args.command == "pb":
         return cmd_pb(args.file, args.rule, args.completion, args.json)
     return 2

@@ -10,6 +10,16 @@ HELP = {
     "store": "The store on a PostgreSQL server instead of the SQLite file: postgresql://USER@HOST/DB "
     "(also $KIT_STORE). For a hosted kit, several kit processes and municipal backups; see deploy/. "
     "--data still holds exports and instrument packs.",
+    "behind_proxy": "The kit listens on loopback behind a reverse proxy (deploy/): take the client's address "
+    "and scheme from the proxy's X-Real-IP, X-Forwarded-For and X-Forwarded-Proto headers (the join limit "
+    "per address needs them). Never on a kit that devices reach directly.",
+    "processes": "How many kit processes serve the participants (default 2; one per core is a good start).",
+    "deploy_store": "An existing PostgreSQL database: postgresql://USER@HOST/DB (also $KIT_STORE). Without it, "
+    "a PostgreSQL cluster of the kit's own is made in DIR/postgres (Debian's postgresql package) and kept.",
+    "deploy_data": "Folder for the kit's own PostgreSQL (when --store is not given), nginx's files and each "
+    "process's exports. Default: $KIT_DATA, else ./kit-data.",
+    "deploy_port": "The port nginx listens on for everyone (default 8080).",
+    "deploy_demo": "Load the sample workshop when the store is empty.",
     "data_or_store": "Folder of the workshop store (kit.sqlite) and exports (or give --store).",
     "data": "Folder for the workshop store (kit.sqlite) and exports. Created if missing; a folder "
     "that already holds a workshop is opened as it is, so a restarted server goes on where it stopped.",

@@ -51,6 +51,7 @@ class KitServer:
     token: str
     code: str
     log: list = field(default_factory=list)
+    store_url: str | None = None  # --store: the PostgreSQL database it serves (else the SQLite file in data)
 
     @property
     def base(self) -> str:
@@ -82,7 +83,7 @@ class KitServer:
     def store(self):
         from kit.store import Store
 
-        return Store.open(self.data)
+        return Store.connect(self.store_url, self.data)
 
     def rss_bytes(self) -> int:
         """Resident memory of the server process (Linux /proc)."""
@@ -102,13 +103,19 @@ class KitServer:
                 self.proc.wait(timeout=15)
 
 
-def start_server(data: Path, *extra: str, port: int | None = None, timeout: float = 60) -> KitServer:
-    """`python -m kit serve --data DATA` on loopback; returns once the participant API answers."""
+def start_server(data: Path, *extra: str, port: int | None = None, timeout: float = 60,
+                 store: str | None = None, env: dict | None = None) -> KitServer:
+    """`python -m kit serve --data DATA [--store URL]` on loopback; returns once the participant API
+    answers. `env`: more environment for the process (KIT_TOKEN, a token shared by several)."""
     port = port or free_port()
+    if store:
+        extra = ("--store", store, *extra)
     # every device of a test or a benchmark joins from this one address: the join limit per address
     # (120 a minute) is for a room, and is tested in-process (tests/unit/test_requests.py)
-    env = {"KIT_JOINS_PER_MINUTE": "100000", **os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {"KIT_JOINS_PER_MINUTE": "100000", **os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     env.pop("KIT_DATA", None)
+    if not store:
+        env.pop("KIT_STORE", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kit", "serve", "--data", str(data), "--host", "127.0.0.1",
          "--port", str(port), *extra],
@@ -141,4 +148,4 @@ def start_server(data: Path, *extra: str, port: int | None = None, timeout: floa
         raise RuntimeError("kit serve did not start:\n" + "".join(log))
     token = re.search(r"token=([0-9a-f]+)", found["Facilitator"]).group(1)
     code = found["Participants"].rstrip("/").rsplit("/", 1)[1]
-    return KitServer(proc, Path(data), port, found["Facilitator"], found["Participants"], token, code, log)
+    return KitServer(proc, Path(data), port, found["Facilitator"], found["Participants"], token, code, log, store)

@@ -37,10 +37,13 @@ HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 
 
 
 class RateLimiter:
-    """Sliding one-minute window per key (a participant token hash); kept in memory only."""
+    """Sliding one-minute window per key (a participant token hash). On SQLite (one kit process) kept
+    in this process's memory; on PostgreSQL, where several kit processes serve one workshop, counted in
+    the store (Store.hit_rate), so a device cannot get more by reaching another process."""
 
-    def __init__(self, per_minute: int):
+    def __init__(self, per_minute: int, name: str = ""):
         self.per_minute = per_minute
+        self.name = name  # the store's counters are per limiter: the same name in every process
         self.hits: dict[str, deque] = defaultdict(deque)
         self._swept = time.monotonic()
 
@@ -88,6 +91,12 @@ class KitHandler(tornado.web.RequestHandler):
 
     async def run(self, fn, *args, **kwargs):
         return await IOLoop.current().run_in_executor(None, lambda: fn(*args, **kwargs))
+
+    async def allowed(self, limiter: RateLimiter, key) -> bool:
+        """One more request of `key` under `limiter`: in the store when kit processes share it."""
+        if getattr(self.store, "postgres", False):
+            return await self.run(self.store.hit_rate, limiter.name, repr(key), limiter.per_minute)
+        return limiter.allow(key)
 
     async def commit(self, fn, *args, **kwargs):
         """A participant's write through the store's writer (group commit): answered once the commit
@@ -247,6 +256,8 @@ def participant_write(setting: str | None = None, closed: str | None = None, per
     limiter = RateLimiter(per_minute) if per_minute else None
 
     def decorate(method):
+        if limiter is not None:
+            limiter.name = method.__qualname__
         @guarded
         @functools.wraps(method)
         async def wrapper(self, code, *args):
@@ -255,7 +266,7 @@ def participant_write(setting: str | None = None, closed: str | None = None, per
             data = self.body()
             if setting:
                 self.require_open(ws, setting, closed)
-            if limiter and not limiter.allow(p["token_hash"]):
+            if limiter and not await self.allowed(limiter, p["token_hash"]):
                 raise KitError("slow_down", status=429)
             await method(self, Write(ws, lang, p, data), *args)
 

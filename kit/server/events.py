@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections import defaultdict
 
@@ -33,6 +34,7 @@ MIN_GAP = 0.25  # seconds between two messages of one workshop: at most 4 a seco
 PARTICIPANT_GAP = 1.0  # when only participants wrote since the last look
 KEEPALIVE = 20.0  # a comment line this often keeps proxies and sleeping radios from dropping the stream
 MAX_STREAMS = 20_000  # per process; past it, devices poll
+FALLBACK_S = 1.0  # on PostgreSQL, with LISTEN working: the change counter is still read this often
 PARTS = ("agenda", "current", "map", "tasks", "form", "tray", "words", "questions", "mod")
 
 
@@ -77,6 +79,12 @@ class Hub:
         self._timer: PeriodicCallback | None = None
         self._busy = False
         self._keepalive = time.monotonic()
+        # on PostgreSQL a notice from any kit process wakes the hub at once; the change counter is
+        # then read only every FALLBACK_S (in case a notice is lost), not every tick
+        self._listener: Listener | None = None
+        self._loop: IOLoop | None = None
+        self._wanted = True  # look at the versions on the next tick
+        self._last_read = 0.0
 
     @property
     def count(self) -> int:
@@ -85,8 +93,26 @@ class Hub:
     def add(self, stream) -> None:
         self.streams[stream.ws_id].add(stream)
         if self._timer is None:
+            self._loop = IOLoop.current()
             self._timer = PeriodicCallback(self._tick, TICK_MS)
             self._timer.start()
+            if getattr(self.store, "postgres", False):
+                self._listener = Listener(self.store.url, self._heard)
+                self._listener.start()
+
+    def _heard(self, ws_id: int) -> None:
+        """A notice (on the listener's thread): a workshop changed in some kit process."""
+        if ws_id in self.streams and self._loop is not None:
+            self._wanted = True
+            self._loop.add_callback(self._tick)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
 
     def remove(self, stream) -> None:
         s = self.streams.get(stream.ws_id)
@@ -139,8 +165,13 @@ class Hub:
     async def _tick(self) -> None:
         if self._busy or not self.streams:
             return
+        listening = self._listener is not None and self._listener.healthy
+        if listening and not self._wanted and time.monotonic() - self._last_read < FALLBACK_S:
+            return  # nothing heard, and the last look was recent
         self._busy = True
         try:
+            self._wanted = False
+            self._last_read = time.monotonic()
             loop = IOLoop.current()
             ids = list(self.streams)
             versions = await loop.run_in_executor(None, self._read_versions, ids)
@@ -154,6 +185,7 @@ class Hub:
                 # it (a ballot while totals are hidden) changes nothing any phone shows
                 facilitator = v[1] != (self.versions.get(ws_id) or (None, None))[1]
                 if now - self.sent_at[ws_id] < (MIN_GAP if facilitator else PARTICIPANT_GAP):
+                    self._wanted = True  # coalesced into a later message: look again on the next tick
                     continue
                 streams = list(self.streams.get(ws_id, ()))
                 if not streams:
@@ -173,6 +205,48 @@ class Hub:
                         s.push(b": keepalive\n\n")
         finally:
             self._busy = False
+
+
+class Listener(threading.Thread):
+    """LISTEN for the store's change notices on PostgreSQL (kit/store/base.py _notify) on a connection
+    of its own, and hand each workshop id to `on_change` (on the listener's thread). A dropped
+    connection (PostgreSQL restarting) is opened again; while it is down `healthy` is False and the
+    hub polls the change counter as often as on SQLite."""
+
+    def __init__(self, url: str, on_change):
+        super().__init__(name="kit-listen", daemon=True)
+        from sqlalchemy.engine import make_url
+
+        from kit.store.base import engine_url
+
+        self.conninfo = make_url(engine_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.on_change = on_change
+        self.healthy = False
+        self.heard = 0  # notices received (the tests read it)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        from kit.store.base import CHANNEL
+
+        while not self.stopped.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.healthy = True
+                    while not self.stopped.is_set():
+                        for n in conn.notifies(timeout=1.0):
+                            self.heard += 1
+                            if n.payload.isdigit():
+                                self.on_change(int(n.payload))
+            except Exception:  # noqa: BLE001 (the server is away: poll meanwhile, try again)
+                self.healthy = False
+                self.stopped.wait(1.0)
+        self.healthy = False
+
+    def stop(self) -> None:
+        self.stopped.set()
 
 
 def hub_for(store) -> Hub:

@@ -102,6 +102,17 @@ def _postgres_engine(url: str) -> Engine:
     return engine
 
 
+CHANNEL = "kit_changes"  # LISTEN/NOTIFY channel: the id of a workshop whose version moved
+
+
+def _notify(conn: Connection, workshop_id: int) -> None:
+    """On PostgreSQL, tell every kit process that a workshop changed (delivered at commit, once per
+    workshop per transaction; nothing when the transaction rolls back). Their event-stream hubs
+    look at once instead of at their next poll of the change counter (kit/server/events.py)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', %(w)s)", {"w": str(workshop_id)})
+
+
 def _row(r) -> dict | None:
     return dict(r._mapping) if r is not None else None
 
@@ -161,6 +172,9 @@ class BaseStore:
         return evaluation.load_packs(self.data_dir / "instruments") if self.data_dir else ({}, [])
 
     def close(self) -> None:
+        hub = getattr(self, "_events_hub", None)  # the event stream's listener on PostgreSQL
+        if hub is not None and hub._listener is not None:
+            hub._listener.stop()
         if self._writer is not None:
             self._queue.put(None)
             self._writer.join(10)
@@ -242,6 +256,7 @@ class BaseStore:
                         for wid in sorted(_BATCH.bumps):
                             conn.execute(workshops.update().where(workshops.c.id == wid)
                                          .values(version=workshops.c.version + 1))
+                            _notify(conn, wid)
                     finally:
                         _BATCH.conn, _BATCH.memo, _BATCH.bumps, _BATCH.keeps = None, None, None, False
             self.commits += 1
@@ -291,6 +306,28 @@ class BaseStore:
             memo[key] = compute()
         return memo[key]
 
+    def hit_rate(self, name: str, key: str, per_minute: int) -> bool:
+        """One more request of `key` under the limiter `name`; False when it is over `per_minute`
+        (a sliding minute: this minute's hits and the last minute's, weighted by how much of it is
+        still inside the window). One atomic upsert, outside the write lock: counting a request
+        never waits for a ballot. Used on PostgreSQL, where kit processes share the counts."""
+        import time
+
+        from sqlalchemy import text
+
+        t = time.time()
+        minute, frac = int(t // 60), (t % 60) / 60
+        k = hashlib.sha256(f"{name}\x00{key}".encode()).hexdigest()
+        with self.engine.begin() as conn:
+            cur, prev = conn.execute(text(
+                "WITH up AS (INSERT INTO rate_hits (key, minute, hits) VALUES (:k, :m, 1) "
+                "ON CONFLICT (key, minute) DO UPDATE SET hits = rate_hits.hits + 1 RETURNING hits) "
+                "SELECT (SELECT hits FROM up), COALESCE((SELECT hits FROM rate_hits WHERE key = :k AND minute = :p), 0)"),
+                {"k": k, "m": minute, "p": minute - 1}).one()
+            if cur == 1 and hash(k) % 50 == 0:  # now and then, forget minutes that no window reaches
+                conn.execute(text("DELETE FROM rate_hits WHERE minute < :p"), {"p": minute - 1})
+        return cur + prev * (1 - frac) <= per_minute
+
     def _resync_ids(self, conn: Connection) -> None:
         """After rows were written with their own ids (a restore into an empty store keeps them), the
         next new row's id comes after them: PostgreSQL's sequences do not follow such rows by
@@ -316,6 +353,7 @@ class BaseStore:
             .where(workshops.c.id == workshop_id)
             .values(version=workshops.c.version + 1)
         )
+        _notify(conn, workshop_id)
 
     @staticmethod
     def _log(conn: Connection, workshop_id: int, kind: str, **payload) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 
 metadata = MetaData()
@@ -626,6 +626,22 @@ def _migrate_v14(conn: Connection) -> None:
         conn.execute(workshops.update().where(workshops.c.id == wid).values(network_id=nid, meeting_no=1))
 
 
+# v16: rate limits shared by every kit process on one PostgreSQL (kit/server/base.py RateLimiter): hits
+# of a key (a hash of the limiter's name and a device or address) in a minute; rows older than a minute
+# are swept. On SQLite, with one kit process, the limits stay in memory and this table stays empty.
+rate_hits = Table(
+    "rate_hits",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("minute", Integer, primary_key=True),
+    Column("hits", Integer, nullable=False),
+)
+
+
+def _migrate_v16(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[rate_hits])
+
+
 def _migrate_v15(conn: Connection) -> None:
     """Pairing a baseline and its follow-up across meetings: a form may offer a pairing code, and one
     code stands for one person in a meeting."""
@@ -638,7 +654,7 @@ def _migrate_v15(conn: Connection) -> None:
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
               (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13),
-              (14, _migrate_v14), (15, _migrate_v15)]
+              (14, _migrate_v14), (15, _migrate_v15), (16, _migrate_v16)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

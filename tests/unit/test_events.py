@@ -188,3 +188,36 @@ def test_own_part_is_the_devices_part_of_poll_and_nothing_every_device_shares(se
     assert theirs_own["words"]["mine"] == []
     status, err = served.api("GET", f"/workshops/{code}/poll?own=1", lang="en")
     assert status == 401 and err["error"] == "not_joined" and err["message"]
+
+
+def test_on_postgresql_a_change_made_by_another_process_reaches_the_streams_by_notify(tmp_path):
+    """Issue 18: PostgreSQL's LISTEN/NOTIFY carries the change across processes; the change counter is
+    then read about once a second, not ten times (the fallback when a notice is lost)."""
+    from kit.store import Store
+    from tests import pg
+
+    url = pg.fresh_database()
+    server = InProcessServer(tmp_path, store_url=url)
+    other = Store.connect(url)  # another kit process's store
+    try:
+        ws = other.workshop_by_code(server.code)
+        other.save_agenda(ws["id"], [{"type": "join"}, {"type": "slide", "title": "Tervetuloa"}])
+        streams = [Stream(server.port, server.code) for _ in range(3)]
+        assert wait(lambda: all(s.events for s in streams))  # each got its full first message
+        hub = hub_for(server._store)
+        assert wait(lambda: hub._listener is not None and hub._listener.healthy)
+        reads = hub.reads
+        time.sleep(2.0)
+        assert hub.reads - reads <= 4  # idle: about one look a second, not twenty
+        heard = hub._listener.heard
+        other.move_room(ws["id"], position=2)  # the other process moves the room
+        assert wait(lambda: all(any(e["parts"].get("agenda", {}).get("current") and
+                                    e["parts"]["agenda"]["current"]["type"] == "slide" for e in s.events)
+                                for s in streams), timeout=10)
+        assert hub._listener.heard > heard
+        for s in streams:
+            s.close()
+    finally:
+        other.close()
+        server.stop()
+        pg.drop_database(url)

@@ -137,13 +137,13 @@ class RemotePairApi(ApiHandler):
     """A facilitator's phone becomes a presenter remote with the short code shown on their desk view."""
 
     path = "/workshops/{code}/remote"
-    limiter = RateLimiter(10)  # a six-digit code valid for minutes cannot be guessed by trying
+    limiter = RateLimiter(10, "remote_pair")  # a six-digit code valid for minutes cannot be guessed by trying
 
     @guarded
     async def post(self, code):
         ws, lang = await self.workshop_and_lang(code)
         data = self.body()
-        if not self.limiter.allow(self.source_key()):
+        if not await self.allowed(self.limiter, self.source_key()):
             raise KitError("slow_down", status=429)
         key = await self.run(self.store.pair_remote, ws["id"], data.get("pairing"))
         self.send({"key": key, "message": self.t("remote.paired", lang)}, 201)

@@ -59,13 +59,13 @@ def known_group(ws: dict, group: str | None) -> str | None:
 class JoinApi(ApiHandler):
     path = "/workshops/{code}/participants"
     # per network address, not per workshop: one hostile client cannot use up the room's joins
-    limiter = RateLimiter(LIMITS.joins_per_minute)
+    limiter = RateLimiter(LIMITS.joins_per_minute, "join")
 
     @guarded
     async def post(self, code):
         ws, lang = await self.workshop_and_lang(code)
         data = self.body()
-        if not self.limiter.allow(self.source_key()):
+        if not await self.allowed(self.limiter, self.source_key()):
             await self.run(note_join_limit, self.store, ws)
             raise KitError("join_slow_down", status=429, n=self.limiter.per_minute)
         group = known_group(ws, data.get("group"))
@@ -130,7 +130,7 @@ class KioskVoterApi(ApiHandler):
     """Shared tablet: the facilitator types the PIN on the tablet for each next voter."""
 
     path = "/workshops/{code}/kiosk/voters"
-    limiter = RateLimiter(10)  # a PIN cannot be guessed by trying
+    limiter = RateLimiter(10, "kiosk_pin")  # a PIN cannot be guessed by trying
 
     @guarded
     async def post(self, code):
@@ -143,7 +143,7 @@ class KioskVoterApi(ApiHandler):
             raise KitError("kiosk_off", status=409)
         if not await self.run(self.store.kiosk_tablet_ok, ws["id"], tablet):
             raise KitError("kiosk_tablet", status=403)
-        if not self.limiter.allow((ws["code"], tablet)):
+        if not await self.allowed(self.limiter, (ws["code"], tablet)):
             raise KitError("slow_down", status=429)
         group = known_group(ws, data.get("group"))
         language = negotiate(data.get("language"), None, lang)
