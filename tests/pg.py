@@ -22,9 +22,10 @@ _LOCK = threading.RLock()
 _SERVER: dict = {}
 
 
-def start_cluster() -> pgcluster.Cluster:
-    """A new cluster of its own (a test that restarts its server uses one)."""
-    cluster = pgcluster.Cluster(Path(tempfile.mkdtemp(prefix="kit-pg-")), pgcluster.free_port(), durable=False)
+def start_cluster(durable: bool = False) -> pgcluster.Cluster:
+    """A new cluster of its own (a test that crashes its server uses one, `durable` as in production:
+    without it, fsync and synchronous commit are off and a crash may lose the last commits)."""
+    cluster = pgcluster.Cluster(Path(tempfile.mkdtemp(prefix="kit-pg-")), pgcluster.free_port(), durable=durable)
     cluster.init()
     cluster.start()
     return cluster
