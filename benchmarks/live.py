@@ -21,6 +21,15 @@ for the agenda changes and a spread vote.
 Ends with one line:
   live: N devices, change to 99% p95 X ms, ack p95 Y ms (spread) Z ms (burst), errors E, memory +M MB
 The load generator shares the machine's cores with the server.
+
+--store URL --processes N (issue 18): the same run three times side by side: on the SQLite file with
+one kit process, on PostgreSQL with one process, and on PostgreSQL with N processes behind nginx
+(kit deploy's topology, kit/deploy.py), each on a fresh database of the server URL names (`--store
+auto`: a PostgreSQL cluster of the benchmark's own, with production durability). For each: the same
+figures, memory per process, and the throughput of the all-at-once vote (ballots acknowledged per
+second from the first sent to the last answered); the ratio of N processes to one; then the ballots
+acknowledged but not stored (lost). Ends with one more line:
+  scale: sqlite/1 X ballots/s, postgresql/1 Y ballots/s, postgresql/N Z ballots/s, lost 0
 """
 
 from __future__ import annotations
@@ -229,7 +238,10 @@ async def vote(load: Load, tokens: list[str], rid: int, idea: int, spread: float
             dt, status, _ = await load.call("PUT", f"/rounds/{rid}/ballot", body, tok)
         return dt if status == 200 else None
 
-    return [x * 1000 for x in await asyncio.gather(*[one(k, t) for k, t in enumerate(tokens)]) if x is not None]
+    t0 = time.perf_counter()
+    out = [x * 1000 for x in await asyncio.gather(*[one(k, t) for k, t in enumerate(tokens)]) if x is not None]
+    vote.wall = time.perf_counter() - t0  # from the first ballot sent to the last answered
+    return out
 
 
 async def run_stream(server, n: int, moves: int, seed: int) -> dict:
@@ -264,10 +276,13 @@ async def run_stream(server, n: int, moves: int, seed: int) -> dict:
     acks = {}
     conns = [KeptAlive(load) for _ in tokens]
     await asyncio.gather(*[c.warm(t) for c, t in zip(conns, tokens)])
+    throughput, lost = {}, 0
     for label, spread, kept in (("spread", SPREAD, True), ("burst", 0.0, True), ("burst, new connections", 0.0, False)):
         rnd = store.open_round(store.create_round(ws["id"], f"Benchmark {label}", "fixed5", idea_ids=[idea["id"]])["id"])
         await asyncio.sleep(0.5)
         acks[label] = await vote(load, tokens, rnd["id"], idea["id"], spread, rng, conns if kept else None)
+        throughput[label] = len(acks[label]) / vote.wall if vote.wall else 0.0
+        lost += max(0, len(acks[label]) - store.ballot_count(rnd["id"]))  # told "saved", not in the store
         rss_max = max(rss_max, server.rss_bytes())
         t0 = time.perf_counter()
         store.set_results_visible(rnd["id"], True)  # as the Run view's kernel does it
@@ -280,7 +295,8 @@ async def run_stream(server, n: int, moves: int, seed: int) -> dict:
     for c in conns:
         c.close()
     store.close()
-    return {"changes": changes, "results": results, "acks": acks, "load": load, "rss": (rss0, rss_max), "n": len(live)}
+    return {"changes": changes, "results": results, "acks": acks, "load": load, "rss": (rss0, rss_max), "n": len(live),
+            "throughput": throughput, "lost": lost, "rss_each": server.rss_each()}
 
 
 async def run_polling(server, n: int, moves: int, seed: int) -> dict:
@@ -340,31 +356,37 @@ def show_acks(label, ms):
               f"max {max(ms):6.0f} ms")
 
 
-def prepare(data: Path) -> None:
-    store = Store.open(data)
+def prepare(data: Path, url: str | None = None) -> None:
+    store = Store.connect(url, data)
     ws = store.create_workshop("Benchmark", "osallisuusverkosto")
     store.move_room(ws["id"], position=1)
     store.close()
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--devices", type=int, default=1000)
-    ap.add_argument("--moves", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--compare-polling", action="store_true")
-    args = ap.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.devices + 1024)), hard))
-    with tempfile.TemporaryDirectory() as tmp:
-        prepare(Path(tmp))
-        server = start_server(Path(tmp))
-        try:
-            out = asyncio.run(run_stream(server, args.devices, args.moves, args.seed))
-        finally:
-            server.stop()
+class Proxied:
+    """kit deploy's topology as the benchmark's server: devices reach nginx; memory is each process's."""
+
+    def __init__(self, topo):
+        self.topo, self.port, self.base, self.code, self.token = topo, topo.port, topo.base, topo.code, topo.token
+
+    def store(self):
+        return Store.connect(self.topo.store)
+
+    def rss_bytes(self) -> int:
+        return sum(s.rss_bytes() for s in self.topo.servers)
+
+    def rss_each(self) -> list[int]:
+        return [s.rss_bytes() for s in self.topo.servers]
+
+
+def one_server_rss(server):
+    server.rss_each = lambda: [server.rss_bytes()]
+    return server
+
+
+def report(out: dict, title: str) -> None:
     load = out["load"]
-    print(f"event stream, {out['n']} devices:")
+    print(f"{title}, event stream, {out['n']} devices:")
     show_changes("agenda change", out["changes"])
     for label, (p50, p99, p100, got) in out["results"]:
         print(f"  results shown after the {label} vote: 50% {p50:7.0f} ms   99% {p99:7.0f} ms   100% {p100:7.0f} ms"
@@ -375,7 +397,71 @@ def main() -> int:
     rss0, rss_max = out["rss"]
     print(f"  requests answered {load.answered} of {load.wanted} wanted, errors {len(load.errors)}"
           + (f" (first: {load.errors[0]})" if load.errors else ""))
-    print(f"  server memory: {rss0 / 2**20:.0f} MB before the devices, at most {rss_max / 2**20:.0f} MB")
+    print(f"  server memory: {rss0 / 2**20:.0f} MB before the devices, at most {rss_max / 2**20:.0f} MB; per process "
+          f"now: {', '.join(f'{x / 2**20:.0f} MB' for x in out['rss_each'])}")
+    print(f"  throughput of the all-at-once vote: {out['throughput']['burst']:.0f} ballots/s "
+          f"(new connections: {out['throughput']['burst, new connections']:.0f}); acknowledged but not stored: "
+          f"{out['lost']}")
+
+
+def live_line(out: dict) -> str:
+    p99s = [c[1] for c in out["changes"]] + [r[1][1] for r in out["results"]]
+    rss0, rss_max = out["rss"]
+    return (f"live: {out['n']} devices, change to 99% p95 {pct(p99s, 95):.0f} ms, ack p95 "
+            f"{pct(out['acks']['spread'], 95):.0f} ms (spread) {pct(out['acks']['burst'], 95):.0f} ms (burst), "
+            f"errors {len(out['load'].errors)}, memory +{(rss_max - rss0) / 2**20:.0f} MB")
+
+
+def run_sqlite(args) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        prepare(Path(tmp))
+        server = one_server_rss(start_server(Path(tmp)))
+        try:
+            return asyncio.run(run_stream(server, args.devices, args.moves, args.seed))
+        finally:
+            server.stop()
+
+
+def run_postgresql(args, server_url: str, processes: int) -> dict:
+    import uuid
+
+    from kit import pgcluster
+    from kit.deploy import Topology
+
+    url = pgcluster.database(server_url, "kit_bench_" + uuid.uuid4().hex[:8])
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            prepare(Path(tmp), url)
+            if processes == 1:
+                server = one_server_rss(start_server(Path(tmp) / "one", store=url))
+                try:
+                    return asyncio.run(run_stream(server, args.devices, args.moves, args.seed))
+                finally:
+                    server.stop()
+            topo = Topology(Path(tmp) / "topology", processes=processes, store=url, host="127.0.0.1").start()
+            try:
+                return asyncio.run(run_stream(Proxied(topo), args.devices, args.moves, args.seed))
+            finally:
+                topo.stop()
+    finally:
+        pgcluster.admin(server_url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--devices", type=int, default=1000)
+    ap.add_argument("--moves", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--compare-polling", action="store_true")
+    ap.add_argument("--store", default=None, help="a PostgreSQL server's URL (any database of it; each run makes "
+                    "its own), or 'auto' for a cluster of the benchmark's own: runs SQLite/1, PostgreSQL/1 and "
+                    "PostgreSQL/N side by side")
+    ap.add_argument("--processes", type=int, default=2, help="kit processes behind nginx for the last run (default 2)")
+    args = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.devices + 1024)), hard))
+    out = run_sqlite(args)
+    report(out, "SQLite, one process" if args.store else "SQLite")
     if args.compare_polling:
         with tempfile.TemporaryDirectory() as tmp:
             prepare(Path(tmp))
@@ -389,10 +475,36 @@ def main() -> int:
         show_acks("over 10 s", old["acks"])
         print(f"  requests answered {old['load'].answered} of {old['load'].wanted} wanted, "
               f"errors {len(old['load'].errors)}")
-    p99s = [c[1] for c in out["changes"]] + [r[1][1] for r in out["results"]]
-    print(f"live: {out['n']} devices, change to 99% p95 {pct(p99s, 95):.0f} ms, ack p95 "
-          f"{pct(out['acks']['spread'], 95):.0f} ms (spread) {pct(out['acks']['burst'], 95):.0f} ms (burst), "
-          f"errors {len(load.errors)}, memory +{(rss_max - rss0) / 2**20:.0f} MB")
+    if not args.store:
+        print(live_line(out))
+        return 0
+    cluster = None
+    server_url = args.store
+    if args.store == "auto":
+        from kit import pgcluster
+
+        cluster = pgcluster.Cluster(Path(tempfile.mkdtemp(prefix="kit-bench-pg-")), pgcluster.free_port())
+        cluster.init()
+        cluster.start()
+        server_url = cluster.url
+    try:
+        pg1 = run_postgresql(args, server_url, 1)
+        report(pg1, "PostgreSQL, one process")
+        pgn = run_postgresql(args, server_url, args.processes)
+        report(pgn, f"PostgreSQL, {args.processes} processes behind nginx")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            import shutil
+
+            shutil.rmtree(cluster.folder, ignore_errors=True)
+    for label, o in (("sqlite/1", out), ("postgresql/1", pg1), (f"postgresql/{args.processes}", pgn)):
+        print(f"{label:>14}: {live_line(o)}")
+    ratio = pgn["throughput"]["burst"] / pg1["throughput"]["burst"] if pg1["throughput"]["burst"] else float("nan")
+    print(f"throughput of {args.processes} processes to one (all-at-once vote, PostgreSQL): {ratio:.2f}")
+    lost = out["lost"] + pg1["lost"] + pgn["lost"]
+    print(f"scale: sqlite/1 {out['throughput']['burst']:.0f} ballots/s, postgresql/1 {pg1['throughput']['burst']:.0f} "
+          f"ballots/s, postgresql/{args.processes} {pgn['throughput']['burst']:.0f} ballots/s, lost {lost}")
     return 0
 
 
