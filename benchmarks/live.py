@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import sys
@@ -52,6 +53,30 @@ from kit.launch import start_server
 from kit.store import Store
 
 SPREAD = 10.0
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(kit_pids: set[int]) -> dict[str, float]:
+    """CPU time used so far (user + system, from /proc) by kind: the kit processes, PostgreSQL's
+    processes, nginx's, and this load generator; what a burst costs each is the difference."""
+    out = {"kit": 0.0, "postgresql": 0.0, "nginx": 0.0, "load generator": 0.0}
+    me = os.getpid()
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            raw = (d / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        used = (int(fields[11]) + int(fields[12])) / TICK
+        pid = int(d.name)
+        kind = ("kit" if pid in kit_pids else "load generator" if pid == me else
+                "postgresql" if comm.startswith("postgres") else "nginx" if comm.startswith("nginx") else None)
+        if kind:
+            out[kind] += used
+    return out
 
 
 def pct(values: list[float], p: float) -> float:
@@ -280,7 +305,11 @@ async def run_stream(server, n: int, moves: int, seed: int) -> dict:
     for label, spread, kept in (("spread", SPREAD, True), ("burst", 0.0, True), ("burst, new connections", 0.0, False)):
         rnd = store.open_round(store.create_round(ws["id"], f"Benchmark {label}", "fixed5", idea_ids=[idea["id"]])["id"])
         await asyncio.sleep(0.5)
+        cpu0 = cpu_seconds(server.kit_pids())
         acks[label] = await vote(load, tokens, rnd["id"], idea["id"], spread, rng, conns if kept else None)
+        if label == "burst":
+            cpu1 = cpu_seconds(server.kit_pids())
+            cpu = {k: cpu1[k] - cpu0[k] for k in cpu1}
         throughput[label] = len(acks[label]) / vote.wall if vote.wall else 0.0
         lost += max(0, len(acks[label]) - store.ballot_count(rnd["id"]))  # told "saved", not in the store
         rss_max = max(rss_max, server.rss_bytes())
@@ -296,7 +325,8 @@ async def run_stream(server, n: int, moves: int, seed: int) -> dict:
         c.close()
     store.close()
     return {"changes": changes, "results": results, "acks": acks, "load": load, "rss": (rss0, rss_max), "n": len(live),
-            "throughput": throughput, "lost": lost, "rss_each": server.rss_each()}
+            "throughput": throughput, "lost": lost, "rss_each": server.rss_each(), "cpu": cpu,
+            "wall": vote.wall}
 
 
 async def run_polling(server, n: int, moves: int, seed: int) -> dict:
@@ -378,9 +408,13 @@ class Proxied:
     def rss_each(self) -> list[int]:
         return [s.rss_bytes() for s in self.topo.servers]
 
+    def kit_pids(self) -> set[int]:
+        return {s.proc.pid for s in self.topo.servers}
+
 
 def one_server_rss(server):
     server.rss_each = lambda: [server.rss_bytes()]
+    server.kit_pids = lambda: {server.proc.pid}
     return server
 
 
@@ -399,6 +433,9 @@ def report(out: dict, title: str) -> None:
           + (f" (first: {load.errors[0]})" if load.errors else ""))
     print(f"  server memory: {rss0 / 2**20:.0f} MB before the devices, at most {rss_max / 2**20:.0f} MB; per process "
           f"now: {', '.join(f'{x / 2**20:.0f} MB' for x in out['rss_each'])}")
+    per = {k: v * 1000 / max(1, len(out["acks"]["burst"])) for k, v in out["cpu"].items()}
+    print(f"  CPU per ballot in the all-at-once vote ({out['wall']:.2f} s on the wall): "
+          + ", ".join(f"{k} {v:.2f} ms" for k, v in per.items()))
     print(f"  throughput of the all-at-once vote: {out['throughput']['burst']:.0f} ballots/s "
           f"(new connections: {out['throughput']['burst, new connections']:.0f}); acknowledged but not stored: "
           f"{out['lost']}")
