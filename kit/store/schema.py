@@ -639,7 +639,14 @@ rate_hits = Table(
 
 
 def _migrate_v16(conn: Connection) -> None:
+    """Rate limits shared by kit processes; and one meeting per number in a network, by a constraint
+    (besides the write lock: "next meeting" pressed twice makes one meeting whatever the engine)."""
     metadata.create_all(conn, tables=[rate_hits])
+    have = {i["name"] for i in inspect(conn).get_indexes("workshops")}
+    doubled = conn.exec_driver_sql("SELECT 1 FROM workshops WHERE network_id IS NOT NULL GROUP BY network_id, "
+                                   "meeting_no HAVING COUNT(*) > 1").first()
+    if "uq_workshops_meeting" not in have and doubled is None:
+        conn.exec_driver_sql("CREATE UNIQUE INDEX uq_workshops_meeting ON workshops (network_id, meeting_no)")
 
 
 def _migrate_v15(conn: Connection) -> None:

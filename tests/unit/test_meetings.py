@@ -10,13 +10,6 @@ from kit.errors import KitError
 from kit.store import SCHEMA_VERSION, Store
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "data")
-    yield s
-    s.close()
-
-
 def first_meeting(store):
     ws = store.create_workshop("Kulttuurifoorumi", "kulttuurifoorumi")
     h = store.add_holder(ws["id"], "Aino", "person")
@@ -255,6 +248,8 @@ def test_a_v13_store_becomes_networks_of_one_meeting_keeping_everything(tmp_path
         conn.exec_driver_sql("DROP TABLE action_reviews")
         conn.exec_driver_sql("DROP INDEX ix_workshops_network_id")
         conn.exec_driver_sql("DROP INDEX uq_participants_pair")
+        conn.exec_driver_sql("DROP INDEX uq_workshops_meeting")
+        conn.exec_driver_sql("DROP TABLE rate_hits")
         for table, column in (("workshops", "network_id"), ("workshops", "meeting_no"), ("participants", "pair_code"),
                               ("tasks", "meeting_id"), ("tasks", "dropped"), ("actors", "origin_id"),
                               ("forms", "pairing")):
@@ -324,3 +319,17 @@ def test_the_summary_names_the_network_and_counts_its_meetings(store):
     html = report.export(store, nxt["id"], "summary", "fi", False)[0].decode("utf-8")
     assert "Kajaanin &lt;b&gt;foorumi&lt;/b&gt;" in html and "Kajaanin kaupunki" in html and "K-17" in html
     assert "<dt>Kokouksia</dt><dd>2</dd>" in html.replace("\n", "")
+
+
+def test_the_database_itself_refuses_a_second_meeting_with_the_same_number(store):
+    """Issue 18: besides the write lock, a constraint: one meeting per number in a network."""
+    import sqlalchemy
+
+    from kit.store.schema import workshops
+
+    first = store.create_workshop("Foorumi", "kulttuurifoorumi")
+    second, _ = store.next_meeting(first["id"])
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        with store._tx(write=True) as conn:
+            conn.execute(workshops.update().where(workshops.c.id == second["id"]).values(meeting_no=1))
+    assert store.workshop(second["id"])["meeting_no"] == 2
