@@ -76,3 +76,40 @@ class RemotePage(PageHandler):
             return
         lang = self.lang(ws["language"])
         self.render_page("remote.html", lang=lang, ws=ws, title=wsmod.title(ws, lang))
+
+
+class PublicResultsPage(PageHandler):
+    """/kit/public/<code>/results: the results the facilitator has published, for anyone (no login):
+    each round's title, how many voted and the count, and for a budgeting vote what its one rule funds.
+    Nothing about any person: no nicknames, no groups, no ballots."""
+
+    async def get(self, code):
+        ws = await self.workshop_or_code_page(code.strip().upper())
+        if ws is None:
+            return
+        lang = self.lang(ws["language"])
+        rounds = await self.run(public_results, self.store, ws, lang)
+        from kit.numbers import money
+
+        self.render_page("public_results.html", lang=lang, ws=ws, title=wsmod.title(ws, lang), rounds=rounds,
+                         money=lambda x: money(x, lang) if x not in (None, "") else "")
+
+
+def public_results(store, ws: dict, lang: str) -> list[dict]:
+    """Each published round of a meeting, as the public page shows it (the same count the phones see)."""
+    from kit.server.api.voting import round_view
+
+    out = []
+    for rnd in store.rounds(ws["id"]):
+        if rnd["status"] == "draft" or not rnd["results_visible"]:
+            continue
+        view = round_view(store, rnd, None, lang)
+        text = {i["id"]: i["text"] for i in view["items"]}
+        funded = set(view.get("funded") or [])
+        key = {"dots": "js.result_row", "ranking": "js.result_points"}.get(rnd["method"], "js.result_votes")
+        rows = [{"text": text[r["id"]], "line": t(key, lang, text=text[r["id"]], score=r["score"]),
+                 "funded": r["id"] in funded, "rank": r["rank"]} for r in view["results"] or [] if r["id"] in text]
+        out.append({"title": view["title"], "open": rnd["status"] == "open", "rows": rows,
+                    "ballots": store.ballot_count(rnd["id"]), "rule_name": view.get("rule_name"),
+                    "budget": view.get("budget"), "method": rnd["method"]})
+    return out

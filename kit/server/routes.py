@@ -27,7 +27,7 @@ from kit.server.api.voting import BallotApi, CurrentRoundApi
 from kit.server.api.workshops import IdeasApi, JoinApi, KioskVoterApi, MeApi, MinutesNameApi, WorkshopApi
 from kit.server.base import ApiHandler, ApiNotFound, RateLimiter
 from kit.server.events import EventsApi
-from kit.server.join_page import JoinPage, RemotePage
+from kit.server.join_page import JoinPage, PublicResultsPage, RemotePage
 from kit.server.openapi import openapi_document
 from kit.server.poll import PollApi
 from kit.store import Store
@@ -95,5 +95,6 @@ def make_handlers(store: Store, base_url: str, server_token=None):
         (p + r"join/?", JoinPage, kw),
         (p + r"join/([A-Za-z0-9]{1,16})/?", JoinPage, kw),
         (p + r"remote/([A-Za-z0-9]{1,16})/?", RemotePage, kw),
+        (p + r"public/([A-Za-z0-9]{1,16})/results/?", PublicResultsPage, kw),
         (p + r"static/(.*)", StaticHandler, {"path": str(STATIC)}),
     ]

@@ -190,6 +190,13 @@ def test_two_meetings_of_a_budgeting_network_from_phones_to_the_filed_minutes(st
                        check=True, timeout=120)
         words = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert "PÖYTÄKIRJA" in words.upper() and "§" in words
+    # the published budgeting result, for anyone (issue 19): no login, no person, accessible
+    public = phones[3].context.new_page()
+    public.goto(f"{server.base}/kit/public/{server.code}/results?lang=fi")
+    assert "Budjetointi" in public.inner_text("main") and "rahoitetaan" in public.inner_text("main")
+    assert "Nuori" not in public.inner_text("body")  # nobody's nickname
+    assert run_axe(public) == []
+    shot(public, "network-public-results")
     summary, _ = report.export(store, second["id"], "summary", "fi")
     assert "Kajaanin PORE" in summary.decode() and "STEA" in summary.decode()
     for page in phones:
