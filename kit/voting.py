@@ -408,3 +408,37 @@ def default_selection(ideas: list[dict], method: str, rounds: list[dict] | None 
     if method == "pb":
         return round_selection(ideas, "costed", rounds)
     return round_selection(ideas, "new", rounds) or round_selection(ideas, "all", rounds)
+
+
+# A vote open for a period (issue 19, item 3): entered in the network's time zone, kept in UTC, and
+# decided by the store's clock at each request. Pure: the times in, the status out.
+def period(opens: str, closes: str, tz: str | None, now_utc: str) -> tuple[str, str]:
+    """(opens_at, closes_at) in UTC ISO from local times "YYYY-MM-DD HH:MM" in the time zone `tz`
+    (default Europe/Helsinki). Refused: a time that is no time (bad_time), a close not after the
+    open (close_before_open), a close already past (close_in_past)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz or "Europe/Helsinki")
+    out = []
+    for field, text in (("opens", opens), ("closes", closes)):
+        try:
+            local = datetime.strptime(str(text).strip().replace("T", " ")[:16], "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise KitError("bad_time", field=field, value=str(text)[:40]) from None
+        out.append(local.replace(tzinfo=zone).astimezone(UTC).isoformat(timespec="seconds"))
+    if out[1] <= out[0]:
+        raise KitError("close_before_open")
+    if out[1] <= now_utc:
+        raise KitError("close_in_past")
+    return out[0], out[1]
+
+
+def status_at(status: str, opens_at: str | None, closes_at: str | None, now_utc: str) -> str:
+    """Where a scheduled or open round is at `now_utc` by its times: scheduled until it opens, open
+    until it closes, then closed. Draft and closed rounds, and rounds without times, stay as they are."""
+    if status == "scheduled" and opens_at and now_utc >= opens_at:
+        status = "open"
+    if status == "open" and closes_at and now_utc >= closes_at:
+        status = "closed"
+    return status

@@ -85,6 +85,7 @@ class Hub:
         self._loop: IOLoop | None = None
         self._wanted = True  # look at the versions on the next tick
         self._last_read = 0.0
+        self._last_settle = 0.0  # a vote open for a period opens and closes by the store's clock
 
     @property
     def count(self) -> int:
@@ -166,7 +167,8 @@ class Hub:
         if self._busy or not self.streams:
             return
         listening = self._listener is not None and self._listener.healthy
-        if listening and not self._wanted and time.monotonic() - self._last_read < FALLBACK_S:
+        if listening and not self._wanted and time.monotonic() - self._last_read < FALLBACK_S \
+                and time.monotonic() - self._last_settle < FALLBACK_S:
             return  # nothing heard, and the last look was recent
         self._busy = True
         try:
@@ -174,6 +176,9 @@ class Hub:
             self._last_read = time.monotonic()
             loop = IOLoop.current()
             ids = list(self.streams)
+            if time.monotonic() - self._last_settle >= FALLBACK_S:  # a period's time may have come: the
+                self._last_settle = time.monotonic()  # first look after it moves the vote (any process)
+                await loop.run_in_executor(None, lambda: [self.store.settle_rounds(w) for w in ids])
             versions = await loop.run_in_executor(None, self._read_versions, ids)
             now = time.monotonic()
             for ws_id in ids:

@@ -111,7 +111,12 @@ def _document(base: str) -> dict:
                 "Round": {"type": ["object", "null"], "properties": {
                     "id": ID, "title": {"type": "string"},
                     "method": {"type": "string", "enum": ["dots", "approval", "ranking", "choose_one", "pb"]},
-                    "status": {"type": "string", "enum": ["open", "closed"]},
+                    "status": {"type": "string", "enum": ["scheduled", "open", "closed"],
+                               "description": "scheduled: a vote open for a period that has not begun yet; the "
+                               "store's clock opens and closes it at its times."},
+                    "opens_at": {"type": ["string", "null"], "description": "A vote open for a period: when it "
+                                 "opens (ISO 8601, UTC)."},
+                    "closes_at": {"type": ["string", "null"], "description": "... and when it closes on its own."},
                     "dots_per_person": {"type": ["integer", "null"]}, "per_item_cap": {"type": ["integer", "null"]},
                     "min_choices": {"type": ["integer", "null"]}, "max_choices": {"type": ["integer", "null"]},
                     "max_ranked": {"type": ["integer", "null"]},

@@ -137,6 +137,12 @@ class BaseStore:
         self.migrate()
 
     data_dir: Path | None = None
+    # the store's clock: the real time, unless a test sets `clock` (a function giving an ISO UTC time).
+    # A vote open for a period is opened and closed by it, at each request, in whichever process.
+    clock = None
+
+    def now_utc(self) -> str:
+        return self.clock() if self.clock is not None else now()
 
     @classmethod
     def open(cls, data_dir: str | Path):

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 
 metadata = MetaData()
@@ -120,12 +120,16 @@ rounds = Table(
     Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("title", Text, nullable=False),
     Column("method", String(16), nullable=False),  # dots | approval | ranking | choose_one | pb
-    Column("status", String(16), nullable=False, default="draft"),  # draft | open | closed
+    Column("status", String(16), nullable=False, default="draft"),  # draft | scheduled | open | closed
     Column("rules", JSON, nullable=False, default=dict),
     Column("results_visible", Boolean, nullable=False, default=False),
     Column("created_at", String(40), nullable=False),
     Column("opened_at", String(40)),
     Column("closed_at", String(40)),
+    # v17: a vote open for a period (issue 19): when it opens and closes on its own (UTC, ISO); the
+    # store's clock decides at each request (kit/store/voting.py settle_rounds)
+    Column("opens_at", String(40)),
+    Column("closes_at", String(40)),
 )
 
 
@@ -649,6 +653,14 @@ def _migrate_v16(conn: Connection) -> None:
         conn.exec_driver_sql("CREATE UNIQUE INDEX uq_workshops_meeting ON workshops (network_id, meeting_no)")
 
 
+def _migrate_v17(conn: Connection) -> None:
+    """A vote open for a period: its opening and closing times."""
+    have = {c["name"] for c in inspect(conn).get_columns("rounds")}
+    for column in ("opens_at", "closes_at"):
+        if column not in have:
+            conn.exec_driver_sql(f"ALTER TABLE rounds ADD COLUMN {column} VARCHAR(40)")
+
+
 def _migrate_v15(conn: Connection) -> None:
     """Pairing a baseline and its follow-up across meetings: a form may offer a pairing code, and one
     code stands for one person in a meeting."""
@@ -661,7 +673,8 @@ def _migrate_v15(conn: Connection) -> None:
 MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate_v4), (5, _migrate_v5),
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
               (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13),
-              (14, _migrate_v14), (15, _migrate_v15), (16, _migrate_v16)]
+              (14, _migrate_v14), (15, _migrate_v15), (16, _migrate_v16),
+              (17, _migrate_v17)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES

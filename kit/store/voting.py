@@ -6,8 +6,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    and_,
     bindparam,
     func,
+    or_,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Connection
 from kit import voting
 from kit.errors import KitError
 from kit.numbers import amount_text
+from kit.store.base import _BATCH as _BATCH_STATE
 from kit.store.base import BaseStore, _row, now
 from kit.store.schema import (
     ballot_marks,
@@ -141,15 +144,66 @@ class VotingStore(BaseStore):
             row = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
         if row is None:
             raise KitError("unknown_round", status=404, round=round_id)
-        return row
+        return self._as_now(row)
+
+    def _as_now(self, r: dict) -> dict:
+        """A round with its status by the store's clock (a period that began or ended since)."""
+        st = voting.status_at(r["status"], r.get("opens_at"), r.get("closes_at"), self.now_utc())
+        return r if st == r["status"] else {**r, "status": st}
+
+    def settle_rounds(self, workshop_id: int) -> int:
+        """Open and close the workshop's rounds whose time has come, by the store's clock: decided at
+        each request that reads them, by whichever process answers, never by a timer. Logged and
+        versioned as a move by hand, so every screen and phone looks again. Returns how many moved."""
+        at = self.now_utc()
+        with self._tx() as conn:
+            due = conn.execute(select(rounds.c.id).where(rounds.c.workshop_id == workshop_id, or_(
+                and_(rounds.c.status == "scheduled", rounds.c.opens_at <= at),
+                and_(rounds.c.status == "open", rounds.c.closes_at.is_not(None), rounds.c.closes_at <= at)))).first()
+        if due is None:
+            return 0
+        with self._tx(write=True) as conn:
+            return self._settle(conn, workshop_id, at)
+
+    def _settle(self, conn: Connection, workshop_id: int, at: str) -> int:
+        moved = 0
+        for r in conn.execute(select(rounds).where(rounds.c.workshop_id == workshop_id,
+                                                   rounds.c.status.in_(("scheduled", "open")))).all():
+            st = voting.status_at(r.status, r.opens_at, r.closes_at, at)
+            if st == r.status:
+                continue
+            values = {"status": st}
+            if r.status == "scheduled":
+                values["opened_at"] = r.opens_at
+            if st == "closed":
+                values["closed_at"] = r.closes_at
+            conn.execute(rounds.update().where(rounds.c.id == r.id, rounds.c.status == r.status).values(**values))
+            self._log(conn, workshop_id, "round_" + ("closed" if st == "closed" else "opened"), round_id=r.id,
+                      by="clock")
+            moved += 1
+        if moved:
+            self._bump(conn, workshop_id)
+        return moved
+
+    def schedule_round(self, round_id: int, opens: str, closes: str) -> dict:
+        """A draft round open for a period: opens and closes (local "YYYY-MM-DD HH:MM" in the
+        network's time zone, default Europe/Helsinki) on its own. Its items and rules are fixed now,
+        as when a round opens by hand; participants see when it opens and closes."""
+        r = self.round(round_id)
+        tz = (self.network_of(r["workshop_id"]).get("info") or {}).get("timezone")
+        opens_at, closes_at = voting.period(opens, closes, tz, self.now_utc())
+        self.open_round(round_id, opens_at=opens_at, closes_at=closes_at)
+        self.settle_rounds(r["workshop_id"])  # a period that began already opens at once
+        return self.round(round_id)
 
     def rounds(self, workshop_id: int) -> list[dict]:
+        self.settle_rounds(workshop_id)
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(rounds).where(rounds.c.workshop_id == workshop_id).order_by(rounds.c.id)
             )]
 
-    def open_round(self, round_id: int) -> dict:
+    def open_round(self, round_id: int, opens_at: str | None = None, closes_at: str | None = None) -> dict:
         """Open a draft round: its items are fixed now, and so are its rules (dots per person, the
         budget and every project's cost, the lot that breaks full ties). Nothing is stored when a
         check fails (a project without a cost or over the whole budget, two projects named alike)."""
@@ -183,7 +237,8 @@ class VotingStore(BaseStore):
             for pos, iid in enumerate(items):
                 conn.execute(round_items.insert().values(round_id=round_id, idea_id=iid, position=pos))
             conn.execute(rounds.update().where(rounds.c.id == round_id).values(
-                status="open", opened_at=now(), rules=rules))
+                status="scheduled" if opens_at else "open", opened_at=None if opens_at else now(), rules=rules,
+                opens_at=opens_at, closes_at=closes_at))
             self._bump(conn, r["workshop_id"])
             self._log(conn, r["workshop_id"], "round_opened", round_id=round_id, items=len(items),
                       method=r["method"])
@@ -230,7 +285,8 @@ class VotingStore(BaseStore):
             )]
 
     def current_round(self, workshop_id: int) -> dict | None:
-        """The round participants see: the open one, else the latest closed one."""
+        """The round participants see: the open one, else the latest opened, scheduled or closed one."""
+        self.settle_rounds(workshop_id)
         with self._tx() as conn:
             row = conn.execute(
                 select(rounds).where(rounds.c.workshop_id == workshop_id, rounds.c.status != "draft")
@@ -261,9 +317,17 @@ class VotingStore(BaseStore):
             p_wid = conn.execute(_PARTICIPANT_WORKSHOP, {"pid": participant_id}).scalar()
             if p_wid != r["workshop_id"]:
                 raise KitError("not_joined", status=401)
-        if r["status"] == "closed":
+        at = self.now_utc()
+        status = voting.status_at(r["status"], r.get("opens_at"), r.get("closes_at"), at)
+        if status != r["status"]:  # its time came: moved now, in this write, as a close by hand would be
+            self._settle(conn, r["workshop_id"], at)
+            if getattr(_BATCH_STATE, "memo", None):
+                _BATCH_STATE.memo.pop(("round", round_id), None)
+        if status == "closed":
             raise KitError("round_closed", status=409)
-        if r["status"] != "open":
+        if status == "scheduled":
+            raise KitError("round_not_yet_open", status=409, opens=r["opens_at"])
+        if status != "open":
             raise KitError("round_not_open", status=409)
         return r
 

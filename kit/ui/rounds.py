@@ -80,12 +80,19 @@ class RoundSetup(w.VBox):
         self.items_tag.observe(lambda ch: not app._drawing and ch["new"] and app._guard(self.choose_items, ch["new"]),
                                names="value")
         self.items_quick = w.HBox(quick + [self.items_tag], layout=w.Layout(flex_flow="row wrap"))
+        # a vote open for a period (days or weeks): it opens and closes on its own, in the network's time zone
+        self.opens = w.Text(description=t("ui.round_opens", L), style=sty, placeholder="2026-12-14 09:00")
+        self.opens.add_class("kit-round-opens")
+        self.closes = w.Text(description=t("ui.round_closes", L), style=sty, placeholder="2026-12-21 18:00")
+        self.closes.add_class("kit-round-closes")
+        self.period_box = w.VBox([w.HTML(element("p", t("ui.round_period_help", L))),
+                                  w.HBox([self.opens, self.closes], layout=w.Layout(flex_flow="row wrap"))])
         self.start_btn = w.Button(description=t("ui.start.dots", L), button_style="primary", layout=w.Layout(width="auto"))
         self.start_btn.add_class("kit-start-round")
         self.start_btn.on_click(lambda _: app._guard(start))
         head = [w.HBox([self.round_title, self.method], layout=w.Layout(flex_flow="row wrap"))] if with_title \
             else [self.method]
-        self.children = head + [self.method_box, w.HTML(element("heading", 3, t("ui.round_items", L))),
+        self.children = head + [self.method_box, self.period_box, w.HTML(element("heading", 3, t("ui.round_items", L))),
                                 self.items_quick, self.items_note, self.items_box]
         self.show_method_options()
 
@@ -104,6 +111,12 @@ class RoundSetup(w.VBox):
     def forget(self) -> None:
         """Another workshop (or another vote activity): the choices start again from the default."""
         self.chosen, self.item_boxes, self.chosen_by_hand = set(), {}, False
+
+    def period(self) -> tuple[str, str] | None:
+        """(opens, closes) as typed when the vote is to be open for a period; None: open now, by hand."""
+        if not (self.opens.value.strip() or self.closes.value.strip()):
+            return None
+        return self.opens.value.strip(), self.closes.value.strip()
 
     def options(self) -> dict | None:
         """The chosen method's rules as the store's create_round takes them."""

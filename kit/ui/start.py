@@ -29,9 +29,11 @@ def join_panel_html(code: str, lang: str, scale: int = 8, small: bool = False) -
 
 def start_round(store: Store, workshop_id: int, title: str, method: str = "dots", preset: str = "n3",
                 dots: int | None = None, cap: int | None = None, options: dict | None = None,
-                idea_ids=None, titles: dict | None = None) -> dict:
+                idea_ids=None, titles: dict | None = None, period: tuple[str, str] | None = None) -> dict:
     """Create and open a round over the visible ideas (or `idea_ids`). Its checks run first; only
-    then is the previously open round closed, so a refused budget or cost leaves that vote alone."""
+    then is the previously open round closed, so a refused budget or cost leaves that vote alone.
+    `period` (opens, closes): a vote open for a period instead, which opens and closes on its own
+    (the room's open vote is left as it is)."""
     if method == "dots":
         rnd = store.create_round(workshop_id, title, preset, dots if preset == "custom" else None, cap,
                                  idea_ids=idea_ids, titles=titles)
@@ -40,10 +42,12 @@ def start_round(store: Store, workshop_id: int, title: str, method: str = "dots"
                                  titles=titles)
     open_before = [r for r in store.rounds(workshop_id) if r["status"] == "open"]
     try:
-        rnd = store.open_round(rnd["id"])
+        rnd = store.schedule_round(rnd["id"], *period) if period else store.open_round(rnd["id"])
     except Exception:
         store.delete_draft_round(rnd["id"])  # a refused round leaves no trace
         raise
+    if period:
+        return rnd
     for r in open_before:  # one open round at a time; the new one is already taking votes
         store.close_round(r["id"])
     return rnd
@@ -225,15 +229,19 @@ class StartApp(KitApp):
     def start_round_from_form(self) -> dict:
         require_items(self.store, self.ws["id"], self.chosen)
         return self.start_round(self.round_title.value, self.method.value, self.preset.value, self.custom_dots.value,
-                                self.cap.value or None, self.setup.options(), sorted(self.chosen))
+                                self.cap.value or None, self.setup.options(), sorted(self.chosen), self.setup.period())
 
     def start_round(self, title: str, method: str = "dots", preset: str = "n3", dots: int | None = None,
-                    cap: int | None = None, options: dict | None = None, idea_ids=None) -> dict:
+                    cap: int | None = None, options: dict | None = None, idea_ids=None,
+                    period: tuple[str, str] | None = None) -> dict:
         rnd = start_round(self.store, self.ws["id"], title, method, preset, dots, cap, options, idea_ids,
-                          titles=self.setup.default_titles(title, method))
+                          titles=self.setup.default_titles(title, method), period=period)
         self.setup.chosen_by_hand = False  # the next round starts again from the default
+        self.setup.opens.value = self.setup.closes.value = ""
         self.refresh()
-        if method == "dots":
+        if period:
+            msg = t("ui.round_scheduled", self.lang, opens=period[0], closes=period[1])
+        elif method == "dots":
             msg = t("ui.round_opened", self.lang, dots=rnd["rules"]["dots"])
         else:
             msg = t("ui.round_opened_method", self.lang, method=t("method." + method, self.lang))

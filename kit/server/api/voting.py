@@ -35,6 +35,9 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None, lang:
         **({"rule": voting.pb_rule(rules), "rule_name": t(RULE_TITLE[voting.pb_rule(rules)], lang)}
            if rnd["method"] == "pb" else {}),
         "items": visible,
+        # a vote open for a period: when it opens and closes (UTC; the page shows them in the device's time zone)
+        "opens_at": rnd.get("opens_at"),
+        "closes_at": rnd.get("closes_at"),
         "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
         "results": None,
     }

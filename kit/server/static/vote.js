@@ -23,6 +23,8 @@
     if (!r) return;
     $("vote-heading").textContent = r.title;
     $("vote-rules").textContent = rulesText(r);
+    $("vote-period").textContent = periodText(r);
+    $("vote-period").hidden = !periodText(r);
     var ul = $("vote-items");
     ul.textContent = "";
     ul.className = "vote-items method-" + r.method;
@@ -30,7 +32,7 @@
     if (r.method === "dots") renderDots(ul, r, closed);
     else if (r.method === "ranking") renderRanking(ul, r, closed);
     else renderChoices(ul, r, closed);
-    $("vote-closed").hidden = !closed;
+    $("vote-closed").hidden = !closed || r.status === "scheduled";
     var res = $("results"), list = $("results-list");
     list.textContent = "";
     if (r.results) {
@@ -51,6 +53,18 @@
     }
     res.hidden = !r.results;
     updateCounts();
+  }
+
+  // a vote open for a period, in the reader's language and this device's own time zone
+  function when(iso) {
+    var locale = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[Kit.lang] || "fi-FI";
+    return new Date(iso).toLocaleString(locale, { weekday: "short", day: "numeric", month: "numeric",
+                                                  year: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+  function periodText(r) {
+    if (r.status === "scheduled" && r.opens_at) return tr("vote.opens_at").replace("{time}", when(r.opens_at));
+    if (r.status === "open" && r.closes_at) return tr("vote.closes_at").replace("{time}", when(r.closes_at));
+    return "";
   }
 
   function rulesText(r) {
