@@ -16,7 +16,8 @@ CHECK_KEYS = {"lm_cycle": "lm_check.lm_cycle", "activity_without_input": "lm_che
               "outcome_without_indicator": "lm_check.outcome_without_indicator",
               "dimension_not_reached": "lm_check.dimension_not_reached"}
 CRITERION_KEYS = {"not_started": "criterion.not_started", "partly": "criterion.partly", "met": "criterion.met"}
-STATUS_KEYS = {"draft": "form.status_draft", "open": "form.status_open", "closed": "form.status_closed"}
+STATUS_KEYS = {"draft": "form.status_draft", "scheduled": "form.status_scheduled", "open": "form.status_open",
+               "closed": "form.status_closed"}
 
 
 def criteria() -> list[dict]:

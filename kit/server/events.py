@@ -178,7 +178,8 @@ class Hub:
             ids = list(self.streams)
             if time.monotonic() - self._last_settle >= FALLBACK_S:  # a period's time may have come: the
                 self._last_settle = time.monotonic()  # first look after it moves the vote (any process)
-                await loop.run_in_executor(None, lambda: [self.store.settle_rounds(w) for w in ids])
+                await loop.run_in_executor(None, lambda: [(self.store.settle_rounds(w), self.store.settle_forms(w))
+                                                          for w in ids])
             versions = await loop.run_in_executor(None, self._read_versions, ids)
             now = time.monotonic()
             for ws_id in ids:

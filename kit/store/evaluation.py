@@ -163,6 +163,7 @@ class EvaluationStore(BaseStore):
             return _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
 
     def forms(self, workshop_id: int) -> list[dict]:
+        self.settle_forms(workshop_id)
         with self._tx() as conn:
             return [_row(r) for r in conn.execute(
                 select(forms).where(forms.c.workshop_id == workshop_id).order_by(forms.c.id))]
@@ -182,7 +183,64 @@ class EvaluationStore(BaseStore):
         with self._tx() as conn:
             return _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
 
+    def schedule_form(self, form_id: int, opens: str, closes: str) -> dict:
+        """A draft form open for a period (local "YYYY-MM-DD HH:MM" in the network's time zone): it
+        opens and closes on its own by the store's clock, as a vote open for a period does."""
+        f = self.form(form_id)
+        if f is None:
+            raise KitError("unknown_form", status=404)
+        if f["status"] != "draft":
+            raise KitError("form_not_draft", status=409)
+        tz = (self.network_of(f["workshop_id"]).get("info") or {}).get("timezone")
+        opens_at, closes_at = voting.period(opens, closes, tz, self.now_utc())
+        with self._tx(write=True) as conn:
+            conn.execute(forms.update().where(forms.c.id == form_id).values(
+                status="scheduled", opens_at=opens_at, closes_at=closes_at))
+            self._bump(conn, f["workshop_id"])
+            self._log(conn, f["workshop_id"], "form_scheduled", form_id=form_id)
+        self.settle_forms(f["workshop_id"])
+        return self.form(form_id)
+
+    def delete_draft_form(self, form_id: int) -> None:
+        """A form never opened nor scheduled (a refused schedule) leaves no trace; others stay."""
+        with self._tx(write=True) as conn:
+            conn.execute(forms.delete().where(forms.c.id == form_id, forms.c.status == "draft"))
+
+    def settle_forms(self, workshop_id: int) -> int:
+        """Open and close the workshop's forms whose time has come, by the store's clock, at each
+        request that reads them (a form that opens closes the one open before: one at a time)."""
+        from sqlalchemy import and_, or_
+
+        at = self.now_utc()
+        with self._tx() as conn:
+            due = conn.execute(select(forms.c.id).where(forms.c.workshop_id == workshop_id, or_(
+                and_(forms.c.status == "scheduled", forms.c.opens_at <= at),
+                and_(forms.c.status == "open", forms.c.closes_at.is_not(None), forms.c.closes_at <= at)))).first()
+        if due is None:
+            return 0
+        with self._tx(write=True) as conn:
+            return self._settle_forms(conn, workshop_id, at)
+
+    def _settle_forms(self, conn: Connection, workshop_id: int, at: str) -> int:
+        moved = 0
+        for f in conn.execute(select(forms).where(forms.c.workshop_id == workshop_id,
+                                                  forms.c.status.in_(("scheduled", "open")))
+                              .order_by(forms.c.id)).all():
+            st = voting.status_at(f.status, f.opens_at, f.closes_at, at)
+            if st == f.status:
+                continue
+            if st == "open":
+                conn.execute(forms.update().where(forms.c.workshop_id == workshop_id, forms.c.status == "open")
+                             .values(status="closed"))
+            conn.execute(forms.update().where(forms.c.id == f.id).values(status=st))
+            self._log(conn, workshop_id, "form_" + st, form_id=f.id, by="clock")
+            moved += 1
+        if moved:
+            self._bump(conn, workshop_id)
+        return moved
+
     def open_form(self, workshop_id: int) -> dict | None:
+        self.settle_forms(workshop_id)
         with self._tx() as conn:
             return _row(conn.execute(select(forms).where(forms.c.workshop_id == workshop_id,
                                                          forms.c.status == "open")).first())
@@ -195,7 +253,11 @@ class EvaluationStore(BaseStore):
             f = _row(conn.execute(select(forms).where(forms.c.id == form_id)).first())
             if f is None or (workshop_id is not None and f["workshop_id"] != workshop_id):
                 raise KitError("unknown_form", status=404)
-            if f["status"] != "open":
+            at = self.now_utc()
+            status = voting.status_at(f["status"], f.get("opens_at"), f.get("closes_at"), at)
+            if status != f["status"]:  # its time came: moved now, in this write
+                self._settle_forms(conn, f["workshop_id"], at)
+            if status != "open":
                 raise KitError("form_closed", status=409)
             packs = self.instrument_packs()[0] if evaluation.uses_instruments(f["questions"]) else {}
             clean = evaluation.check_answers(f["questions"], answers, packs)

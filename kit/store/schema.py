@@ -389,6 +389,9 @@ forms = Table(
     Column("baseline_id", Integer),
     # v15: a baseline offers its answerers a pairing code (a follow-up always asks for it)
     Column("pairing", Boolean, nullable=False, default=False),
+    # v17: a form open for a period (as a vote: kit/store/evaluation.py settle_forms)
+    Column("opens_at", String(40)),
+    Column("closes_at", String(40)),
 )
 
 
@@ -654,11 +657,12 @@ def _migrate_v16(conn: Connection) -> None:
 
 
 def _migrate_v17(conn: Connection) -> None:
-    """A vote open for a period: its opening and closing times."""
-    have = {c["name"] for c in inspect(conn).get_columns("rounds")}
-    for column in ("opens_at", "closes_at"):
-        if column not in have:
-            conn.exec_driver_sql(f"ALTER TABLE rounds ADD COLUMN {column} VARCHAR(40)")
+    """A vote or a feedback form open for a period: its opening and closing times."""
+    for table in ("rounds", "forms"):
+        have = {c["name"] for c in inspect(conn).get_columns(table)}
+        for column in ("opens_at", "closes_at"):
+            if column not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(40)")
 
 
 def _migrate_v15(conn: Connection) -> None:

@@ -113,6 +113,11 @@ class EvaluationApp(KitApp):
         self.form_pairing = w.Checkbox(value=False, description=t("ui.form_pairing", L), indent=False,
                                        layout=w.Layout(width="auto"))
         self.form_pairing.add_class("kit-form-pairing")
+        # a form open for a period (days or weeks), as a vote can be
+        self.form_opens = w.Text(description=t("ui.round_opens", L), style=sty, placeholder="2026-12-14 09:00")
+        self.form_opens.add_class("kit-form-opens")
+        self.form_closes = w.Text(description=t("ui.round_closes", L), style=sty, placeholder="2026-12-21 18:00")
+        self.form_closes.add_class("kit-form-closes")
         self.form_btn = w.Button(description=t("ui.form_open", L), button_style="primary")
         self.form_btn.add_class("kit-form-open")
         self.form_btn.on_click(lambda _: self._guard(self.open_form_from_form))
@@ -192,6 +197,7 @@ class EvaluationApp(KitApp):
             w.HTML(element("heading", 2, t('ui.feedback', L))), self.form_title, self.form_sets, self.form_custom,
             w.HBox([self.form_pack, self.pack_note], layout=w.Layout(**row)),
             self.form_pairing,
+            w.HBox([self.form_opens, self.form_closes], layout=w.Layout(**row)),
             w.HBox([self.form_min, self.form_btn, self.form_close_btn], layout=w.Layout(**row)),
             w.HBox([self.repeat_pick, self.repeat_btn], layout=w.Layout(**row)), self.results,
             self.paper_tools,
@@ -313,7 +319,7 @@ class EvaluationApp(KitApp):
         return ind
 
     def open_form(self, title: str, sets=(), custom: str = "", min_answers: int = ev.MIN_ANSWERS,
-                  pack: str | None = None, pairing: bool = False) -> dict:
+                  pack: str | None = None, pairing: bool = False, period: tuple[str, str] | None = None) -> dict:
         """A form from the ready question sets and/or the facilitator's own questions, one per line:
         a 1-5 scale; "text: ..." an open question; "choice: question | option | option" a choice.
         `pairing`: a baseline that offers its answerers a pairing code for the follow-up."""
@@ -322,13 +328,24 @@ class EvaluationApp(KitApp):
         if pack:
             questions.append({"id": "instrument", "kind": "instrument", "pack": pack, "text": self.packs[pack]["name"]})
         form = self.store.create_form(self.ws["id"], title, questions, min_answers, pairing)
+        if period:
+            try:
+                form = self.store.schedule_form(form["id"], *period)
+            except KitError:
+                self.store.delete_draft_form(form["id"])  # a refused period leaves no form behind
+                raise
+            self.form_opens.value = self.form_closes.value = ""
+            self._ok(t("ui.form_scheduled", self.lang, opens=period[0], closes=period[1]))
+            return form
         form = self.store.set_form_status(form["id"], "open")
         self._ok(t("ui.form_opened", self.lang, n=len(form["questions"])))
         return form
 
     def open_form_from_form(self) -> dict:
         return self.open_form(self.form_title.value, list(self.form_sets.value), self.form_custom.value,
-                              self.form_min.value, self.form_pack.value or None, self.form_pairing.value)
+                              self.form_min.value, self.form_pack.value or None, self.form_pairing.value,
+                              (self.form_opens.value.strip(), self.form_closes.value.strip())
+                              if self.form_opens.value.strip() or self.form_closes.value.strip() else None)
 
     def repeat_form(self, form_id: int | None) -> dict:
         """Ask a form's questions again as a follow-up of it (its baseline)."""

@@ -108,3 +108,36 @@ def test_the_start_page_schedules_a_vote_and_refuses_a_time_that_is_no_time(stor
     (rnd,) = store.rounds(ws["id"])
     assert rnd["status"] == "scheduled" and rnd["closes_at"] == "2099-01-08T16:00:00+00:00"
     assert "ajastettu" in app.message.value and app.setup.opens.value == ""
+
+
+def test_a_feedback_form_opens_and_closes_on_its_own_too(store):
+    from kit.ui.evaluation import EvaluationApp
+
+    ws = store.create_workshop("Palaute", "osallisuusverkosto", "fi")
+    clock = {"now": "2026-12-01T10:00:00.000+00:00"}
+    store.clock = lambda: clock["now"]
+    app = EvaluationApp(store, ws["code"], "fi", poll=False)
+    app.form_sets.value = ("own_life",)
+    app.form_opens.value = "2026-12-14 09:00"
+    app.form_closes.value = "2026-12-13 09:00"  # before it opens: refused, no form left behind
+    app.form_btn.click()
+    assert "kit-msg" in app.message.value and store.forms(ws["id"]) == []
+    app.form_closes.value = "2026-12-21 18:00"
+    app.form_btn.click()
+    (f,) = store.forms(ws["id"])
+    assert f["status"] == "scheduled" and f["closes_at"] == "2026-12-21T16:00:00+00:00" and "ajastettu" in app.message.value
+    assert store.open_form(ws["id"]) is None  # phones see nothing yet
+    p, _ = store.add_participant(ws["id"])
+    q = f["questions"][0]["id"]
+    with pytest.raises(KitError) as e:
+        store.save_response(f["id"], p["id"], {q: 3})
+    assert e.value.code == "form_closed"
+    clock["now"] = "2026-12-14T07:00:00.500+00:00"
+    assert store.open_form(ws["id"])["id"] == f["id"]  # opened by the clock at the first request after
+    store.save_response(f["id"], p["id"], {q: 4})
+    clock["now"] = "2026-12-21T16:00:00.000+00:00"
+    with pytest.raises(KitError) as e:
+        store.save_response(f["id"], p["id"], {q: 5})  # at the closing moment: as closed by hand
+    assert e.value.code == "form_closed"
+    assert store.open_form(ws["id"]) is None and store.forms(ws["id"])[0]["status"] == "closed"
+    assert store.response_of(f["id"], p["id"]) == {q: 4}

@@ -29,7 +29,7 @@ def form_view(store: Store, ws: dict, lang: str, pid: int | None) -> dict:
             q["consent"] = label(pack.get("consent"), lang) or t("form.consent", lang)
         questions.append(q)
     return {"form": {"id": f["id"], "title": f["title"], "questions": questions, "pairing": bool(f.get("pairing")),
-                     "followup": f.get("baseline_id") is not None},
+                     "followup": f.get("baseline_id") is not None, "closes_at": f.get("closes_at")},
             "mine": mine, "paired": store.is_paired(pid) if pid is not None and f.get("pairing") else False}
 
 

@@ -94,6 +94,12 @@
       if (!f) return;
       formId = f.id;
       $("form-heading").textContent = f.title;
+      // a form open for a period: until when, in this device's own time zone
+      var locale = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[Kit.lang] || "fi-FI";
+      $("form-period").hidden = !f.closes_at;
+      $("form-period").textContent = f.closes_at ? tr("form.closes_at").replace("{time}", new Date(f.closes_at)
+        .toLocaleString(locale, { weekday: "short", day: "numeric", month: "numeric", year: "numeric",
+                                  hour: "2-digit", minute: "2-digit" })) : "";
       var box = $("form-questions");
       box.textContent = "";
       var mine = data.mine || {};
