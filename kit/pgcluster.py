@@ -11,10 +11,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from kit.launch import free_port  # noqa: F401 (a port for the cluster; kit deploy and the tests take it from here)
 
 
 def binary(name: str) -> str:
@@ -31,12 +32,6 @@ def as_postgres(args: list[str], **kw) -> subprocess.CompletedProcess:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args = ["runuser", "-u", "postgres", "--"] + args
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -334,6 +334,41 @@ class BaseStore:
                 conn.execute(text("DELETE FROM rate_hits WHERE minute < :p"), {"p": minute - 1})
         return cur + prev * (1 - frac) <= per_minute
 
+    # -- things open for a period (votes, forms): moved by the store's clock, at each request -------------
+    def _settle_due(self, table, workshop_id: int, moved) -> int:
+        """Move the workshop's rows of `table` (rounds or forms: status scheduled / open, opens_at,
+        closes_at) whose time has come, by the store's clock: decided at each request that reads them,
+        by whichever process answers, never by a timer. A cheap read first; the write only when due.
+        `moved(conn, row, new status)` writes one row's move; every move is logged and versioned as a
+        move by hand, so every screen and phone looks again. Returns how many moved."""
+        from sqlalchemy import and_, or_
+
+        at = self.now_utc()
+        c = table.c
+        with self._tx() as conn:
+            due = conn.execute(select(c.id).where(c.workshop_id == workshop_id, or_(
+                and_(c.status == "scheduled", c.opens_at <= at),
+                and_(c.status == "open", c.closes_at.is_not(None), c.closes_at <= at)))).first()
+        if due is None:
+            return 0
+        with self._tx(write=True) as conn:
+            return self._settle_now(conn, table, workshop_id, at, moved)
+
+    def _settle_now(self, conn: Connection, table, workshop_id: int, at: str, moved) -> int:
+        from kit import voting
+
+        n = 0
+        for row in conn.execute(select(table).where(table.c.workshop_id == workshop_id,
+                                                    table.c.status.in_(("scheduled", "open")))
+                                .order_by(table.c.id)).all():
+            st = voting.status_at(row.status, row.opens_at, row.closes_at, at)
+            if st != row.status:
+                moved(conn, row, st)
+                n += 1
+        if n:
+            self._bump(conn, workshop_id)
+        return n
+
     def _resync_ids(self, conn: Connection) -> None:
         """After rows were written with their own ids (a restore into an empty store keeps them), the
         next new row's id comes after them: PostgreSQL's sequences do not follow such rows by

@@ -207,37 +207,19 @@ class EvaluationStore(BaseStore):
             conn.execute(forms.delete().where(forms.c.id == form_id, forms.c.status == "draft"))
 
     def settle_forms(self, workshop_id: int) -> int:
-        """Open and close the workshop's forms whose time has come, by the store's clock, at each
-        request that reads them (a form that opens closes the one open before: one at a time)."""
-        from sqlalchemy import and_, or_
-
-        at = self.now_utc()
-        with self._tx() as conn:
-            due = conn.execute(select(forms.c.id).where(forms.c.workshop_id == workshop_id, or_(
-                and_(forms.c.status == "scheduled", forms.c.opens_at <= at),
-                and_(forms.c.status == "open", forms.c.closes_at.is_not(None), forms.c.closes_at <= at)))).first()
-        if due is None:
-            return 0
-        with self._tx(write=True) as conn:
-            return self._settle_forms(conn, workshop_id, at)
+        """Open and close the workshop's forms whose time has come (BaseStore._settle_due); a form that
+        opens closes the one open before it (one at a time)."""
+        return self._settle_due(forms, workshop_id, self._form_moved)
 
     def _settle_forms(self, conn: Connection, workshop_id: int, at: str) -> int:
-        moved = 0
-        for f in conn.execute(select(forms).where(forms.c.workshop_id == workshop_id,
-                                                  forms.c.status.in_(("scheduled", "open")))
-                              .order_by(forms.c.id)).all():
-            st = voting.status_at(f.status, f.opens_at, f.closes_at, at)
-            if st == f.status:
-                continue
-            if st == "open":
-                conn.execute(forms.update().where(forms.c.workshop_id == workshop_id, forms.c.status == "open")
-                             .values(status="closed"))
-            conn.execute(forms.update().where(forms.c.id == f.id).values(status=st))
-            self._log(conn, workshop_id, "form_" + st, form_id=f.id, by="clock")
-            moved += 1
-        if moved:
-            self._bump(conn, workshop_id)
-        return moved
+        return self._settle_now(conn, forms, workshop_id, at, self._form_moved)
+
+    def _form_moved(self, conn: Connection, f, st: str) -> None:
+        if st == "open":
+            conn.execute(forms.update().where(forms.c.workshop_id == f.workshop_id, forms.c.status == "open")
+                         .values(status="closed"))
+        conn.execute(forms.update().where(forms.c.id == f.id).values(status=st))
+        self._log(conn, f.workshop_id, "form_" + st, form_id=f.id, by="clock")
 
     def open_form(self, workshop_id: int) -> dict | None:
         self.settle_forms(workshop_id)

@@ -6,10 +6,8 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    and_,
     bindparam,
     func,
-    or_,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -152,38 +150,20 @@ class VotingStore(BaseStore):
         return r if st == r["status"] else {**r, "status": st}
 
     def settle_rounds(self, workshop_id: int) -> int:
-        """Open and close the workshop's rounds whose time has come, by the store's clock: decided at
-        each request that reads them, by whichever process answers, never by a timer. Logged and
-        versioned as a move by hand, so every screen and phone looks again. Returns how many moved."""
-        at = self.now_utc()
-        with self._tx() as conn:
-            due = conn.execute(select(rounds.c.id).where(rounds.c.workshop_id == workshop_id, or_(
-                and_(rounds.c.status == "scheduled", rounds.c.opens_at <= at),
-                and_(rounds.c.status == "open", rounds.c.closes_at.is_not(None), rounds.c.closes_at <= at)))).first()
-        if due is None:
-            return 0
-        with self._tx(write=True) as conn:
-            return self._settle(conn, workshop_id, at)
+        """Open and close the workshop's rounds whose time has come (BaseStore._settle_due)."""
+        return self._settle_due(rounds, workshop_id, self._round_moved)
 
     def _settle(self, conn: Connection, workshop_id: int, at: str) -> int:
-        moved = 0
-        for r in conn.execute(select(rounds).where(rounds.c.workshop_id == workshop_id,
-                                                   rounds.c.status.in_(("scheduled", "open")))).all():
-            st = voting.status_at(r.status, r.opens_at, r.closes_at, at)
-            if st == r.status:
-                continue
-            values = {"status": st}
-            if r.status == "scheduled":
-                values["opened_at"] = r.opens_at
-            if st == "closed":
-                values["closed_at"] = r.closes_at
-            conn.execute(rounds.update().where(rounds.c.id == r.id, rounds.c.status == r.status).values(**values))
-            self._log(conn, workshop_id, "round_" + ("closed" if st == "closed" else "opened"), round_id=r.id,
-                      by="clock")
-            moved += 1
-        if moved:
-            self._bump(conn, workshop_id)
-        return moved
+        return self._settle_now(conn, rounds, workshop_id, at, self._round_moved)
+
+    def _round_moved(self, conn: Connection, r, st: str) -> None:
+        values = {"status": st}
+        if r.status == "scheduled":
+            values["opened_at"] = r.opens_at
+        if st == "closed":
+            values["closed_at"] = r.closes_at
+        conn.execute(rounds.update().where(rounds.c.id == r.id, rounds.c.status == r.status).values(**values))
+        self._log(conn, r.workshop_id, "round_" + ("closed" if st == "closed" else "opened"), round_id=r.id, by="clock")
 
     def schedule_round(self, round_id: int, opens: str, closes: str) -> dict:
         """A draft round open for a period: opens and closes (local "YYYY-MM-DD HH:MM" in the
