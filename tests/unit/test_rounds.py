@@ -255,9 +255,12 @@ def test_kiosk_needs_the_facilitators_pin_for_each_voter(store, ws):
     pin, tablet = store.start_kiosk(ws["id"])
     assert len(pin) == 6 and pin not in str(store.workshop(ws["id"])["settings"])
     assert tablet not in str(store.workshop(ws["id"])["settings"]) and store.kiosk_tablet_ok(ws["id"], tablet)
-    assert not store.kiosk_tablet_ok(ws["id"], "x" + tablet[1:]) and not store.kiosk_tablet_ok(ws["id"], None)
+    # another token and another PIN: the first character changed (never to itself)
+    wrong_tablet = ("y" if tablet[0] == "x" else "x") + tablet[1:]
+    wrong_pin = ("1" if pin[0] == "0" else "0") + pin[1:]
+    assert not store.kiosk_tablet_ok(ws["id"], wrong_tablet) and not store.kiosk_tablet_ok(ws["id"], None)
     with pytest.raises(KitError) as err:
-        store.kiosk_voter(ws["id"], "x" + pin[1:])
+        store.kiosk_voter(ws["id"], wrong_pin)
     assert err.value.code == "kiosk_pin"
     a, ta = store.kiosk_voter(ws["id"], pin, "resident")
     b, tb = store.kiosk_voter(ws["id"], pin, None)
