@@ -10,6 +10,7 @@
   kit pb FILE.pb --rule greedy|mes [--completion add1|none] [--json]
   kit export --data DIR [--workshop ID] --format FORMAT --out PATH [--lang LANG] [--include-nicknames]
   kit purge  --data DIR --workshop ID
+  kit codes  --data DIR --workshop ID --round N --count K --out FILE.html|.pdf|.csv [--public-url URL]
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ def cmd_list(data: Path, url: str | None = None) -> int:
             ws = store.workshop(m["id"])
             print(f"  {m['id']}\t{m['code']}\tmeeting {m['number']}\t{m['date'] or m['created_at'][:10]}\t"
                   f"{ws['template']}\t{m['title']}")
+            for r in store.rounds(m["id"]):  # the id `kit codes --round` takes
+                print(f"    round {r['id']}\t{r['method']}\t{r['status']}\t{r['title']}")
     return 0
 
 
@@ -315,6 +318,53 @@ def cmd_purge(data: Path, workshop: str, url: str | None = None) -> int:
     return 0
 
 
+def cmd_codes(data: Path, workshop: str | None, round_id: int, count: str, out: Path, public_url: str | None,
+              lang: str | None, url: str | None = None) -> int:
+    """One-time voting codes for a round: a printable sheet (.html, .pdf) or a CSV to mail-merge (.csv).
+    The codes are written to the file only; the store keeps their hashes."""
+    from kit import voting
+    from kit.errors import KitError
+    from kit.render.voting import codes_csv, codes_sheet_html
+
+    kind = out.suffix.lower()
+    if kind not in (".html", ".pdf", ".csv"):
+        raise KitError("codes_out_kind", path=str(out))
+    if out.exists():
+        raise KitError("out_exists", path=str(out))
+    voting.code_count(count)  # said before anything is made
+    store = open_store(data, url, must_exist=True)
+    ws = pick_workshop(store, workshop)
+    rnd = store.round(round_id)
+    if rnd["workshop_id"] != ws["id"]:
+        raise KitError("unknown_round", status=404, round=round_id)
+    base = (public_url or os.environ.get("KIT_PARTICIPANT_URL") or f"http://{lan_address()}:{DEFAULT_PORT}").rstrip("/")
+    join = f"{base}/kit/join/{ws['code']}"
+    lang = lang or ws["language"]
+    tz = (store.network_of(ws["id"]).get("info") or {}).get("timezone")
+    if kind == ".pdf":  # the check that the printer is there comes before the codes are made
+        from kit.report import CHROMIUM
+
+        if not CHROMIUM.exists():
+            raise KitError("pdf_unavailable", status=503)
+    codes = store.issue_codes(rnd["id"], count)
+    if kind == ".csv":
+        content = codes_csv(codes, join).encode("utf-8")
+    else:
+        page = codes_sheet_html(store.round(rnd["id"]), codes, join, lang, tz)
+        if kind == ".pdf":
+            from kit.report import html_to_pdf
+
+            content = html_to_pdf(page, voting.round_title(rnd, lang), lang)
+        else:
+            content = page.encode("utf-8")
+    from kit.report import write_atomically
+
+    write_atomically(out, content)
+    print(f"{len(codes)} voting codes for round {rnd['id']} ({voting.round_title(rnd, lang)}) written to {out}; "
+          "the vote now needs a code from each device.")
+    return 0
+
+
 def cmd_templates() -> int:
     from kit import workshop as wsmod
 
@@ -390,6 +440,17 @@ def parser() -> argparse.ArgumentParser:
     pu.add_argument("--store", default=None, help=HELP["store"])
     pu.add_argument("--workshop", required=True, help=HELP["purge_workshop"])
 
+    cd = sub.add_parser("codes", help="Make one-time voting codes for a round (a vote open to the public: one "
+                        "person, one vote) as a printable sheet or a CSV to mail-merge.")
+    cd.add_argument("--data", type=Path, default=None, help=HELP["data_or_store"])
+    cd.add_argument("--store", default=None, help=HELP["store"])
+    cd.add_argument("--workshop", default=None, help=HELP["workshop"])
+    cd.add_argument("--round", type=int, required=True, help=HELP["codes_round"])
+    cd.add_argument("--count", required=True, help=HELP["codes_count"])
+    cd.add_argument("--out", type=Path, required=True, help=HELP["codes_out"])
+    cd.add_argument("--public-url", default=None, help=HELP["public_url"])
+    cd.add_argument("--lang", choices=LANGUAGES, default=None, help=HELP["export_lang"])
+
     dp = sub.add_parser("deploy", help="Start the reference topology on this machine: PostgreSQL, several kit "
                         "processes and nginx in front of them (see deploy/README.md).")
     dp.add_argument("--processes", type=int, default=2, help=HELP["processes"])
@@ -443,6 +504,9 @@ def run(args) -> int:
                           args.store)
     if args.command == "purge":
         return cmd_purge(args.data, args.workshop, args.store)
+    if args.command == "codes":
+        return cmd_codes(args.data, args.workshop, args.round, args.count, args.out, args.public_url, args.lang,
+                         args.store)
     if args.command == "deploy":
         from kit import deploy
 

@@ -55,6 +55,10 @@ HELP = {
     "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the meeting's full backup; network_json: the whole network's backup; tray, tray_pdf: the printable service "
     "tray, by step level.",
     "export_out": "The file to write. An existing file is never overwritten.",
+    "codes_round": "The round (its number in `kit list`) the codes unlock a ballot of.",
+    "codes_count": "How many codes to make (1-5000). Another batch for the same round adds to the first.",
+    "codes_out": "The file to write: .html or .pdf, a sheet of cards to cut out (the code, how to use it, the "
+                 "join address and QR code); .csv, one row per code for a mail merge. Never overwritten.",
     "export_lang": "Language of the report and minutes: fi, sv or en (default: the workshop's).",
     "include_nicknames": "Put participants' nicknames in the xlsx and csv data (left out by default).",
     "purge_workshop": "The workshop whose personal data to remove: its id or join code (see `kit list`).",
@@ -88,6 +92,9 @@ class Limits:
     # joins from one network address a minute: a room behind one NAT joins freely, one client cannot
     # fill the workshop with thousands of devices (KIT_JOINS_PER_MINUTE raises it, as the benchmarks do)
     joins_per_minute: int = int(os.environ.get("KIT_JOINS_PER_MINUTE", "120"))
+    # ballots that bring a voting code, from one network address a minute (a room behind one NAT
+    # enters its codes freely; trying codes one after another is hopeless)
+    codes_per_minute: int = int(os.environ.get("KIT_CODES_PER_MINUTE", "120"))
 
 
 LIMITS = Limits()

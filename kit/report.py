@@ -224,6 +224,9 @@ class Report:
             view = {"title": voting.round_title(r, self.lang), "method": r["method"], "status": r["status"], "rules": self.rules_text(r),
                     "ballots": len(ballots), "has_result": voting.has_result(res),
                     "how": ", ".join(self.t(KINDS[k], n=n) for k, n in sorted(sources.items()) if k in KINDS)}
+            codes = self.store.code_counts(r["id"])
+            if codes["issued"]:  # one person, one vote: how many codes were made and how many unlocked a ballot
+                view["codes"] = self.t("report.codes", issued=codes["issued"], used=codes["used"])
             out.append(view)
             if not view["has_result"]:
                 continue
@@ -352,12 +355,13 @@ class Report:
             return ""
         lv, gr = tray.levels(self.tpl), tray.groups(self.tpl)
         counts = self.store.interest_counts(self.ws["id"])
+        feedback = self.store.tray_feedback(self.ws["id"])
         rows = []
         for level, items in tray.catalogue_rows(acts, lv):
             for a in items:
                 c = counts.get(a["id"], {"interested": 0, "organise": 0})
                 rows.append([a["name"], a["organiser"] or "", tray.level_label(lv, level["id"], self.lang),
-                             c["interested"], c["organise"]])
+                             c["interested"], c["organise"], tray.feedback_text(feedback.get(a["id"]), self.lang)])
         gaps = tray.gaps(acts, lv, gr, tray.languages_wanted(self.tpl))
         return self.render("tray", total=len(acts), rows=rows,
                            gaps=[tray.gap_text(g, lv, gr, self.lang) for g in gaps],

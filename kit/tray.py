@@ -426,3 +426,15 @@ def catalogue_rows(activities: list[dict], levels_: list[dict]) -> list[tuple[di
         by_level[a["step_level"]].append(a)
     return [(lv, sorted(by_level[lv["id"]], key=lambda a: a["name"].casefold())) for lv in levels_
             if by_level[lv["id"]]]
+
+
+def feedback_text(f: dict | None, lang: str) -> str:
+    """An activity's feedback from the public page, for its organisers: the counts, or only how many
+    answers while there are too few to show without telling people apart."""
+    from kit.i18n import t
+
+    if not f:
+        return ""
+    if f.get("suppressed"):
+        return t("tray.feedback_few", lang, n=f["n"])
+    return t("tray.feedback_counts", lang, n=f["n"], good=f["good"], ok=f["ok"], bad=f["bad"])

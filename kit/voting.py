@@ -442,3 +442,45 @@ def status_at(status: str, opens_at: str | None, closes_at: str | None, now_utc:
     if status == "open" and closes_at and now_utc >= closes_at:
         status = "closed"
     return status
+
+
+# One person, one vote, online too (issue 19, item 4): one-time voting codes, printed or mailed. Written
+# as the pairing codes are (eight letters and digits that cannot be mistaken for each other, in two
+# halves: K7QM-4TZP); the store keeps only a hash. 32^8 codes: guessing one by trying is hopeless
+# behind the kit's rate limit on wrong codes.
+MAX_CODES = 5000  # in one batch: a municipality's mailing, not a denial of service
+
+
+def new_voting_code() -> str:
+    from kit.evaluation import new_pair_code
+
+    return new_pair_code()
+
+
+def voting_code(text) -> str:
+    """A voting code as typed (any case, spaces or a dash) in its one written form, or KitError
+    voting_code_bad."""
+    from kit.evaluation import pair_code
+
+    try:
+        return pair_code(text)
+    except KitError:
+        raise KitError("voting_code_bad") from None
+
+
+def voting_code_hash(code: str) -> str:
+    """What the store keeps of a voting code: enough to recognise it, not to print it again."""
+    import hashlib
+
+    return hashlib.sha256(("kit-vote:" + voting_code(code)).encode()).hexdigest()
+
+
+def code_count(value) -> int:
+    """How many codes to issue: a whole number from 1 to MAX_CODES, else KitError bad_code_count."""
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise KitError("bad_code_count", max=MAX_CODES) from None
+    if not 1 <= n <= MAX_CODES:
+        raise KitError("bad_code_count", max=MAX_CODES)
+    return n

@@ -74,3 +74,47 @@ def paper_ballot_html(round_: dict, items: list[dict], lang: str) -> str:
     shown = [{"text": i["text"], "cost": money(budgeting.to_amount(costs[str(i["id"])]), lang) if str(i["id"]) in costs
               else ""} for i in items]
     return render("voting/paper_ballot.html", lang, title=voting.round_title(round_, lang), how=how[round_["method"]](), items=shown)
+
+
+def codes_sheet_html(round_: dict, codes: list[str], url: str | None, lang: str, tz: str | None = None) -> str:
+    """One-time voting codes as a printable sheet: a card to cut out per code, each with the vote's name,
+    the code, how to use it and the join address with its QR code. Nothing on a card names a person."""
+    from markupsafe import Markup
+
+    from kit.qr import qr_svg
+
+    closes = t("codes.step_change", lang)
+    if round_.get("closes_at"):
+        closes = t("codes.step_change_until", lang, time=local_time(round_["closes_at"], tz, lang))
+    title = t("codes.sheet_title", lang, title=voting.round_title(round_, lang), n=len(codes))
+    qr = Markup(qr_svg(url, scale=3, title=t("codes.qr_title", lang), fit=True)) if url else ""
+    return render("voting/codes_sheet.html", lang, title=title, round_title=voting.round_title(round_, lang),
+                  codes=codes, url=url or "", qr=qr, closes=closes)
+
+
+def codes_csv(codes: list[str], url: str | None) -> str:
+    """The same codes for a mail merge: one row per code, with the join address."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["code", "address"])
+    for c in codes:
+        w.writerow([c, url or ""])
+    return buf.getvalue()
+
+
+def local_time(iso: str, tz: str | None, lang: str) -> str:
+    """A UTC time as the network reads it: in its time zone (default Europe/Helsinki), in the reader's
+    language (Babel's medium date and short time)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_time
+
+    from kit.numbers import LOCALES
+
+    at = datetime.fromisoformat(iso).astimezone(ZoneInfo(tz or "Europe/Helsinki"))
+    loc = LOCALES.get(lang, "fi_FI")
+    return f"{format_date(at, 'medium', locale=loc)} {format_time(at, 'short', locale=loc)}"

@@ -57,9 +57,12 @@ class JoinPage(PageHandler):
             return
         lang = self.lang(ws["language"])
         kiosk = self.get_query_argument("kiosk", "") == "1"
+        # a hybrid meeting asks where each one takes part; the link shared on a video call says it already
+        hybrid = bool((ws.get("settings") or {}).get("hybrid"))
+        where = "remote" if self.get_query_argument("where", "") == "remote" and not kiosk else ""
         self.render_page(
-            "join.html", lang=lang, ws=ws, title=wsmod.title(ws, lang), kiosk=kiosk,
-            keep_query="&kiosk=1" if kiosk else "",
+            "join.html", lang=lang, ws=ws, title=wsmod.title(ws, lang), kiosk=kiosk, hybrid=hybrid, where=where,
+            keep_query=("&kiosk=1" if kiosk else "") + ("&where=remote" if where else ""),
             groups=wsmod.groups(ws["template"], lang),
             welcome=wsmod.welcome(ws, lang),
             idea_prompt=wsmod.prompt(ws["template"], "idea", lang),

@@ -131,6 +131,9 @@ def _document(base: str) -> dict:
                                "the funded idea ids, in the order the round's rule chose them (the one result)."},
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}},
                     "ballot": {"oneOf": [{"$ref": "#/components/schemas/Ballot"}, {"type": "null"}]},
+                    "codes": {"type": "boolean", "description": "The vote needs a one-time voting code: the first "
+                              "ballot from a device sends one (`code`), which then stays this device's."},
+                    "code_ok": {"type": "boolean", "description": "This device has used a voting code in the round."},
                     "results": {"type": ["array", "null"], "description": "Only once the facilitator reveals them."}}},
             },
         },
@@ -147,7 +150,10 @@ def _document(base: str) -> dict:
                         "nickname": {"type": "string", "maxLength": LIMITS.nickname_chars},
                         "group": {"type": ["string", "null"],
                                   "description": "A stakeholder group id of the workshop (null: none)."},
-                        "language": {"type": "string", "enum": ["fi", "sv", "en"]}}}}}},
+                        "language": {"type": "string", "enum": ["fi", "sv", "en"]},
+                        "where": {"type": ["string", "null"], "enum": ["room", "remote", None],
+                                  "description": "A hybrid meeting: in the room or remote, as the participant "
+                                  "says (the projector counts each; nothing else about where they are)."}}}}}},
                 "responses": {"201": _ok("Joined.", {"type": "object", "properties": {
                     "token": {"type": "string"}, "participant": {"type": "object"}}}),
                     "400": _err("Bad field or JSON."), "404": _err("Unknown join code."),
@@ -209,14 +215,23 @@ def _document(base: str) -> dict:
                             "dots": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
                             "choices": {"type": "array", "items": ID,
                                         "description": "An empty list withdraws the vote."},
-                            "ranking": {"type": "array", "items": ID, "description": "Best first."}}}}}},
+                            "ranking": {"type": "array", "items": ID, "description": "Best first."},
+                            "code": {"type": "string", "description": "A round that needs a voting code: the code "
+                                     "(e.g. K7QM-4TZP), on the device's first ballot. Used once and for all: the "
+                                     "device may change its ballot until the vote closes; another device presenting "
+                                     "it is refused (409)."}}}}}},
                     "responses": {"200": _ok("Saved.", {"type": "object", "properties": {
                         "ballot": {"$ref": "#/components/schemas/Ballot"}, "dots_left": ID,
                         "message": {"type": "string"}}}),
                         "400": _err("Too many dots or choices, over the per-item cap, a ranking with a repeat, "
                                     "unknown idea."),
-                        "401": _err("Not joined."), "404": _err("Unknown round."),
-                        "409": _err("Round not open or already closed.")}},
+                        "401": _err("Not joined."),
+                        "403": _err("The vote needs a voting code (voting_code_required) or the code is not one "
+                                    "of this vote's (voting_code_unknown)."),
+                        "404": _err("Unknown round."),
+                        "409": _err("Round not open or already closed; the voting code was used on another "
+                                    "device (voting_code_used)."),
+                        "429": _err("Too many ballots with a voting code from one address in a minute.")}},
                 "get": {
                     "summary": "The caller's ballot in a round (null if none).",
                     "parameters": [CODE, LANG, {"name": "round_id", "in": "path", "required": True,

@@ -29,6 +29,7 @@ from kit.server.base import ApiHandler, ApiNotFound, RateLimiter
 from kit.server.events import EventsApi
 from kit.server.join_page import JoinPage, PublicResultsPage, RemotePage
 from kit.server.openapi import openapi_document
+from kit.server.public_tray import PublicTrayPage
 from kit.server.poll import PollApi
 from kit.store import Store
 
@@ -77,8 +78,10 @@ def rate_limiters() -> list:
             lim = getattr(getattr(h, m, None), "limiter", None)
             if lim is not None and lim not in found:
                 found.append(lim)
-        if isinstance(getattr(h, "limiter", None), RateLimiter) and h.limiter not in found:
-            found.append(h.limiter)
+        for attr in ("limiter", "code_limiter"):
+            lim = getattr(h, attr, None)
+            if isinstance(lim, RateLimiter) and lim not in found:
+                found.append(lim)
     return found
 
 
@@ -95,6 +98,8 @@ def make_handlers(store: Store, base_url: str, server_token=None):
         (p + r"join/?", JoinPage, kw),
         (p + r"join/([A-Za-z0-9]{1,16})/?", JoinPage, kw),
         (p + r"remote/([A-Za-z0-9]{1,16})/?", RemotePage, kw),
+        (p + r"public/tray/([0-9]{1,12})/?", PublicTrayPage, kw),
+        (p + r"public/tray/([0-9]{1,12})/feedback", PublicTrayPage, kw),
         (p + r"public/([A-Za-z0-9]{1,16})/results/?", PublicResultsPage, kw),
         (p + r"static/(.*)", StaticHandler, {"path": str(STATIC)}),
     ]

@@ -42,6 +42,9 @@ def check_network_info(info: dict) -> dict:
     return out
 
 
+NOT_IN_INFO_FORM = ("tray_public",)
+
+
 class NetworksStore(BaseStore):
     """Networks, their meetings, the next meeting, and the review of action items."""
 
@@ -114,7 +117,9 @@ class NetworksStore(BaseStore):
             if nid is None:
                 raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
             name = clean.pop("name", None)
-            values = {"info": clean}
+            kept = conn.execute(select(networks.c.info).where(networks.c.id == nid)).scalar() or {}
+            # what the network's form does not edit stays (the public tray's switch)
+            values = {"info": {**clean, **{k: kept[k] for k in NOT_IN_INFO_FORM if k in kept}}}
             if name:
                 values["name"] = name
             conn.execute(networks.update().where(networks.c.id == nid).values(**values))

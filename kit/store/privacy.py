@@ -24,6 +24,7 @@ from kit.store.schema import (
     activity_log,
     actors,
     agenda_items,
+    code_uses,
     assignments,
     ballot_marks,
     ballots,
@@ -48,7 +49,9 @@ from kit.store.schema import (
     snapshots,
     tasks,
     terms,
+    tray_feedback,
     tray_interests,
+    voting_codes,
     words,
     workshops,
 )
@@ -62,7 +65,8 @@ BACKUP_TABLES = ("participants", "ideas", "rounds", "round_items", "ballots", "b
                  "paper_entries", "actors", "links", "snapshots", "holders", "tasks", "assignments",
                  "competence_levels", "terms", "offers", "lm_nodes", "lm_edges", "indicators", "forms",
                  "responses", "activity_log", "activities", "tray_interests", "events",
-                 "agenda_items", "words", "questions", "question_votes", "action_reviews")
+                 "agenda_items", "words", "questions", "question_votes", "action_reviews",
+                 "voting_codes", "code_uses", "tray_feedback")
 # the network's shared tables: kept under its first meeting (kit/store/networks.py)
 SHARED_TABLES = ("holders", "tasks", "lm_nodes", "indicators", "activity_log", "activities")
 
@@ -73,7 +77,7 @@ _REFS = {  # column -> table whose id it holds
     "source_id": "actors", "target_id": "actors", "actor_id": "actors", "holder_id": "holders",
     "task_id": "tasks", "deputy_id": "holders", "node_id": "lm_nodes", "form_id": "forms", "baseline_id": "forms",
     "organiser_id": "actors", "activity_id": "activities", "question_id": "questions",
-    "meeting_id": "workshops", "to_meeting": "workshops", "origin_id": "actors",
+    "meeting_id": "workshops", "to_meeting": "workshops", "origin_id": "actors", "code_id": "voting_codes",
 }
 
 
@@ -130,6 +134,10 @@ def _workshop_rows(conn: Connection, meeting_ids: list[int], home: int) -> dict[
         "question_votes": select(question_votes).where(question_votes.c.question_id.in_(
             select(questions.c.id).where(mine(questions)))),
         "action_reviews": select(action_reviews).where(mine(action_reviews)),
+        "voting_codes": select(voting_codes).where(voting_codes.c.round_id.in_(rid)),
+        "code_uses": select(code_uses).where(code_uses.c.round_id.in_(rid)),
+        "tray_feedback": select(tray_feedback).where(tray_feedback.c.activity_id.in_(
+            select(activities.c.id).where(activities.c.workshop_id == home))),
     }
     out = {}
     for name, q in queries.items():
@@ -246,7 +254,10 @@ class PrivacyStore(BaseStore):
                         payload={"idea_id": payload.get("idea_id")}))
             for b in conn.execute(select(ballots.c.id, rounds.c.status).join(rounds, rounds.c.id == ballots.c.round_id)
                                   .where(ballots.c.participant_id == participant_id)).all():
-                if b.status == "open":
+                if b.status == "open":  # its voting code is free again: the holder may vote anew
+                    conn.execute(code_uses.delete().where(code_uses.c.participant_id == participant_id,
+                                                          code_uses.c.round_id == select(ballots.c.round_id).where(
+                                                              ballots.c.id == b.id).scalar_subquery()))
                     conn.execute(ballot_marks.delete().where(ballot_marks.c.ballot_id == b.id))
                     conn.execute(ballots.delete().where(ballots.c.id == b.id))
                     removed["ballots"] += 1

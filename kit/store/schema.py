@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 
 metadata = MetaData()
@@ -89,6 +89,9 @@ participants = Table(
     Column("pair_code", String(16)),
     # v15: one code, one person per meeting (the database refuses a second device presenting it)
     Index("uq_participants_pair", "workshop_id", "pair_code", unique=True),
+    # v18: a hybrid meeting: "room" or "remote", as the participant said when joining (or the remote
+    # variant of the link said it); nothing else about where they are
+    Column("presence", String(8)),
 )
 
 
@@ -468,6 +471,43 @@ tray_interests = Table(
 V7_TABLES = [activities, tray_interests]
 
 
+# v18 (issue 19): one person, one vote, online too. A one-time voting code unlocks one ballot of a
+# round; the store keeps only its hash. Using it is a row of code_uses whose key is the code, so a
+# second device presenting a used code is refused by the database itself, whichever process answers.
+voting_codes = Table(
+    "voting_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+code_uses = Table(
+    "code_uses",
+    metadata,
+    Column("code_id", ForeignKey("voting_codes.id", ondelete="CASCADE"), primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("used_at", String(40), nullable=False),
+    UniqueConstraint("round_id", "participant_id", name="uq_code_uses_voter"),
+)
+
+# v18: short feedback on a tray activity from the public tray page (no login: nothing about the person)
+tray_feedback = Table(
+    "tray_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("rating", String(8), nullable=False),  # good | ok | bad
+    Column("comment", Text),
+    Column("language", String(2), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+V18_TABLES = [voting_codes, code_uses, tray_feedback]
+
+
 # v10: the run of show. One row per activity of a workshop's agenda; `uid` is the activity's stable
 # id (what words, questions and a move "from" name); the room's current activity is a setting.
 agenda_items = Table(
@@ -665,6 +705,13 @@ def _migrate_v17(conn: Connection) -> None:
                 conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(40)")
 
 
+def _migrate_v18(conn: Connection) -> None:
+    """Voting codes and their uses, feedback on tray activities, and in the room or remote."""
+    metadata.create_all(conn, tables=V18_TABLES)
+    if "presence" not in {c["name"] for c in inspect(conn).get_columns("participants")}:
+        conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN presence VARCHAR(8)")
+
+
 def _migrate_v15(conn: Connection) -> None:
     """Pairing a baseline and its follow-up across meetings: a form may offer a pairing code, and one
     code stands for one person in a meeting."""
@@ -678,9 +725,9 @@ MIGRATIONS = [(1, _migrate_v1), (2, _migrate_v2), (3, _migrate_v3), (4, _migrate
               (6, _migrate_v6), (7, _migrate_v7), (8, _migrate_v8), (9, _migrate_v9), (10, _migrate_v10),
               (11, _migrate_v11), (12, _migrate_v12), (13, _migrate_v13),
               (14, _migrate_v14), (15, _migrate_v15), (16, _migrate_v16),
-              (17, _migrate_v17)]
+              (17, _migrate_v17), (18, _migrate_v18)]
 
 
 _TABLES = {t.name: t for t in V1_TABLES + [paper_entries] + V3_TABLES + V4_TABLES + V5_TABLES + V6_TABLES
-           + V7_TABLES + V10_TABLES + [networks, action_reviews]}
+           + V7_TABLES + V10_TABLES + V18_TABLES + [networks, action_reviews]}
 

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Connection
 
 from kit.errors import KitError
 from kit.store.base import BaseStore, _row, now
-from kit.store.schema import activities, actors, tray_interests, workshops
+from kit.store.schema import activities, actors, networks, tray_feedback, tray_interests, workshops
+
+FEEDBACK_RATINGS = ("good", "ok", "bad")
 
 
 def _activity_view(r: dict) -> dict:
@@ -191,3 +193,73 @@ class TrayStore(BaseStore):
         self.set_setting(workshop_id, "tray_gap_ideas", made)
         return idea
 
+
+    # -- the public tray (issue 19, item 5) -------------------------------------------------------------
+    def publish_tray(self, workshop_id: int, on: bool) -> dict:
+        """The network's tray as a public read-only page /kit/public/tray/{network id}, or not."""
+        with self._tx(write=True) as conn:
+            nid = conn.execute(select(workshops.c.network_id).where(workshops.c.id == workshop_id)).scalar()
+            if nid is None:
+                raise KitError("unknown_workshop", status=404, join_code=str(workshop_id))
+            info = dict(conn.execute(select(networks.c.info).where(networks.c.id == nid)).scalar() or {})
+            info["tray_public"] = bool(on)
+            conn.execute(networks.update().where(networks.c.id == nid).values(info=info))
+            self._bump_network(conn, workshop_id)
+            self._log(conn, workshop_id, "tray_published" if on else "tray_unpublished")
+        return self.network_of(workshop_id)
+
+    def public_tray(self, network_id) -> tuple[dict, list[dict]]:
+        """(network, its active activities) when the network has published its tray; else unknown_tray
+        (404: a tray not published and a network that does not exist look the same)."""
+        try:
+            nid = int(str(network_id))
+        except ValueError:
+            raise KitError("unknown_tray", status=404) from None
+        with self._tx() as conn:
+            net = _row(conn.execute(select(networks).where(networks.c.id == nid)).first())
+        if net is None or not (net["info"] or {}).get("tray_public"):
+            raise KitError("unknown_tray", status=404)
+        return net, self.activities(net["home_id"])
+
+    def add_tray_feedback(self, network_id: int, activity_id, rating, comment=None, language: str = "fi") -> None:
+        """Short feedback on an activity of a published tray, from anyone (nothing about the person is
+        kept): good, ok or bad, and a comment if they like."""
+        from kit.config import LANGUAGES
+        from kit.text import clean_text
+
+        if rating not in FEEDBACK_RATINGS:
+            raise KitError("feedback_rating")
+        comment = clean_text(comment, 500, "too_long", field="comment") or None
+        net, acts = self.public_tray(network_id)
+        try:
+            aid = int(activity_id)
+        except (TypeError, ValueError):
+            raise KitError("unknown_activity", status=404, activity=str(activity_id)[:20]) from None
+        if aid not in {a["id"] for a in acts}:
+            raise KitError("unknown_activity", status=404, activity=aid)
+        with self._tx(write=True) as conn:
+            conn.execute(tray_feedback.insert().values(activity_id=aid, rating=rating, comment=comment,
+                                                       language=language if language in LANGUAGES else "fi",
+                                                       created_at=now()))
+            self._bump_network(conn, net["home_id"])
+
+    def tray_feedback(self, workshop_id: int, min_answers: int = 5) -> dict[int, dict]:
+        """{activity id: {"n", "good", "ok", "bad", "comments"}} for the network's organisers. Below
+        `min_answers` answers only "n" is given (suppressed): a handful of answers could be told apart."""
+        with self._tx() as conn:
+            home = self._home(conn, workshop_id)
+            rows = conn.execute(select(tray_feedback.c.activity_id, tray_feedback.c.rating, tray_feedback.c.comment)
+                                .where(tray_feedback.c.activity_id.in_(
+                                    select(activities.c.id).where(activities.c.workshop_id == home)))
+                                .order_by(tray_feedback.c.id)).all()
+        out: dict[int, dict] = {}
+        for aid, rating, comment in rows:
+            d = out.setdefault(aid, {"n": 0, "good": 0, "ok": 0, "bad": 0, "comments": []})
+            d["n"] += 1
+            d[rating] += 1
+            if comment:
+                d["comments"].append(comment)
+        for d in out.values():
+            if d["n"] < min_answers:
+                d.update(good=None, ok=None, bad=None, comments=[], suppressed=True)
+        return out

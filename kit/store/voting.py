@@ -11,6 +11,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from kit import voting
 from kit.errors import KitError
@@ -20,11 +21,13 @@ from kit.store.base import BaseStore, _row, now
 from kit.store.schema import (
     ballot_marks,
     ballots,
+    code_uses,
     ideas,
     paper_entries,
     participants,
     round_items,
     rounds,
+    voting_codes,
 )
 
 # The statements of a ballot, built once: a burst of ballots spends its time on them, and SQLAlchemy
@@ -286,7 +289,78 @@ class VotingStore(BaseStore):
         with self._tx(write=True) as conn:
             r = self._open_round_for_ballot(conn, round_id, None if participant_checked and workshop_id is not None
                                             else participant_id, workshop_id)
+            if r["rules"].get("codes") and source == "device":
+                self._use_code(conn, r, participant_id, body.get("code") if isinstance(body, dict) else None)
+                marks = voting.validate_ballot(r["method"], r["rules"], self._votable(conn, round_id), body)
+                if "code" in body and not any(marks.values()) and conn.execute(
+                        _BALLOT, {"rid": round_id, "pid": participant_id}).first() is None:
+                    # the code alone (nothing chosen yet): used for this device, and no empty ballot counted
+                    self._bump(conn, r["workshop_id"])
+                    return self._ballot_reply(r, {}, 0, now(), r["method"] != "dots")
             return self._write_ballot(conn, r, participant_id, body, source)
+
+    # -- one-time voting codes (issue 19, item 4) --------------------------------------------------
+    def issue_codes(self, round_id: int, count) -> list[str]:
+        """`count` new one-time voting codes for a round, which from now on needs one for a vote from
+        a device (a paper ballot or the shared tablet is checked in the room). Returned once, to
+        print or mail-merge; the store keeps only their hashes, and nothing links a code to a person.
+        Refused: a closed round, and a first batch for a round that already has votes from devices
+        (they came without a code: one person, one vote could not hold)."""
+        n = voting.code_count(count)
+        codes = [voting.new_voting_code() for _ in range(n)]
+        with self._tx(write=True) as conn:
+            r = _row(conn.execute(select(rounds).where(rounds.c.id == round_id)).first())
+            if r is None:
+                raise KitError("unknown_round", status=404, round=round_id)
+            if voting.status_at(r["status"], r.get("opens_at"), r.get("closes_at"), self.now_utc()) == "closed":
+                raise KitError("codes_round_closed", status=409, round=round_id)
+            if not r["rules"].get("codes") and conn.execute(
+                    select(func.count()).select_from(ballots).where(
+                        ballots.c.round_id == round_id, ballots.c.source == "device")).scalar():
+                raise KitError("codes_after_votes", status=409)
+            ts = now()
+            conn.execute(voting_codes.insert(), [{"round_id": round_id, "code_hash": voting.voting_code_hash(c),
+                                                  "created_at": ts} for c in codes])
+            if not r["rules"].get("codes"):
+                conn.execute(rounds.update().where(rounds.c.id == round_id).values(rules={**r["rules"], "codes": True}))
+            self._bump(conn, r["workshop_id"])
+            self._log(conn, r["workshop_id"], "codes_issued", round_id=round_id, n=n)
+        return codes
+
+    def code_counts(self, round_id: int) -> dict:
+        """{"issued", "used"}: how many voting codes a round has and how many unlocked a ballot."""
+        with self._tx() as conn:
+            issued = conn.execute(select(func.count()).select_from(voting_codes)
+                                  .where(voting_codes.c.round_id == round_id)).scalar()
+            used = conn.execute(select(func.count()).select_from(code_uses)
+                                .where(code_uses.c.round_id == round_id)).scalar()
+        return {"issued": issued, "used": used}
+
+    def has_code(self, round_id: int, participant_id: int) -> bool:
+        with self._tx() as conn:
+            return conn.execute(select(code_uses.c.code_id).where(
+                code_uses.c.round_id == round_id, code_uses.c.participant_id == participant_id)).first() is not None
+
+    def _use_code(self, conn: Connection, r: dict, participant_id: int, code) -> None:
+        """This device's ballot in a round that needs a voting code: the code it used before, else the
+        one it sends now, used here once and for all (in the ballot's own transaction: a ballot
+        refused for another reason leaves the code unused)."""
+        if conn.execute(select(code_uses.c.code_id).where(
+                code_uses.c.round_id == r["id"], code_uses.c.participant_id == participant_id)).first():
+            return
+        if code is None or (isinstance(code, str) and not code.strip()):
+            raise KitError("voting_code_required", status=403)
+        h = voting.voting_code_hash(code)
+        cid = conn.execute(select(voting_codes.c.id).where(
+            voting_codes.c.code_hash == h, voting_codes.c.round_id == r["id"])).scalar()
+        if cid is None:
+            raise KitError("voting_code_unknown", status=403)
+        try:
+            with conn.begin_nested():  # a used code is refused by the code's key, whichever process answers
+                conn.execute(code_uses.insert().values(code_id=cid, round_id=r["id"], participant_id=participant_id,
+                                                       used_at=now()))
+        except IntegrityError:
+            raise KitError("voting_code_used", status=409) from None
 
     def _open_round_for_ballot(self, conn: Connection, round_id: int, participant_id: int,
                                workshop_id: int | None) -> dict:
@@ -340,8 +414,12 @@ class VotingStore(BaseStore):
             if rows:
                 conn.execute(_MARKS_INSERT, rows)
         self._bump(conn, r["workshop_id"])
-        out = ballot_view(r["method"], {k: v for k, v in marks.items() if v > 0})
-        out.update({"round_id": round_id, "revision": revision, "saved_at": ts, "withdrawn": withdrawn,
+        return self._ballot_reply(r, {k: v for k, v in marks.items() if v > 0}, revision, ts, withdrawn)
+
+    @staticmethod
+    def _ballot_reply(r: dict, marks: dict, revision: int, ts: str, withdrawn: bool) -> dict:
+        out = ballot_view(r["method"], marks)
+        out.update({"round_id": r["id"], "revision": revision, "saved_at": ts, "withdrawn": withdrawn,
                     "method": r["method"], "rules": r["rules"]})
         if r["method"] == "dots":
             out["dots_per_person"] = r["rules"]["dots"]

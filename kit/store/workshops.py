@@ -85,6 +85,9 @@ class KioskStart(NamedTuple):
     pin: str  # for the facilitator's eyes only
     tablet: str  # the shared tablet's key, in its link
 
+PRESENCE = (None, "room", "remote")  # a hybrid meeting: where a participant said they take part
+
+
 class WorkshopsStore(BaseStore):
     """Workshops, participants and their devices, ideas and their moderation, settings, the shared tablet."""
 
@@ -166,9 +169,12 @@ class WorkshopsStore(BaseStore):
             self._log(conn, workshop_id, "ideas_open" if is_open else "ideas_closed")
 
     def add_participant(self, workshop_id: int, nickname: str | None = None, group: str | None = None,
-                        language: str = "fi", kind: str = "device") -> tuple[dict, str]:
-        """Register a device; returns (participant, token). Only the token's hash is stored."""
+                        language: str = "fi", kind: str = "device", presence: str | None = None) -> tuple[dict, str]:
+        """Register a device; returns (participant, token). Only the token's hash is stored. `presence`:
+        a hybrid meeting's "room" or "remote", as the participant said (else None)."""
         nickname = clean_text(nickname, LIMITS.nickname_chars, "nickname_too_long", field="nickname") or None
+        if presence not in PRESENCE:
+            raise KitError("bad_field", field="where")
         if language not in LANGUAGES:
             language = "fi"
         token = secrets.token_urlsafe(24)
@@ -177,12 +183,24 @@ class WorkshopsStore(BaseStore):
                 participants.insert().values(
                     workshop_id=workshop_id, token_hash=hash_token(token), nickname=nickname,
                     stakeholder_group=group or None, language=language, created_at=now(), kind=kind,
+                    presence=presence,
                 )
             )
             self._bump(conn, workshop_id)
             pid = res.inserted_primary_key[0]
             row = _row(conn.execute(select(participants).where(participants.c.id == pid)).first())
         return row, token
+
+    def presence_counts(self, workshop_id: int) -> dict[str, int]:
+        """A hybrid meeting's people: {"room": n, "remote": n, "unsaid": n} of the devices that joined."""
+        with self._tx() as conn:
+            rows = conn.execute(select(participants.c.presence, func.count()).where(
+                participants.c.workshop_id == workshop_id, participants.c.kind == "device",
+                participants.c.token_hash.not_like("withdrawn:%")).group_by(participants.c.presence)).all()
+        out = {"room": 0, "remote": 0, "unsaid": 0}
+        for where, n in rows:
+            out[where or "unsaid"] += n
+        return out
 
     def participant_by_token(self, workshop_id: int, token: str | None) -> dict:
         if not token:

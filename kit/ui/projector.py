@@ -31,6 +31,8 @@ def board_data(store: Store, workshop_id: int, round_id: int | None = None, min_
         "workshop": ws,
         "participants": store.participant_count(workshop_id),
         "present": store.present_count(workshop_id),
+        # a hybrid meeting: how many said they are in the room, how many remote
+        "presence": store.presence_counts(workshop_id) if (ws.get("settings") or {}).get("hybrid") else None,
         "ideas": list(reversed(store.ideas(workshop_id))),  # newest first
         "round": rnd,
         "ballots": 0,
@@ -194,10 +196,23 @@ class ProjectorApp(KitApp):
         self.pb_upload.add_class("kit-pb-upload")
         self.pb_upload.observe(lambda ch: ch["new"] and self._guard(self.import_pb_upload), names="value")
         pbfiles = w.VBox([w.HTML(element("p", t("ui.pb_files_help", L))), self.pb_download, self.pb_upload])
-        self.tools = w.Accordion(children=[moderation, paper, pbfiles])
+        # one person, one vote online too: one-time voting codes for the current round, shown once
+        self.codes_count = w.BoundedIntText(value=50, min=1, max=voting.MAX_CODES, description=t("ui.codes_count", L),
+                                            style=sty)
+        self.codes_count.add_class("kit-codes-count")
+        self.codes_btn = w.Button(description=t("ui.codes_make", L), button_style="primary")
+        self.codes_btn.add_class("kit-codes-make")
+        self.codes_btn.on_click(lambda _: self._guard(self.make_codes, self.codes_count.value))
+        self.codes_download = w.HTML()
+        self.codes_status = w.HTML()
+        codes = w.VBox([w.HTML(element("p", t("ui.codes_help", L))), self.codes_status,
+                        w.HBox([self.codes_count, self.codes_btn], layout=w.Layout(flex_flow="row wrap")),
+                        self.codes_download])
+        self.tools = w.Accordion(children=[moderation, paper, pbfiles, codes])
         self.tools.set_title(0, t("ui.moderation", L))
         self.tools.set_title(1, t("ui.paper", L))
         self.tools.set_title(2, t("ui.pb_files", L))
+        self.tools.set_title(3, t("ui.codes", L))
         self.tools.selected_index = None
 
         self.children = [
@@ -313,6 +328,32 @@ class ProjectorApp(KitApp):
         for name, box in self.proposal.items():
             box.value = prop.get(name, "")
 
+    def make_codes(self, count) -> list[str]:
+        """Voting codes for the current round: a sheet to print and a CSV to mail-merge, offered for
+        download once (the store keeps only their hashes)."""
+        from kit.render.voting import codes_csv, codes_sheet_html
+        from kit.ui.common import participant_url
+
+        rnd = self.current_round()
+        if rnd is None:
+            raise KitError("round_not_open", status=409)
+        codes = self.store.issue_codes(rnd["id"], count)
+        url = participant_url(self.ws["code"])
+        tz = (self.store.network_of(self.ws["id"]).get("info") or {}).get("timezone")
+        sheet = codes_sheet_html(self.store.round(rnd["id"]), codes, url if "://" in url else None, self.lang, tz)
+        links = []
+        for name, mime, doc, label in (("html", "text/html", sheet, "ui.codes_sheet"),
+                                       ("csv", "text/csv", codes_csv(codes, url), "ui.codes_csv")):
+            href = f"data:{mime};charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")
+            links.append(element("download", f"{self.ws['code']}-round-{rnd['id']}-codes-{len(codes)}.{name}", href,
+                                 t(label, self.lang), cls="kit-codes-" + name))
+        from markupsafe import Markup
+
+        self.codes_download.value = Markup("").join(links) + element("note", t("ui.codes_once", self.lang))
+        self._ok(t("ui.codes_made", self.lang, n=len(codes)))
+        self.refresh()
+        return codes
+
     def enter_paper(self, serial: str, text: str, group: str | None = None) -> dict:
         rnd = self.current_round()
         if rnd is None or rnd["status"] != "open":
@@ -408,6 +449,9 @@ class ProjectorApp(KitApp):
                                              ("kit-present", data["present"], t("ui.present_now", L)),
                                              ("kit-idea-count", len(ideas), t("ui.ideas", L)),
                                              ("kit-ballots", ballots, t("ui.ballots_cast", L))]
+                                   + ([("kit-room", data["presence"]["room"], t("ui.in_room", L)),
+                                       ("kit-remote", data["presence"]["remote"], t("ui.remote", L))]
+                                      if data["presence"] else [])
                                    + ([("kit-waiting", waiting, t("ui.waiting_count", L))] if waiting else []))
         self.results.value = results_html(data, L)
         names = {g["id"]: g["label"] for g in wsmod.groups(self.ws["template"], L)}
@@ -444,6 +488,14 @@ class ProjectorApp(KitApp):
         else:
             self.paper_print.value = element("note", t("ui.no_open_round", L))
             self.paper_log.value = ""
+        if rnd and rnd["status"] != "closed":
+            n = self.store.code_counts(rnd["id"])
+            self.codes_status.value = element("note", t("ui.codes_status", L, issued=n["issued"], used=n["used"])
+                                              if n["issued"] else t("ui.codes_none", L))
+            self.codes_btn.disabled = False
+        else:
+            self.codes_status.value = element("note", t("ui.no_open_round", L))
+            self.codes_btn.disabled = True
         if rnd and rnd["method"] == "pb":
             doc = self.store.pb_file(rnd["id"])
             href = "data:text/plain;charset=utf-8;base64," + base64.b64encode(doc.encode("utf-8")).decode("ascii")

@@ -97,7 +97,8 @@ def stage_html(store: Store, ws: dict, lang: str, url: str | None = None, state:
     joined = store.participant_count(ws["id"])
     if kind == "join":
         qr = Markup(qr_svg(url, scale=10, title=t("ui.qr_title", lang, code=code), fit=True))
-        body = render("run/join.html", lang, qr=qr, url=url, code=code, joined=joined)
+        hybrid = store.presence_counts(ws["id"]) if (ws.get("settings") or {}).get("hybrid") else None
+        body = render("run/join.html", lang, qr=qr, url=url, code=code, joined=joined, hybrid=hybrid)
     elif kind == "ideas":
         ideas = store.ideas(ws["id"])
         body = render("run/ideas.html", lang, ideas=[i for i in reversed(ideas) if i["status"] == "visible"],

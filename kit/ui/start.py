@@ -132,6 +132,12 @@ class StartApp(KitApp):
         self.kiosk_btn.add_class("kit-kiosk-start")
         self.kiosk_btn.on_click(lambda _: self._guard(self.start_kiosk))
         self.kiosk = w.HTML()
+        # a hybrid meeting: the join page asks "in the room or remote", the projector counts each, and the
+        # remote variant of the link (for the video call's chat) says it already
+        self.hybrid = w.Checkbox(description=t("ui.hybrid", L), indent=False, layout=w.Layout(width="auto"))
+        self.hybrid.add_class("kit-hybrid")
+        self.hybrid.observe(lambda ch: not self._drawing and self._guard(self.set_hybrid, ch["new"]), names="value")
+        self.remote_link = w.HTML()
         self.rounds = w.HTML()
         self.close_btn = w.Button(description=t("ui.close_round", L), button_style="warning", layout=w.Layout(width="auto"))
         self.close_btn.add_class("kit-close-round")
@@ -144,6 +150,7 @@ class StartApp(KitApp):
             w.HBox([self.start_round_btn, self.close_btn], layout=w.Layout(flex_flow="row wrap")),
             self.rounds,
             w.HTML(element("heading", 2, t("ui.kiosk", L))), self.kiosk_btn, self.kiosk,
+            w.HTML(element("heading", 2, t("ui.hybrid_heading", L))), self.hybrid, self.remote_link,
             w.HTML(element("heading", 2, t("ui.closing", L)) + element("note", t("ui.closing_help", L))),
             self.closed,
             w.HTML(element("heading", 2, t("ui.titles", L)) + element("note", t("ui.titles_help", L))),
@@ -248,6 +255,13 @@ class StartApp(KitApp):
         self.message.value = element("message", msg, "kit-ok", "status")
         return rnd
 
+    def set_hybrid(self, on: bool) -> None:
+        self.store.set_setting(self.ws["id"], "hybrid", True if on else None)
+        self.refresh()
+
+    def remote_url(self) -> str:
+        return participant_url(self.ws["code"]) + "?where=remote"
+
     def set_premoderate(self, on: bool) -> None:
         self.store.set_setting(self.ws["id"], "premoderate", True if on else None)
 
@@ -300,6 +314,13 @@ class StartApp(KitApp):
         self.ideas_open.value = bool(ws["ideas_open"])
         self.premoderate.value = bool((ws["settings"] or {}).get("premoderate"))
         self.closed.value = bool((ws["settings"] or {}).get("closed"))
+        self.hybrid.value = bool((ws["settings"] or {}).get("hybrid"))
+        if self.hybrid.value:
+            n = self.store.presence_counts(ws["id"])
+            self.remote_link.value = render("start/remote_link.html", L, url=self.remote_url(), room=n["room"],
+                                            remote=n["remote"])
+        else:
+            self.remote_link.value = element("note", t("ui.hybrid_help", L))
         rows = [f"{voting.round_title(r, L)}: {t('round.' + r['status'], L)} · {t('ui.ballots', L, n=self.store.ballot_count(r['id']))}"
                 for r in reversed(self.store.rounds(ws["id"]))]
         self.rounds.value = element("items", rows) if rows else element("p", t("ui.no_rounds", L))

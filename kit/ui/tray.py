@@ -31,6 +31,7 @@ class TrayView:
         self.activities = store.activities(ws["id"])
         self.suggested = store.activities(ws["id"], status="suggested")
         self.counts = store.interest_counts(ws["id"])
+        self.feedback = store.tray_feedback(ws["id"])  # from the public page, small counts held back
         self.made = dict((ws["settings"] or {}).get("tray_gap_ideas") or {})
         self.coverage = tray.coverage(self.activities, self.levels, self.groups)
         self.gaps = tray.gaps(self.activities, self.levels, self.groups, self.wanted)
@@ -62,7 +63,8 @@ class TrayView:
                          "when": " – ".join(x for x in (when, a["schedule"] or "") if x),
                          "cost": t("tray.free", L) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else ""),
                          "languages": ", ".join(tray.language_label(x, L) for x in a["languages"]),
-                         "interested": c["interested"], "organise": c["organise"]})
+                         "interested": c["interested"], "organise": c["organise"],
+                         "feedback": tray.feedback_text(self.feedback.get(a["id"]), L)})
         return render("tray/table.html", L, rows=rows)
 
 
@@ -79,6 +81,11 @@ class TrayApp(KitApp):
         self.open_box = w.Checkbox(description=t("tray.ui_open", L), indent=False, layout=w.Layout(width="auto"))
         self.open_box.add_class("kit-tray-open")
         self.open_box.observe(lambda ch: not self._drawing and self._guard(self.set_open, ch["new"]), names="value")
+        # the tray as a public page for outreach: the same address in every meeting, with its QR code
+        self.public_box = w.Checkbox(description=t("tray.ui_publish", L), indent=False, layout=w.Layout(width="auto"))
+        self.public_box.add_class("kit-tray-publish")
+        self.public_box.observe(lambda ch: not self._drawing and self._guard(self.publish, ch["new"]), names="value")
+        self.public_link = w.HTML()
 
         # the activity form: add, or edit the one picked
         self.pick = w.Dropdown(description=t("tray.ui_pick", L), style=sty, layout=w.Layout(width="100%"))
@@ -150,7 +157,7 @@ class TrayApp(KitApp):
         self.tools.set_title(1, t("tray.ui_import", L))
         self.tools.selected_index = 0
         self.children = [
-            theme(), self.screen, self.join, self.message, self.open_box, self.tools,
+            theme(), self.screen, self.join, self.message, self.open_box, self.public_box, self.public_link, self.tools,
             w.HTML(element("heading", 2, t("tray.ui_suggestions", L))), self.suggestions,
             w.HTML(element("heading", 2, t("tray.heading", L))), self.table, self.catalogue,
             w.HTML(element("heading", 2, t("tray.coverage", L))), self.coverage,
@@ -162,6 +169,16 @@ class TrayApp(KitApp):
     # -- actions ------------------------------------------------------------------------------
     def set_open(self, on: bool) -> None:
         self.store.set_setting(self.ws["id"], "tray_open", True if on else None)
+
+    def publish(self, on: bool) -> None:
+        self.store.publish_tray(self.ws["id"], on)
+        self.refresh()
+
+    def public_url(self) -> str:
+        from kit.ui.common import participant_url
+
+        nid = self.store.network_of(self.ws["id"])["id"]
+        return participant_url(self.ws["code"]).replace(f"/kit/join/{self.ws['code']}", f"/kit/public/tray/{nid}")
 
     def _form_data(self) -> dict:
         data = {k: box.value for k, box in self.f.items()}
@@ -272,6 +289,17 @@ class TrayApp(KitApp):
         self.join.value = (element("heading", 1, f"{t('tray.ui_title', L)}: {wsmod.title(self.ws, L)}")
                            + join_panel_html(self.ws["code"], L, scale=4, small=True))
         self.open_box.value = bool((self.ws["settings"] or {}).get("tray_open"))
+        published = bool((self.store.network_of(self.ws["id"])["info"] or {}).get("tray_public"))
+        self.public_box.value = published
+        if published:
+            from markupsafe import Markup
+
+            from kit.qr import qr_svg
+
+            url = self.public_url()
+            self.public_link.value = render("tray/public_link.html", L, url=url, qr=Markup(qr_svg(url, scale=4)))
+        else:
+            self.public_link.value = element("note", t("tray.ui_publish_help", L))
         v = self.view = TrayView(self.store, self.ws, L)
         self.organiser_actor.options = [("–", None)] + [(a["name"], a["id"]) for a in self.store.actors(self.ws["id"])]
         keep = self.pick.value

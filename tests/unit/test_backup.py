@@ -60,6 +60,13 @@ def demo(tmp_path):
     store.move_room(ws["id"], position=[a["type"] for a in store.agenda(ws["id"])].index("questions") + 1)
     q = store.add_question(ws["id"], p["id"], "<b>Milloin?</b>")
     store.vote_question(ws["id"], q["id"], p["id"])
+    # a public vote with voting codes, one used; feedback on a published tray's activity
+    coded = store.create_round(ws["id"], "Koodeilla", method="approval", idea_ids=[first])
+    codes = store.issue_codes(coded["id"], 2)
+    store.open_round(coded["id"])
+    store.save_ballot(coded["id"], p["id"], {"choices": [first], "code": codes[0]})
+    store.publish_tray(ws["id"], True)
+    store.add_tray_feedback(store.network_of(ws["id"])["id"], store.activities(ws["id"])[0]["id"], "good", "<i>Kiva</i>")
     yield store, ws
     store.close()
 
@@ -95,7 +102,11 @@ def test_restoring_into_an_empty_folder_gives_an_identical_workshop(tmp_path, de
         "events": len(store.event_log(ws["id"])), "agenda_items": len(store.agenda(ws["id"])),
         "words": len(store.words(ws["id"])), "questions": len(store.questions(ws["id"])),
         "question_votes": sum(q["votes"] for q in store.questions(ws["id"])),
-        "action_reviews": len(store.action_reviews(ws["id"]))}
+        "action_reviews": len(store.action_reviews(ws["id"])),
+        "voting_codes": sum(store.code_counts(r["id"])["issued"] for r in rounds),
+        "code_uses": sum(store.code_counts(r["id"])["used"] for r in rounds),
+        "tray_feedback": sum(f["n"] for f in store.tray_feedback(ws["id"]).values())}
+    assert doc["tables"]["voting_codes"] and doc["tables"]["code_uses"] and doc["tables"]["tray_feedback"]
     assert doc["tables"]["words"] and doc["tables"]["question_votes"]
     assert doc["tables"]["activities"] and doc["tables"]["tray_interests"]
     assert doc["tables"]["actors"] and doc["tables"]["links"] and doc["tables"]["snapshots"]

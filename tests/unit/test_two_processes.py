@@ -43,6 +43,13 @@ def _race(url: str, barrier, job: str, args: tuple, out) -> None:
         elif job == "meeting":
             ws, made = store.next_meeting(args[n])
             results.append((ws["id"], made))
+        elif job == "code":  # two devices present the same voting code at once
+            round_id, pid, idea, codes = args
+            try:
+                store.save_ballot(round_id, pid[n], {"choices": [idea], "code": codes[n]})
+                results.append("voted")
+            except KitError as err:
+                results.append(err.code)
     out.put(results)
     store.close()
 
@@ -98,4 +105,20 @@ def test_next_meeting_pressed_twice_at_once_makes_one_meeting(url):
     for (wid_a, made_a), (wid_b, made_b) in zip(a, b):
         assert wid_a == wid_b and made_a != made_b  # one made it, the other was given the same meeting
     assert all(len(n["meetings"]) == 2 for n in store.networks())
+    store.close()
+
+
+def test_a_voting_code_presented_by_two_devices_at_once_unlocks_one_ballot(url):
+    store = Store.connect(url)
+    ws = store.create_workshop("Koodit", "pore", "fi")
+    idea = store.add_idea(ws["id"], "Valot")["id"]
+    rnd = store.create_round(ws["id"], "Julkinen", method="approval")
+    codes = store.issue_codes(rnd["id"], ROUNDS)
+    store.open_round(rnd["id"])
+    devices = [[store.add_participant(ws["id"])[0]["id"] for _ in range(ROUNDS)] for _ in range(2)]
+    a, b = run_twice(url, "code", (rnd["id"], devices[0], idea, codes), (rnd["id"], devices[1], idea, codes))
+    for x, y in zip(a, b):
+        assert sorted([x, y]) == ["voted", "voting_code_used"]  # one device voted, the other was refused
+    assert store.ballot_count(rnd["id"]) == ROUNDS
+    assert store.code_counts(rnd["id"]) == {"issued": ROUNDS, "used": ROUNDS}
     store.close()

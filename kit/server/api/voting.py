@@ -6,7 +6,8 @@ from kit import voting
 from kit.errors import KitError
 from kit.i18n import t
 from kit.render.voting import RULE_TITLE
-from kit.server.base import ApiHandler, guarded
+from kit.config import LIMITS
+from kit.server.base import ApiHandler, RateLimiter, guarded
 from kit.store import Store
 
 
@@ -39,6 +40,9 @@ def round_view(store: Store, rnd: dict | None, participant_id: int | None, lang:
         "opens_at": rnd.get("opens_at"),
         "closes_at": rnd.get("closes_at"),
         "ballot": store.ballot_of(rnd["id"], participant_id) if participant_id else None,
+        # one person, one vote: the round needs a voting code, and whether this device has used one
+        "codes": bool(rules.get("codes")),
+        "code_ok": bool(rules.get("codes")) and bool(participant_id) and store.has_code(rnd["id"], participant_id),
         "results": None,
     }
     if rnd["results_visible"]:
@@ -69,11 +73,16 @@ class CurrentRoundApi(ApiHandler):
 
 class BallotApi(ApiHandler):
     path = "/workshops/{code}/rounds/{round_id}/ballot"
+    # ballots that bring a voting code, per network address: trying codes one after another is held back
+    code_limiter = RateLimiter(LIMITS.codes_per_minute, "voting_code")
 
     @guarded
     async def put(self, code, round_id):
         data = self.body()
         token = self.token()
+        if isinstance(data, dict) and data.get("code") is not None:
+            if not await self.allowed(self.code_limiter, self.source_key()):
+                raise KitError("code_slow_down", status=429, n=self.code_limiter.per_minute)
 
         def write():  # one trip to the writer: who it is, and the ballot, in the batch's transaction
             ws = self.store.workshop_by_code(code)

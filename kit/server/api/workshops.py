@@ -71,7 +71,8 @@ class JoinApi(ApiHandler):
         group = known_group(ws, data.get("group"))
         nickname = data.get("nickname")
         language = negotiate(data.get("language"), None, lang)
-        p, token = await self.commit(self.store.add_participant, ws["id"], nickname, group, language)
+        where = data.get("where") or None  # a hybrid meeting: "room" or "remote", as the participant said
+        p, token = await self.commit(self.store.add_participant, ws["id"], nickname, group, language, "device", where)
         self.send({"token": token, "participant": {"id": p["id"], "nickname": p["nickname"],
                                                    "group": p["stakeholder_group"], "language": p["language"]}}, 201)
 

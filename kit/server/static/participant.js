@@ -166,7 +166,11 @@
     });
   }
   $("join-form").addEventListener("submit", function (ev) {
-    joining(ev, "/participants", { nickname: $("nickname").value, group: $("group").value || null, language: lang },
+    // a hybrid meeting: where this person takes part (the remote link says it; else their choice, if any)
+    var whereNote = $("where-note"), picked = document.querySelector("input[name=where]:checked");
+    var where = whereNote ? whereNote.dataset.where : picked ? picked.value : null;
+    joining(ev, "/participants", { nickname: $("nickname").value, group: $("group").value || null, language: lang,
+                                   where: where },
       function () {
         try { window.localStorage.setItem(KEY, token); } catch (e) { /* kept for this page only */ }
         say(tr("js.joined"));

@@ -28,11 +28,14 @@
     var ul = $("vote-items");
     ul.textContent = "";
     ul.className = "vote-items method-" + r.method;
-    var closed = r.status !== "open";
+    // one person, one vote: a vote that needs a voting code asks for it once; the choices wait for it
+    var needsCode = !!(r.codes && !r.code_ok && r.status === "open");
+    $("vote-code-form").hidden = !needsCode;
+    var closed = r.status !== "open" || needsCode;
     if (r.method === "dots") renderDots(ul, r, closed);
     else if (r.method === "ranking") renderRanking(ul, r, closed);
     else renderChoices(ul, r, closed);
-    $("vote-closed").hidden = !closed || r.status === "scheduled";
+    $("vote-closed").hidden = r.status !== "closed";
     var res = $("results"), list = $("results-list");
     list.textContent = "";
     if (r.results) {
@@ -264,6 +267,30 @@
     try { return JSON.parse(window.localStorage.getItem(PENDING) || "null"); } catch (e) { return null; }
   }
 
+  // the voting code goes with an empty ballot: nothing is chosen yet, and the code is used for this device
+  function useCode(ev) {
+    ev.preventDefault();
+    var r = state.round, input = $("vote-code");
+    if (!r || !input.value.trim()) { input.focus(); return; }
+    var body = r.method === "dots" ? { dots: {} } : r.method === "ranking" ? { ranking: [] } : { choices: [] };
+    body.code = input.value;
+    say(tr("js.saving"));
+    call("PUT", "/rounds/" + r.id + "/ballot", body).then(function () {
+      input.removeAttribute("aria-invalid");
+      input.value = "";
+      r.code_ok = true;
+      alertMsg("");
+      renderRound();
+      say(tr("vote.code_ok"));
+    }).catch(function (err) {
+      say("");
+      input.setAttribute("aria-invalid", "true");
+      alertMsg(err.message);
+      input.focus();
+    });
+  }
+  $("vote-code-form").addEventListener("submit", useCode);
+
   function save() {
     if (state.saving) { state.dirty = true; return; }
     state.saving = true; state.dirty = false;
@@ -299,7 +326,7 @@
 
   function roundSignature(r) {
     if (!r) return "none";
-    return [r.id, r.status, r.items.map(function (i) { return i.id; }).join(","),
+    return [r.id, r.status, r.code_ok ? "code" : "", r.items.map(function (i) { return i.id; }).join(","),
             r.results ? JSON.stringify(r.results) + JSON.stringify(r.funded || null) : ""].join("|");
   }
 
