@@ -11,6 +11,7 @@
   kit export --data DIR [--workshop ID] --format FORMAT --out PATH [--lang LANG] [--include-nicknames]
   kit purge  --data DIR --workshop ID
   kit codes  --data DIR --workshop ID --round N --count K --out FILE.html|.pdf|.csv [--public-url URL]
+  kit hub    [--data DIR] [--store URL] [--port 8443] [--host HOST] [--admin NAME,...] [--test-users NAME,...]
 """
 
 from __future__ import annotations
@@ -104,7 +105,12 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     data.mkdir(parents=True, exist_ok=True)
     store = open_store(data, url)
     workshops = store.workshops()
-    if not workshops:
+    # the participant service of a hosted kit (deploy/jupyterhub_config.py): behind the hub's proxy at its
+    # prefix; the facilitators make their networks in their own servers, so none is made here
+    hub_prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if not workshops and hub_prefix:
+        workshops = [{"code": "", "title": "", "id": None}]
+    elif not workshops:
         if demo:
             sample.load_demo(store, language=language)
         else:
@@ -128,7 +134,10 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
         warnings.filterwarnings("ignore", category=DeprecationWarning)
     from jupyter_server.serverapp import ServerApp
 
-    app = ServerApp.instance(config=server_config(host, port, token, verbose, behind_proxy))
+    config = server_config(host, port, token, verbose, behind_proxy)
+    if hub_prefix:
+        config.ServerApp.base_url = hub_prefix
+    app = ServerApp.instance(config=config)
     app.initialize(argv=[])
     facilitator = f"http://localhost:{app.port}{app.base_url}voila/render/{START_NOTEBOOK}?token={token}"
     participants = f"{public}{app.base_url}kit/join/{ws['code']}"
@@ -461,6 +470,17 @@ def parser() -> argparse.ArgumentParser:
     dp.add_argument("--public-url", default=None, help=HELP["public_url"])
     dp.add_argument("--demo", action="store_true", help=HELP["deploy_demo"])
 
+    hb = sub.add_parser("hub", help="Host the kit for an organisation: JupyterHub with HTTPS, a Jupyter server per "
+                        "facilitator, the participant pages without a login, PostgreSQL with row-level security "
+                        "(see deploy/README.md).")
+    hb.add_argument("--data", type=Path, default=None, help=HELP["deploy_data"])
+    hb.add_argument("--store", default=None, help=HELP["deploy_store"])
+    hb.add_argument("--port", type=int, default=8443, help=HELP["hub_port"])
+    hb.add_argument("--host", default="127.0.0.1", help=HELP["hub_host"])
+    hb.add_argument("--public-url", default=None, help=HELP["public_url"])
+    hb.add_argument("--admin", default=None, help=HELP["hub_admin"])
+    hb.add_argument("--test-users", default=None, help=HELP["hub_test_users"])
+
     pbp = sub.add_parser("pb", help="Count a participatory-budgeting .pb file (pabulib) and explain each step.")
     pbp.add_argument("file", type=Path, help=HELP["pb_file"])
     pbp.add_argument("--rule", choices=("greedy", "mes"), required=True, help=HELP["pb_rule"])
@@ -515,6 +535,12 @@ def run(args) -> int:
         if not 1 <= args.processes <= 32:
             raise KitError("bad_field", field="--processes")
         return deploy.main(args)
+    if args.command == "hub":
+        from kit import hub
+
+        args.data = args.data or default_data_dir()
+        args.store = args.store or os.environ.get("KIT_STORE") or None
+        return hub.main(args)
     if args.command == "pb":
         return cmd_pb(args.file, args.rule, args.completion, args.json)
     return 2

@@ -55,6 +55,11 @@ HELP = {
     "format (a zip when there are several); graphml, kumu: the stakeholder map; json: the meeting's full backup; network_json: the whole network's backup; tray, tray_pdf: the printable service "
     "tray, by step level.",
     "export_out": "The file to write. An existing file is never overwritten.",
+    "hub_port": "`kit hub`: the HTTPS port of the hub's proxy (default 8443).",
+    "hub_host": "`kit hub`: the address the proxy listens on (default 127.0.0.1; 0.0.0.0 for every network).",
+    "hub_admin": "`kit hub`: the hub's administrators (comma-separated logins): they see every network.",
+    "hub_test_users": "`kit hub`: log in with the test authenticator as these users (comma-separated; "
+                      "a password is printed, or $KIT_HUB_TEST_PASSWORD). Each needs a system account.",
     "codes_round": "The round (its number in `kit list`) the codes unlock a ballot of.",
     "codes_count": "How many codes to make (1-5000). Another batch for the same round adds to the first.",
     "codes_out": "The file to write: .html or .pdf, a sheet of cards to cut out (the code, how to use it, the "

@@ -84,6 +84,8 @@ class KitHandler(tornado.web.RequestHandler):
     def set_default_headers(self):
         for k, v in SECURITY_HEADERS.items():
             self.set_header(k, v)
+        if self.request.protocol == "https":  # behind a proxy with HTTPS (its X-Forwarded-Proto): only HTTPS
+            self.set_header("Strict-Transport-Security", "max-age=31536000")
 
     def check_xsrf_cookie(self):
         # No cookie carries identity here (bearer token in a header), so there is nothing to forge.

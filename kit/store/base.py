@@ -135,6 +135,16 @@ class BaseStore:
         self.commits = 0  # batches committed by the writer (the benchmark and the tests read them)
         self.batched = 0  # writes in them
         self.migrate()
+        # a facilitator's role in a hosted kit (kit/store/rls.py): it sees only its own networks, so it
+        # cannot know which ids are free elsewhere; new rows always take the database's next id then
+        self.restricted = self.postgres and self._is_facilitator_role()
+
+    def _is_facilitator_role(self) -> bool:
+        with self.engine.connect() as conn:
+            return bool(conn.exec_driver_sql(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'kit_facilitator' AND "
+                "pg_has_role(current_user, g.oid, 'member')) AND NOT (SELECT rolsuper OR rolbypassrls "
+                "FROM pg_roles WHERE rolname = current_user)").scalar())
 
     data_dir: Path | None = None
     # the store's clock: the real time, unless a test sets `clock` (a function giving an ISO UTC time).
@@ -284,6 +294,8 @@ class BaseStore:
             current = int(found) if found is not None else 0
             if current > SCHEMA_VERSION:
                 raise KitError("schema_newer", status=500, found=current, supported=SCHEMA_VERSION)
+            if current == SCHEMA_VERSION:  # nothing to do (a facilitator's role in a hosted kit may not write here)
+                return
             for version, step in MIGRATIONS:
                 if version > current:
                     step(conn)
@@ -373,7 +385,7 @@ class BaseStore:
         """After rows were written with their own ids (a restore into an empty store keeps them), the
         next new row's id comes after them: PostgreSQL's sequences do not follow such rows by
         themselves (SQLite's rowids do)."""
-        if not self.postgres:
+        if not self.postgres or self.restricted:
             return
         from kit.store.schema import metadata
 

@@ -400,14 +400,15 @@ class PrivacyStore(BaseStore):
             nxt = conn.execute(select(workshops.c.id).where(workshops.c.network_id == network_id,
                                                             workshops.c.id != workshop_id)
                                .order_by(workshops.c.meeting_no)).scalar()
-            if nxt is None:
-                conn.execute(networks.delete().where(networks.c.id == network_id))
-            else:
+            if nxt is not None:
                 for t in SHARED_TABLES:
                     conn.execute(_TABLES[t].update().where(_TABLES[t].c.workshop_id == workshop_id)
                                  .values(workshop_id=nxt))
                 conn.execute(networks.update().where(networks.c.id == network_id).values(home_id=nxt))
+        # the meeting before its network: under row-level security a meeting is reached through its network
         conn.execute(workshops.delete().where(workshops.c.id == workshop_id))
+        if net is not None and net["home_id"] == workshop_id and nxt is None:
+            conn.execute(networks.delete().where(networks.c.id == network_id))
 
     def _restore_rows(self, conn: Connection, doc: dict) -> dict[str, dict]:
         """Insert the backup's rows, parents first; returns {table: {id in backup: id here}}.
@@ -417,13 +418,13 @@ class PrivacyStore(BaseStore):
         meetings = doc["workshops"] if whole else [doc["workshop"]]
         net = doc.get("network") or {}
         ids: dict[str, dict] = {"workshops": {}}
-        nid = self._insert_keeping_id(conn, networks, {
+        nid = self._insert_keeping_id(conn, self.restricted, networks, {
             "id": net.get("id") if whole else None, "name": net.get("name") or meetings[0]["title"],
             "info": net.get("info") or {}, "created_at": net.get("created_at") or meetings[0]["created_at"],
             "home_id": 0})
         for n, src in enumerate(meetings, start=1):
             row = {**src, "network_id": nid, "meeting_no": (src.get("meeting_no") or n) if whole else 1}
-            ids["workshops"][src["id"]] = self._insert_keeping_id(conn, workshops, row)
+            ids["workshops"][src["id"]] = self._insert_keeping_id(conn, self.restricted, workshops, row)
         home = ids["workshops"][net["home_id"]] if whole else ids["workshops"][meetings[0]["id"]]
         conn.execute(networks.update().where(networks.c.id == nid).values(home_id=home))
         merges: list[tuple[int, int]] = []
@@ -449,7 +450,7 @@ class PrivacyStore(BaseStore):
                         if cfg.get(key) is not None:
                             cfg[key] = ids[parent].get(cfg[key])
                     row["config"] = {k: v for k, v in cfg.items() if v is not None}
-                new_id = self._insert_keeping_id(conn, table, row)
+                new_id = self._insert_keeping_id(conn, self.restricted, table, row)
                 if "id" in row:
                     ids[name][row["id"]] = new_id
         for old_id, into in merges:
@@ -466,8 +467,10 @@ class PrivacyStore(BaseStore):
         return ids
 
     @staticmethod
-    def _insert_keeping_id(conn: Connection, table: Table, row: dict):
+    def _insert_keeping_id(conn: Connection, restricted: bool, table: Table, row: dict):
         cols = {k: v for k, v in row.items() if k in table.c}
+        if restricted and "id" in cols:  # a facilitator's role cannot see which ids are taken: a new one
+            cols["id"] = None
         if "id" in cols and cols["id"] is None:
             cols.pop("id")
             return conn.execute(table.insert().values(**cols)).inserted_primary_key[0]

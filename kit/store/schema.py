@@ -45,6 +45,9 @@ networks = Table(
     Column("home_id", Integer, nullable=False),  # the first meeting (workshops.id)
     Column("info", JSON, nullable=False, default=dict),  # organisation, municipality, funder, project_code, timezone
     Column("created_at", String(40), nullable=False),
+    # v18: a hosted kit: the database role of the facilitator whose network it is (kit/store/rls.py);
+    # empty on a laptop
+    Column("owner", String(64)),
 )
 
 
@@ -706,10 +709,13 @@ def _migrate_v17(conn: Connection) -> None:
 
 
 def _migrate_v18(conn: Connection) -> None:
-    """Voting codes and their uses, feedback on tray activities, and in the room or remote."""
+    """Voting codes and their uses, feedback on tray activities, in the room or remote, and the owner of a
+    network in a hosted kit."""
     metadata.create_all(conn, tables=V18_TABLES)
     if "presence" not in {c["name"] for c in inspect(conn).get_columns("participants")}:
         conn.exec_driver_sql("ALTER TABLE participants ADD COLUMN presence VARCHAR(8)")
+    if "owner" not in {c["name"] for c in inspect(conn).get_columns("networks")}:
+        conn.exec_driver_sql("ALTER TABLE networks ADD COLUMN owner VARCHAR(64)")
 
 
 def _migrate_v15(conn: Connection) -> None:

@@ -109,16 +109,18 @@ class WorkshopsStore(BaseStore):
         with self._tx(write=True) as conn:
             code = self._new_code(conn)
             created = now()
+            # the network first, then its first meeting in it: under row-level security (a hosted kit,
+            # kit/store/rls.py) a meeting is only ever written inside a network its facilitator owns
+            nid = conn.execute(networks.insert().values(name=title, home_id=0, info={}, created_at=created)
+                               ).inserted_primary_key[0]
             res = conn.execute(
                 workshops.insert().values(
-                    code=code, title=title, template=template, language=language,
+                    code=code, title=title, template=template, language=language, network_id=nid,
                     created_at=created, ideas_open=True, version=1, settings=settings, meeting_no=1,
                 )
             )
             wid = res.inserted_primary_key[0]
-            nid = conn.execute(networks.insert().values(name=title, home_id=wid, info={}, created_at=created)
-                               ).inserted_primary_key[0]
-            conn.execute(workshops.update().where(workshops.c.id == wid).values(network_id=nid))
+            conn.execute(networks.update().where(networks.c.id == nid).values(home_id=wid))
             from kit.store.agenda import seed_agenda
 
             seed_agenda(conn, wid, template)
