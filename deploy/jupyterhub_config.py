@@ -38,8 +38,10 @@ c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env.get('KIT_HUB_PROXY_API
 admins = {u for u in env.get("KIT_HUB_ADMINS", "").split(",") if u}
 c.Authenticator.admin_users = admins
 if env.get("KIT_HUB_TEST_PASSWORD"):  # tests and a first try only: one shared password, listed users
-    c.JupyterHub.authenticator_class = "dummy"
-    c.DummyAuthenticator.password = env["KIT_HUB_TEST_PASSWORD"]
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = env["KIT_HUB_TEST_PASSWORD"]
+    if admins:  # the admins' own (at least 32 characters), so a facilitator's password is never an admin's
+        c.SharedPasswordAuthenticator.admin_password = env["KIT_HUB_TEST_ADMIN_PASSWORD"]
     c.Authenticator.allowed_users = {u for u in env.get("KIT_HUB_USERS", "").split(",") if u} | admins
 # else: the organisation's own login, e.g. (pip install oauthenticator)
 #   c.JupyterHub.authenticator_class = "generic-oauth"  # Azure AD / Entra ID, Keycloak, Google, ...

@@ -143,6 +143,9 @@ def serve(data: Path, host: str, port: int, template: str | None, public_url: st
     participants = f"{public}{app.base_url}kit/join/{ws['code']}"
 
     def announce():  # once the server listens and its own log is done: these lines are the last
+        if hub_prefix:  # the participant service of a hosted kit: no meeting of its own to show
+            print(f"Participants: {public}{app.base_url}kit/join/<code>", flush=True)
+            return
         try:
             print(qr_terminal(participants), flush=True)
         except Exception:  # a terminal that cannot draw blocks still gets the links below

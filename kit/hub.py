@@ -120,6 +120,7 @@ class Hub:
     admins: list[str] = field(default_factory=list)
     test_users: list[str] = field(default_factory=list)
     test_password: str | None = None
+    admin_password: str | None = None
     cluster: pgcluster.Cluster | None = None
     process: subprocess.Popen | None = None
 
@@ -137,6 +138,10 @@ class Hub:
 
         self.data = Path(self.data).resolve()
         self.data.mkdir(parents=True, exist_ok=True)
+        for needed in (self.data, notebooks_root(), PKG):  # before anything starts
+            if not all(p.stat().st_mode & 0o001 for p in [needed, *needed.parents]):
+                raise RuntimeError(f"the facilitators' system users cannot reach {needed}: use folders others may "
+                                   "read and search (e.g. --data /srv/kit-hub, the kit installed under /opt)")
         state = self.data / "hub"
         state.mkdir(exist_ok=True)
         state.chmod(0o700)  # the hub's database, cookie secret and key: the hub's only
@@ -155,10 +160,6 @@ class Hub:
         public = self.data / "hub-shared"  # what facilitators' servers read (their own system users)
         public.mkdir(exist_ok=True)
         public.chmod(0o755)
-        for needed in (public, notebooks_root(), PKG):
-            if not all(p.stat().st_mode & 0o001 for p in [needed, *needed.parents]):
-                raise RuntimeError(f"the facilitators' system users cannot reach {needed}: use folders others may "
-                                   "read and search (e.g. --data /srv/kit-hub, the kit installed under /opt)")
         env = {
             **os.environ,
             "KIT_HUB_STORE": self.store, "KIT_HUB_PUBLIC_URL": self.base, "KIT_HUB_STATE": str(state),
@@ -174,6 +175,11 @@ class Hub:
         }
         if self.test_password:
             env["KIT_HUB_TEST_PASSWORD"] = self.test_password
+            if self.admins:
+                import secrets
+
+                self.admin_password = self.admin_password or secrets.token_urlsafe(32)
+                env["KIT_HUB_TEST_ADMIN_PASSWORD"] = self.admin_password
         self.log = open(state / "jupyterhub.log", "ab")  # noqa: SIM115 (open while the hub runs)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(hub_config_file())], cwd=state, env=env,
@@ -224,7 +230,9 @@ def main(args) -> int:
     hub.start()
     print(f"Facilitators log in: {hub.base}/hub/login", flush=True)
     if hub.test_password:
-        print(f"Test users {', '.join(hub.test_users + hub.admins)}, password: {hub.test_password}", flush=True)
+        print(f"Test users {', '.join(hub.test_users)}, password: {hub.test_password}", flush=True)
+        if hub.admins:
+            print(f"Admins {', '.join(hub.admins)}, password: {hub.admin_password}", flush=True)
     print(f"Participants join: {hub.participants}<code>", flush=True)
     print(f"Log: {hub.data / 'hub' / 'jupyterhub.log'}. Ctrl-C stops everything.", flush=True)
     stop = {"now": False}

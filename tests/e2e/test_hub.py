@@ -59,7 +59,7 @@ def system_users():
     """Two facilitators with system accounts (the local-process spawner starts each server as its user)."""
     if os.geteuid() != 0:
         pytest.skip("the local-process spawner starts servers as other system users: needs root")
-    names = [f"kf{secrets.token_hex(3)}{x}" for x in "ab"]
+    names = [f"kf{secrets.token_hex(3)}{x}" for x in "abz"]  # two facilitators and an administrator
     for n in names:
         subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin", n], check=True)
     yield names
@@ -77,7 +77,8 @@ def hub(system_users):
     os.environ["PATH"] = f"{ROOT / 'tests' / 'e2e' / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}"
     data = Path(tempfile.mkdtemp(prefix="kit-hub-"))  # the facilitators' users read its hub-shared/
     data.chmod(0o755)
-    h = Hub(data, url, free_port(), "127.0.0.1", None, admins=[], test_users=system_users, test_password=PASSWORD)
+    h = Hub(data, url, free_port(), "127.0.0.1", None, admins=system_users[2:], test_users=system_users[:2],
+            test_password=PASSWORD)
     try:
         h.start()
         yield h
@@ -87,13 +88,13 @@ def hub(system_users):
         shutil.rmtree(data, ignore_errors=True)
 
 
-def log_in(browser, hub, user):
+def log_in(browser, hub, user, password=PASSWORD):
     """A facilitator's browser: logged in, their server started, on the kit's start page."""
     ctx = browser.new_context(ignore_https_errors=True, viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
     page.goto(f"{hub.base}/hub/login")
     page.fill("#username_input", user)
-    page.fill("#password_input", PASSWORD)
+    page.fill("#password_input", password)
     page.click("#login_submit")
     page.wait_for_url("**/voila/render/notebooks/00_start.ipynb**", timeout=180_000)
     page.wait_for_selector(".kit-join .code", timeout=180_000)
@@ -133,7 +134,7 @@ def run_in_kernel(page, user: str, code: str) -> str:
 
 def test_an_organisation_hosts_the_kit_for_two_facilitators_and_participants_join_without_a_login(hub, browser,
                                                                                                    system_users, tmp_path):
-    a, b = system_users
+    a, b, boss = system_users
     # without a login: the hub's admin page sends to the login, no Jupyter API answers
     status, headers, _ = fetch(f"{hub.base}/hub/admin")
     assert status == 302 and "/hub/login" in headers["Location"]
@@ -171,6 +172,15 @@ print(json.dumps(found))
     found = json.loads(printed.strip().splitlines()[-1])
     assert found["workshop"] == 0 and found["ideas"] == 0 and found["networks"] == 1
     assert code_b in found["mine"] and code_a not in found["mine"] and found["who"].startswith("kit_u_")
+
+    # a facilitator is no administrator: the hub's admin page refuses B
+    assert page_b.goto(f"{hub.base}/hub/admin").status == 403
+    # the administrator's start page lists every network of the organisation
+    ctx_boss, page_boss = log_in(browser, hub, boss, hub.admin_password)
+    options = page_boss.locator("select option").all_inner_texts()
+    assert any(code_a in o for o in options) and any(code_b in o for o in options)
+    assert page_boss.goto(f"{hub.base}/hub/admin").status == 200
+    ctx_boss.close()
 
     # the organisation's view (the tables' owner): both networks, each of its facilitator
     admin = Store.connect(hub.store)
