@@ -55,7 +55,7 @@ def self_signed(folder: Path, host: str) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     if not cert.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        alt = f"subjectAltName=DNS:localhost,IP:127.0.0.1" + (f",IP:{host}" if host[:1].isdigit() else f",DNS:{host}")
+        alt = "subjectAltName=DNS:localhost,IP:127.0.0.1" + (f",IP:{host}" if host[:1].isdigit() else f",DNS:{host}")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "825",
                         "-subj", f"/CN={host}", "-addext", alt, "-keyout", str(key), "-out", str(cert)],
                        check=True, capture_output=True)

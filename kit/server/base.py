@@ -15,7 +15,7 @@ from collections import defaultdict, deque
 from typing import NamedTuple
 
 import tornado.web
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from tornado.ioloop import IOLoop
 
 from kit.config import LIMITS
@@ -216,6 +216,10 @@ class ApiHandler(KitHandler):
             self.set_header("Allow", ", ".join(m for m in ("GET", "POST", "PUT", "DELETE") if self.allows(m)))
         self.finish(json.dumps({"error": code, "message": self.t("error." + code, lang)}, ensure_ascii=False))
 
+    def _store_away(self, err) -> None:
+        self.set_header("Retry-After", "2")
+        self.fail(KitError("store_unavailable", status=503), self.lang())
+
     @classmethod
     def allows(cls, method: str) -> bool:
         """Whether this route answers the HTTP method (the handler defines it)."""
@@ -232,11 +236,14 @@ def guarded(method):
             await method(self, *args)
         except KitError as err:
             self.fail(err, self.lang())
-        except (OperationalError, InterfaceError):
-            # the database is out of reach (PostgreSQL restarting, a connection cut): nothing was
-            # saved; the phone keeps what it sent and tries again (503 with Retry-After)
-            self.set_header("Retry-After", "2")
-            self.fail(KitError("store_unavailable", status=503), self.lang())
+        except (OperationalError, InterfaceError, PendingRollbackError) as err:
+            # the database is out of reach (PostgreSQL restarting, a connection cut, or a transaction a
+            # cut left behind): nothing was saved; the phone keeps what it sent and tries again (503)
+            self._store_away(err)
+        except DBAPIError as err:
+            if not err.connection_invalidated:  # a real error of the statement: a 500 as any other
+                raise
+            self._store_away(err)  # the driver's other words for a connection cut (SQLAlchemy's is_disconnect)
 
     return wrapper
 

@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import StreamClosedError
 
@@ -176,11 +177,15 @@ class Hub:
             self._last_read = time.monotonic()
             loop = IOLoop.current()
             ids = list(self.streams)
-            if time.monotonic() - self._last_settle >= FALLBACK_S:  # a period's time may have come: the
-                self._last_settle = time.monotonic()  # first look after it moves the vote (any process)
-                await loop.run_in_executor(None, lambda: [(self.store.settle_rounds(w), self.store.settle_forms(w))
-                                                          for w in ids])
-            versions = await loop.run_in_executor(None, self._read_versions, ids)
+            try:
+                if time.monotonic() - self._last_settle >= FALLBACK_S:  # a period's time may have come: the
+                    self._last_settle = time.monotonic()  # first look after it moves the vote (any process)
+                    await loop.run_in_executor(None, lambda: [(self.store.settle_rounds(w), self.store.settle_forms(w))
+                                                              for w in ids])
+                versions = await loop.run_in_executor(None, self._read_versions, ids)
+            except (OperationalError, InterfaceError, PendingRollbackError):
+                self._wanted = True  # the database is away (restarting): look again on the next tick
+                return
             now = time.monotonic()
             for ws_id in ids:
                 v = versions.get(ws_id)

@@ -219,8 +219,8 @@ print(json.dumps(found))
     assert out.returncode == 0, out.stderr
     codes = [line.split(",")[0] for line in sheet.read_text().splitlines()[1:]]
     assert all(line.endswith(f"/services/kit/kit/join/{code_a}") for line in sheet.read_text().splitlines()[1:])
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
-    end = start + dt.timedelta(seconds=14)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=5)
+    end = start + dt.timedelta(seconds=12)
     admin.open_round(rnd["id"], opens_at=start.isoformat(timespec="seconds"), closes_at=end.isoformat(timespec="seconds"))
     room.wait_for_selector("#vote-code-form:not([hidden])", timeout=60_000)  # it opened on its own
     room.fill("#vote-code", codes[0])

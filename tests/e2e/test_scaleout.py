@@ -9,11 +9,13 @@ import asyncio
 import signal
 import time
 
+from pathlib import Path
+
 import pytest
 
 from kit.deploy import Topology
 from tests import pg
-from tests.e2e.conftest import PHONE, shot
+from tests.e2e.conftest import ARTIFACTS, PHONE, shot
 from tests.e2e.devices import Background, Devices, compare
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +28,8 @@ def topology(tmp_path_factory):
     topo = Topology(tmp_path_factory.mktemp("topology"), processes=2, store=url, host="127.0.0.1").start()
     topo.cluster_for_tests = cluster
     yield topo
+    for n, server in enumerate(topo.servers):  # what the kit processes said, for a failure's reader
+        (Path(ARTIFACTS) / f"scaleout-kit-{n}.log").write_text("".join(server.log), encoding="utf-8")
     topo.stop()
     pg.stop_cluster(cluster)
 

@@ -213,3 +213,42 @@ def test_a_level_is_named_for_what_it_is_a_level_of():
     assert "logiikkamallin taso" in KitError("bad_field", field="lm_level").message("fi")
     assert "the competence level" in KitError("bad_field", field="competence_level").message("en")
     assert "askeltaso" in KitError("bad_field", field="level").message("fi")  # the tray's step level
+
+
+def test_a_cut_connection_in_any_of_the_drivers_words_is_a_503_and_a_real_database_error_is_not():
+    import asyncio
+
+    from sqlalchemy.exc import DBAPIError, PendingRollbackError
+
+    from kit.server.base import ApiHandler, guarded
+
+    class Handler:
+        _store_away = ApiHandler._store_away
+
+        def __init__(self):
+            self.headers, self.failed = {}, None
+
+        def set_header(self, k, v):
+            self.headers[k] = v
+
+        def fail(self, err, lang):
+            self.failed = (err.code, err.status)
+
+        def lang(self):
+            return "fi"
+
+    def raising(err):
+        @guarded
+        async def method(self):
+            raise err
+        return method
+
+    cut = DBAPIError("UPDATE ballots", {}, Exception("server closed the connection unexpectedly"),
+                     connection_invalidated=True)
+    for err in (cut, PendingRollbackError("the transaction a cut left behind")):
+        h = Handler()
+        asyncio.run(raising(err)(h))
+        assert h.failed == ("store_unavailable", 503) and h.headers["Retry-After"] == "2"
+    real = DBAPIError("INSERT", {}, Exception("duplicate key"), connection_invalidated=False)
+    with pytest.raises(DBAPIError):
+        asyncio.run(raising(real)(Handler()))
