@@ -84,12 +84,7 @@ class Topology:
         self.data.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
         if not self.store:
-            self.cluster = pgcluster.Cluster(self.data / "postgres", pgcluster.free_port())
-            self.cluster.init()
-            self.cluster.start()
-            if not pgcluster.exists(self.cluster.url, "kit"):
-                pgcluster.database(self.cluster.url, "kit")
-            self.store = self.cluster.url.rsplit("/", 1)[0] + "/kit"
+            self.cluster, self.store = pgcluster.own_store(self.data / "postgres")
         if self.demo:
             from kit import sample
             from kit.store import Store

@@ -146,12 +146,7 @@ class Hub:
         state.mkdir(exist_ok=True)
         state.chmod(0o700)  # the hub's database, cookie secret and key: the hub's only
         if self.store is None:
-            self.cluster = pgcluster.Cluster(self.data / "postgres", pgcluster.free_port())
-            self.cluster.init()
-            self.cluster.start()
-            if not pgcluster.exists(self.cluster.url, "kit"):
-                pgcluster.database(self.cluster.url, "kit")
-            self.store = self.cluster.url.rsplit("/", 1)[0] + "/kit"
+            self.cluster, self.store = pgcluster.own_store(self.data / "postgres")
         store = Store.connect(self.store)  # made or upgraded by the tables' owner, then locked per facilitator
         with store.engine.begin() as conn:
             rls.enable(conn)

@@ -118,3 +118,16 @@ def exists(server_url: str, name: str) -> bool:
             return conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(n)s", {"n": name}).first() is not None
     finally:
         engine.dispose()
+
+
+def own_store(folder) -> tuple[Cluster, str]:
+    """A PostgreSQL cluster of the kit's own in `folder` (made once, kept across starts), started, with
+    its `kit` database: (the cluster, the store's URL). For `kit deploy` and `kit hub` without --store."""
+    from pathlib import Path
+
+    cluster = Cluster(Path(folder), free_port())
+    cluster.init()
+    cluster.start()
+    if not exists(cluster.url, "kit"):
+        database(cluster.url, "kit")
+    return cluster, cluster.url.rsplit("/", 1)[0] + "/kit"

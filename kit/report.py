@@ -510,17 +510,7 @@ def tray_catalogue_html(store: Store, workshop_id: int, lang: str | None = None)
     for level, items in tray.catalogue_rows(acts, lv):
         shown = []
         for a in items:
-            when = ", ".join(tray.day_label(d, lang) for d in a["days"])
-            shown.append({"name": a["name"], "fields": [
-                ("tray.field_organiser", a["organiser"]), ("tray.field_place", a["place"]),
-                ("tray.field_schedule", " – ".join(x for x in (when, a["schedule"] or "") if x)),
-                ("tray.field_cost", t("tray.free", lang) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
-                ("tray.field_languages", ", ".join(tray.language_label(c, lang) for c in a["languages"])),
-                ("tray.field_target_groups", ", ".join(tray.group_label(gr, g, lang) for g in a["target_groups"])
-                 or t("tray.everyone", lang)),
-                ("tray.field_accessibility", a["accessibility"]), ("tray.field_contact", a["contact"]),
-                ("tray.field_description", a["description"]),
-            ]})
+            shown.append({"name": a["name"], "fields": tray.activity_fields(a, gr, lang)})
         levels.append({"heading": t("tray.step", lang, n=level["id"], level=tray.level_label(lv, level["id"], lang)),
                        "activities": shown})
     return render("tray/catalogue.html", lang, title=t("tray.catalogue_title", lang, title=wsmod.title(ws, lang)),

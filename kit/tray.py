@@ -438,3 +438,20 @@ def feedback_text(f: dict | None, lang: str) -> str:
     if f.get("suppressed"):
         return t("tray.feedback_few", lang, n=f["n"])
     return t("tray.feedback_counts", lang, n=f["n"], good=f["good"], ok=f["ok"], bad=f["bad"])
+
+
+def activity_fields(a: dict, groups_: list[dict], lang: str) -> list[tuple[str, str]]:
+    """An activity as the printed catalogue and the public tray page show it: (label key, text) pairs,
+    the empty ones left out (a free activity says so; no target group means open to everyone)."""
+    from kit.i18n import t
+
+    when = ", ".join(day_label(d, lang) for d in a["days"])
+    fields = [("tray.field_organiser", a["organiser"]), ("tray.field_place", a["place"]),
+              ("tray.field_schedule", " – ".join(x for x in (when, a["schedule"] or "") if x)),
+              ("tray.field_cost", t("tray.free", lang) if is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
+              ("tray.field_languages", ", ".join(language_label(c, lang) for c in a["languages"])),
+              ("tray.field_target_groups", ", ".join(group_label(groups_, g, lang) for g in a["target_groups"])
+               or t("tray.everyone", lang)),
+              ("tray.field_accessibility", a["accessibility"]), ("tray.field_contact", a["contact"]),
+              ("tray.field_description", a["description"])]
+    return [(k, v) for k, v in fields if v]

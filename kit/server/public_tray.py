@@ -37,17 +37,8 @@ def public_tray(store, network, lang: str, filters: dict) -> dict:
         raise KitError("bad_field", field="level") from None
 
     def view(a):
-        when = ", ".join(tray.day_label(d, lang) for d in a["days"])
-        fields = [("tray.field_organiser", a["organiser"]), ("tray.field_place", a["place"]),
-                  ("tray.field_schedule", " – ".join(x for x in (when, a["schedule"] or "") if x)),
-                  ("tray.field_cost", t("tray.free", lang) if tray.is_free(a) else (f"{a['cost']} €" if a["cost"] else "")),
-                  ("tray.field_languages", ", ".join(tray.language_label(c, lang) for c in a["languages"])),
-                  ("tray.field_target_groups", ", ".join(tray.group_label(gr, g, lang) for g in a["target_groups"])
-                   or t("tray.everyone", lang)),
-                  ("tray.field_accessibility", a["accessibility"]), ("tray.field_contact", a["contact"]),
-                  ("tray.field_description", a["description"])]
         return {"id": a["id"], "name": a["name"], "level": tray.level_label(lv, a["step_level"], lang),
-                "fields": [(k, v) for k, v in fields if v]}
+                "fields": tray.activity_fields(a, gr, lang)}
 
     return {
         "network": net, "language": ws["language"], "total": len(acts),

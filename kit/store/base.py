@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from kit.errors import KitError
-from kit.store.schema import MIGRATIONS, SCHEMA_VERSION, events, meta, workshops
+from kit.store.migrations import MIGRATIONS
+from kit.store.schema import SCHEMA_VERSION, events, meta, workshops
 
 STORE_FILE = "kit.sqlite"
 BATCH_MAX = 500  # writes committed together at most
