@@ -43,7 +43,9 @@ def room(tmp_path_factory):
     server.stop()
 
 
-def on_phone(page, section, timeout=10_000):
+def on_phone(page, section, timeout=30_000):
+    # 30 s: the vote and the form wait for the desk's Voila kernel, slower while the other worker runs
+    # a heavy file (the hosted topology's three servers); the phones' own push is far under a second
     page.wait_for_function(f"() => ({CURRENT})() === {json.dumps(section)}", timeout=timeout)
 
 
